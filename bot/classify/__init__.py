@@ -1,0 +1,1 @@
+"""Classification stage: statement text (+ English translation) → Verdict."""

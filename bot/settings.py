@@ -1,0 +1,187 @@
+"""Settings from environment variables (and a `.env` file), declared once.
+
+Every setting is a row of `SETTINGS`: name, default, help. A bad value stops start-up
+with one line naming the setting, so an operator never has to read a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+TRANSLATOR_NAMES = ("google", "libre", "mymemory", "deepl", "none")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("TELEGRAM_BOT_TOKEN", None, "Bot token from @BotFather; required by `ladderwatch run` only"),
+    SettingSpec("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot", "Bot API base URL (a local Bot API server or a test double)"),
+    SettingSpec("DATABASE_URL", "sqlite:///data/ladderwatch.sqlite3", "SQLAlchemy URL; postgresql+psycopg://… selects PostgreSQL"),
+    SettingSpec("LADDERWATCH_CONFIG", "config", "folder holding watchlist.yaml"),
+    SettingSpec("LADDERWATCH_ADMINS", "", "comma-separated Telegram user ids allowed to change the watchlist"),
+    SettingSpec("LADDERWATCH_TRANSLATOR", "google", "comma-separated chain of google, libre, mymemory, deepl, none"),
+    SettingSpec("LIBRETRANSLATE_URL", None, "base URL of a LibreTranslate server (needed when the chain has libre)"),
+    SettingSpec("LIBRETRANSLATE_API_KEY", None, "LibreTranslate API key (any string for a self-hosted server)"),
+    SettingSpec("DEEPL_API_KEY", None, "DeepL API key (needed when the chain has deepl)"),
+    SettingSpec("LADDERWATCH_POLL_SECONDS", "300", "default poll interval per source, in seconds (30 or more)"),
+    SettingSpec("LADDERWATCH_ALLOW_PRIVATE_URLS", "0", "1 lets feeds point at loopback/private addresses (tests, intranets)"),
+    SettingSpec("LADDERWATCH_X_BRIDGE", None, "URL template with {handle} of an RSS bridge for X accounts"),
+    SettingSpec("LADDERWATCH_TELEGRAM_BRIDGE", "https://t.me/s/{channel}", "where public Telegram channels are read; template with {channel}"),
+    SettingSpec("LADDERWATCH_HTTP_PORT", None, "port serving /healthz and /metrics (and the webhook in webhook mode); off when unset"),
+    SettingSpec("LADDERWATCH_LOG_FORMAT", "text", "text or json"),
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None
+    telegram_api_base_url: str
+    database_url: str
+    config_dir: Path
+    admins: frozenset[int]
+    translators: tuple[str, ...]
+    libretranslate_url: str | None
+    libretranslate_api_key: str | None
+    deepl_api_key: str | None
+    poll_seconds: int
+    allow_private_urls: bool
+    x_bridge: str | None
+    telegram_bridge: str
+    http_port: int | None
+    log_format: str
+
+    @property
+    def watchlist_path(self) -> Path:
+        return self.config_dir / "watchlist.yaml"
+
+    def require_token(self) -> str:
+        if not self.telegram_bot_token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it "
+                "(or put it in .env)"
+            )
+        return self.telegram_bot_token
+
+
+def _merged_environment(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
+    """The process environment wins over `.env`, as with most twelve-factor tools."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(environ)
+    return values
+
+
+def _get(values: Mapping[str, str], name: str) -> str | None:
+    spec = next(s for s in SETTINGS if s.name == name)
+    raw = values.get(name)
+    if raw is None or raw.strip() == "":
+        return spec.default
+    return raw.strip()
+
+
+def _flag(values: Mapping[str, str], name: str) -> bool:
+    raw = (_get(values, name) or "0").lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a flag: use 1 or 0")
+
+
+def _optional_port(values: Mapping[str, str], name: str) -> int | None:
+    raw = _get(values, name)
+    if raw is None or raw.lower() in {"off", "0"}:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{name}={raw!r} is not a TCP port: use a number from 1 to 65535 or leave it unset")
+    return int(raw)
+
+
+def _template(values: Mapping[str, str], name: str, placeholder: str) -> str | None:
+    raw = _get(values, name)
+    if raw is None:
+        return None
+    if placeholder not in raw or not re.match(r"^https?://", raw):
+        raise SettingsError(f"{name}={raw!r} must be an http(s) URL containing {placeholder}")
+    return raw
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read every setting, failing on the first bad one with a one-line message."""
+    values = _merged_environment(os.environ if environ is None else environ, env_file)
+
+    translators = tuple(t.strip().lower() for t in (_get(values, "LADDERWATCH_TRANSLATOR") or "").split(",") if t.strip())
+    unknown = [t for t in translators if t not in TRANSLATOR_NAMES]
+    if not translators or unknown:
+        raise SettingsError(
+            f"LADDERWATCH_TRANSLATOR={values.get('LADDERWATCH_TRANSLATOR')!r}: "
+            f"use a comma-separated chain of {', '.join(TRANSLATOR_NAMES)}"
+        )
+    if "libre" in translators and not _get(values, "LIBRETRANSLATE_URL"):
+        raise SettingsError("LIBRETRANSLATE_URL is required when LADDERWATCH_TRANSLATOR contains libre")
+    if "deepl" in translators and not _get(values, "DEEPL_API_KEY"):
+        raise SettingsError("DEEPL_API_KEY is required when LADDERWATCH_TRANSLATOR contains deepl")
+
+    admins_raw = _get(values, "LADDERWATCH_ADMINS") or ""
+    try:
+        admins = frozenset(int(a) for a in admins_raw.split(",") if a.strip())
+    except ValueError:
+        raise SettingsError(
+            f"LADDERWATCH_ADMINS={admins_raw!r} must be comma-separated numeric Telegram user ids"
+        ) from None
+
+    poll_raw = _get(values, "LADDERWATCH_POLL_SECONDS") or ""
+    if not poll_raw.isdigit() or int(poll_raw) < 30:
+        raise SettingsError(f"LADDERWATCH_POLL_SECONDS={poll_raw!r} must be a whole number of seconds, 30 or more")
+
+    log_format = (_get(values, "LADDERWATCH_LOG_FORMAT") or "text").lower()
+    if log_format not in {"text", "json"}:
+        raise SettingsError(f"LADDERWATCH_LOG_FORMAT={log_format!r} must be text or json")
+
+    base_url = _get(values, "TELEGRAM_API_BASE_URL") or ""
+    if not re.match(r"^https?://", base_url):
+        raise SettingsError(f"TELEGRAM_API_BASE_URL={base_url!r} must be an http(s) URL")
+
+    database_url = _get(values, "DATABASE_URL") or ""
+    if "://" not in database_url:
+        raise SettingsError(f"DATABASE_URL={database_url!r} is not an SQLAlchemy URL (e.g. sqlite:///data/ladderwatch.sqlite3)")
+
+    libre_url = _get(values, "LIBRETRANSLATE_URL")
+    if libre_url is not None and not re.match(r"^https?://", libre_url):
+        raise SettingsError(f"LIBRETRANSLATE_URL={libre_url!r} must be an http(s) URL")
+
+    return Settings(
+        telegram_bot_token=_get(values, "TELEGRAM_BOT_TOKEN"),
+        telegram_api_base_url=base_url,
+        database_url=database_url,
+        config_dir=Path(_get(values, "LADDERWATCH_CONFIG") or "config"),
+        admins=admins,
+        translators=translators,
+        libretranslate_url=libre_url,
+        libretranslate_api_key=_get(values, "LIBRETRANSLATE_API_KEY"),
+        deepl_api_key=_get(values, "DEEPL_API_KEY"),
+        poll_seconds=int(poll_raw),
+        allow_private_urls=_flag(values, "LADDERWATCH_ALLOW_PRIVATE_URLS"),
+        x_bridge=_template(values, "LADDERWATCH_X_BRIDGE", "{handle}"),
+        telegram_bridge=_template(values, "LADDERWATCH_TELEGRAM_BRIDGE", "{channel}") or "",
+        http_port=_optional_port(values, "LADDERWATCH_HTTP_PORT"),
+        log_format=log_format,
+    )

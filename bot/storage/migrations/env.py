@@ -1,0 +1,26 @@
+"""Alembic environment: uses the connection handed over by `Database.upgrade`, or the URL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from bot.storage.tables import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as new_connection:
+        context.configure(connection=new_connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations()

@@ -1,0 +1,192 @@
+"""The database schema (SQLAlchemy 2 declarative). Alembic migrations mirror it.
+
+Everything that must survive a restart lives here: accounts and their sources with fetch
+state, statements with their verdicts, the translation cache, chats with their settings,
+subscriptions, and the alert outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AccountRow(Base):
+    """A watched account. `origin` is `config` (from watchlist.yaml) or `chat` (added by an admin)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    origin: Mapped[str] = mapped_column(String(16), default="config")
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SourceRow(Base):
+    """One source of an account, with what the server told us last time (Miniflux-style)."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("account_id", "kind", "handle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    handle: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    etag: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_fetch_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_new_item_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    newest_item_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StatementRow(Base):
+    """A statement, stored once. `key` dedupes per source item; (account, content_hash) across sources."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("account_id", "content_hash"),
+        Index("ix_statements_published_at", "published_at"),
+        Index("ix_statements_translation_pending", "translation_pending"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), nullable=True)
+    guid: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="und")
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    is_repost: Mapped[bool] = mapped_column(Boolean, default=False)
+    translation_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    translation_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    translation_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    mixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    cues: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+
+
+class TranslationRow(Base):
+    """Translation cache keyed by text hash, source and target language."""
+
+    __tablename__ = "translations"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    target_lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    translated: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ChatRow(Base):
+    """A Telegram chat that talked to the bot, with its settings and filters."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(16), default="private")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    digest_time: Mapped[str] = mapped_column(String(5), default="08:00")
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    send_failures: Mapped[int] = mapped_column(Integer, default=0)
+    filter_labels: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["escalation", "de-escalation"])
+    filter_min_strength: Mapped[float] = mapped_column(Float, default=0.0)
+    filter_accounts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    filter_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_digest_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SubscriptionRow(Base):
+    """What a chat follows: `all`, an account id, or a country code."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "target_kind", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"), index=True)
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxRow(Base):
+    """One alert for one chat; the unique pair is what makes delivery at-most-once per statement."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "statement_id"),
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"))
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_parts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
