@@ -108,3 +108,13 @@ class Translation:
     @property
     def ok(self) -> bool:
         return self.text is not None
+
+
+@dataclass(frozen=True)
+class AnalysedStatement:
+    """A statement after language, translation and classification: what gets stored."""
+
+    statement: Statement
+    translation_en: str | None
+    translation_pending: bool
+    verdict: Verdict

@@ -1,0 +1,161 @@
+"""Language identification for short official posts.
+
+langdetect alone is unreliable on one-line posts and blind to the letters that tell
+related scripts apart, so the Unicode script decides first (Han, kana, Hangul,
+Devanagari, Hebrew, Greek…), distinctive letters split Arabic / Persian / Urdu and
+Russian / Ukrainian, and langdetect (seeded, so the answer is stable) only chooses
+among Latin-script languages, nudged by frequent function words and the account's
+language hints.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+
+DetectorFactory.seed = 0
+
+UNDETERMINED = "und"
+
+# langdetect codes that are not plain ISO 639-1.
+_LANGDETECT_TO_ISO = {"zh-cn": "zh", "zh-tw": "zh"}
+
+_URDU_LETTERS = frozenset("ٹڈڑںےۓہۃ")
+_PERSIAN_LETTERS = frozenset("پچژگکی")
+_ARABIC_LETTERS = frozenset("يكةىإأؤئ")
+_UKRAINIAN_LETTERS = frozenset("іїєґ")
+_RUSSIAN_LETTERS = frozenset("ыэъё")
+
+# Frequent function words that langdetect's character n-grams miss in very short posts.
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the of and to is are we our will with for on this that".split()),
+    "it": frozenset("il lo gli della delle degli che per con non è una sono del nel alla".split()),
+    "fr": frozenset("le les des du est une nous avec pour dans sur qui pas au aux".split()),
+    "de": frozenset("der die das und ist nicht mit für den dem wir ein eine auf zu".split()),
+    "es": frozenset("el los las del que por con una para es en se su al y".split()),
+    "pt": frozenset("o os as do da dos das que com uma para não em ao é no na".split()),
+    "tr": frozenset("ve bir bu ile için da de olarak olan çok ne gibi".split()),
+    "nl": frozenset("de het een van en is niet met voor op dat zijn".split()),
+}
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _script_of(char: str) -> str | None:
+    """Coarse script name of one letter, from its Unicode name."""
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        return None
+    return name.split(" ", 1)[0]
+
+
+def _script_counts(text: str) -> Counter[str]:
+    return Counter(
+        script for char in text if char.isalpha() and (script := _script_of(char)) is not None
+    )
+
+
+def _arabic_script_language(text: str, hints: Sequence[str]) -> str:
+    urdu = sum(char in _URDU_LETTERS for char in text)
+    persian = sum(char in _PERSIAN_LETTERS for char in text)
+    arabic = sum(char in _ARABIC_LETTERS for char in text)
+    if urdu:
+        return "ur"
+    if persian > arabic:
+        return "ur" if "ur" in hints and "fa" not in hints else "fa"
+    if arabic:
+        return "ar"
+    for hint in hints:
+        if hint in ("ar", "fa", "ur"):
+            return hint
+    return "ar"
+
+
+def _cyrillic_language(text: str, hints: Sequence[str]) -> str:
+    lowered = text.lower()
+    ukrainian = sum(char in _UKRAINIAN_LETTERS for char in lowered)
+    russian = sum(char in _RUSSIAN_LETTERS for char in lowered)
+    if ukrainian > russian:
+        return "uk"
+    if russian:
+        return "ru"
+    guess = _langdetect_best(text, hints)
+    return guess if guess in ("bg", "mk", "uk", "ru") else "ru"
+
+
+def _function_word_votes(text: str) -> Counter[str]:
+    words = _WORD_RE.findall(text.lower())
+    votes: Counter[str] = Counter()
+    for lang, vocabulary in _FUNCTION_WORDS.items():
+        votes[lang] = sum(word in vocabulary for word in words)
+    return votes
+
+
+@lru_cache(maxsize=4096)
+def _langdetect_probabilities(text: str) -> tuple[tuple[str, float], ...]:
+    try:
+        return tuple(
+            (_LANGDETECT_TO_ISO.get(item.lang, item.lang), item.prob) for item in detect_langs(text)
+        )
+    except LangDetectException:
+        return ()
+
+
+def _langdetect_best(text: str, hints: Sequence[str]) -> str:
+    """langdetect's probabilities plus function-word votes plus a small bonus for hints."""
+    scores: Counter[str] = Counter(dict(_langdetect_probabilities(text)))
+    votes = _function_word_votes(text)
+    total_votes = sum(votes.values())
+    if total_votes:
+        for lang, count in votes.items():
+            scores[lang] += 0.8 * count / total_votes
+    for hint in hints:
+        scores[hint] += 0.25
+    if not scores:
+        return UNDETERMINED
+    return scores.most_common(1)[0][0]
+
+
+_SCRIPT_LANGUAGE = {
+    "DEVANAGARI": "hi",
+    "HANGUL": "ko",
+    "HEBREW": "he",
+    "GREEK": "el",
+    "THAI": "th",
+    "ARMENIAN": "hy",
+    "GEORGIAN": "ka",
+    "BENGALI": "bn",
+    "TAMIL": "ta",
+    "GURMUKHI": "pa",
+    "GUJARATI": "gu",
+}
+
+
+def detect_language(text: str, hints: Sequence[str] = ()) -> str:
+    """ISO 639-1 code of `text` ('zh', not 'zh-cn'), or 'und' when it has no letters.
+
+    `hints` are the account's languages from the watchlist; they break near-ties only.
+    """
+    hints = tuple(hint.lower().split("-")[0] for hint in hints)
+    scripts = _script_counts(text)
+    if not scripts:
+        return UNDETERMINED
+    script, _ = scripts.most_common(1)[0]
+    if script in ("CJK", "HIRAGANA", "KATAKANA"):
+        return "ja" if scripts["HIRAGANA"] + scripts["KATAKANA"] else "zh"
+    if script == "ARABIC":
+        return _arabic_script_language(text, hints)
+    if script == "CYRILLIC":
+        return _cyrillic_language(text, hints)
+    if script == "DEVANAGARI":
+        guess = _langdetect_best(text, hints)
+        return guess if guess in ("hi", "mr", "ne") else "hi"
+    if script in _SCRIPT_LANGUAGE:
+        return _SCRIPT_LANGUAGE[script]
+    return _langdetect_best(text, hints)

@@ -1,0 +1,107 @@
+"""Watched accounts and their sources in the database.
+
+`config/watchlist.yaml` seeds the table; accounts added or removed in chat (origin `chat`)
+win over the file, because an admin's latest decision in chat is the newer one. The file
+still owns the accounts it introduced for as long as nobody touched them in chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.model import Account, SourceKind, SourceSpec
+from bot.storage.db import Database
+from bot.storage.tables import AccountRow, SourceRow
+
+
+def _to_account(row: AccountRow, sources: Sequence[SourceRow]) -> Account:
+    return Account(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        country=row.country,
+        languages=tuple(row.languages or ()),
+        sources=tuple(SourceSpec(SourceKind(s.kind), s.handle) for s in sources),
+    )
+
+
+def _write_account(session: Session, account: Account, origin: str, now: datetime) -> None:
+    row = session.get(AccountRow, account.id)
+    if row is None:
+        row = AccountRow(id=account.id)
+        session.add(row)
+    row.name, row.role, row.country = account.name, account.role, account.country
+    row.languages = list(account.languages)
+    row.origin, row.removed, row.updated_at = origin, False, now
+    session.flush()
+    existing = {
+        (s.kind, s.handle): s
+        for s in session.scalars(select(SourceRow).where(SourceRow.account_id == account.id))
+    }
+    wanted = {(spec.kind.value, spec.handle) for spec in account.sources}
+    for key, source in existing.items():
+        if key not in wanted:
+            session.delete(source)
+    for kind, handle in sorted(wanted - existing.keys()):
+        session.add(SourceRow(account_id=account.id, kind=kind, handle=handle, next_poll_at=now))
+
+
+def sync_watchlist(db: Database, accounts: Sequence[Account], now: datetime | None = None) -> None:
+    """Bring config-owned accounts in line with the file; chat-owned accounts are left alone."""
+    now = now or datetime.now(UTC)
+    with db.session() as session:
+        rows = {row.id: row for row in session.scalars(select(AccountRow))}
+        for account in accounts:
+            row = rows.get(account.id)
+            if row is None or row.origin == "config":
+                _write_account(session, account, "config", now)
+        listed = {a.id for a in accounts}
+        for row in rows.values():
+            if row.origin == "config" and row.id not in listed and not row.removed:
+                row.removed, row.updated_at = True, now
+
+
+def add_account(db: Database, account: Account, origin: str = "chat") -> None:
+    """Add or replace an account (an admin's `/watch add` or an import)."""
+    with db.session() as session:
+        _write_account(session, account, origin, datetime.now(UTC))
+
+
+def remove_account(db: Database, account_id: str) -> bool:
+    """Stop watching an account; kept as a row so statements and the decision survive."""
+    with db.session() as session:
+        row = session.get(AccountRow, account_id)
+        if row is None or row.removed:
+            return False
+        row.removed, row.origin, row.updated_at = True, "chat", datetime.now(UTC)
+        return True
+
+
+def list_accounts(db: Database) -> list[Account]:
+    """Active accounts with their sources, ordered by id."""
+    with db.session() as session:
+        rows = session.scalars(select(AccountRow).where(AccountRow.removed.is_(False)).order_by(AccountRow.id))
+        result = []
+        for row in rows:
+            sources = session.scalars(
+                select(SourceRow).where(SourceRow.account_id == row.id).order_by(SourceRow.id)
+            ).all()
+            result.append(_to_account(row, sources))
+        return result
+
+
+def list_source_rows(db: Database) -> list[SourceRow]:
+    """Sources of active accounts (detached rows, for reports and scheduling)."""
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(SourceRow)
+                .join(AccountRow, AccountRow.id == SourceRow.account_id)
+                .where(AccountRow.removed.is_(False))
+                .order_by(SourceRow.account_id, SourceRow.id)
+            )
+        )

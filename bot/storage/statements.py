@@ -1,0 +1,141 @@
+"""Statements: only new ones are stored, and only those go further (Miniflux's rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import or_, select, tuple_
+
+from bot.model import AnalysedStatement, Cue, Label, Verdict
+from bot.storage.db import Database
+from bot.storage.tables import StatementRow
+
+
+def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]:
+    """Keys of (key, account_id, content_hash) candidates not stored yet under either dedupe key."""
+    if not candidates:
+        return set()
+    with db.session() as session:
+        known = session.execute(
+            select(StatementRow.key, StatementRow.account_id, StatementRow.content_hash).where(
+                or_(
+                    StatementRow.key.in_([c[0] for c in candidates]),
+                    tuple_(StatementRow.account_id, StatementRow.content_hash).in_(
+                        [(c[1], c[2]) for c in candidates]
+                    ),
+                )
+            )
+        ).all()
+    known_keys = {row.key for row in known}
+    known_content = {(row.account_id, row.content_hash) for row in known}
+    return {key for key, account, content in candidates if key not in known_keys and (account, content) not in known_content}
+
+
+def cues_to_json(cues: Iterable[Cue]) -> list[dict[str, object]]:
+    return [asdict(cue) for cue in cues]
+
+
+def verdict_of(row: StatementRow) -> Verdict:
+    return Verdict(
+        label=Label(row.label),
+        score=row.score,
+        confidence=row.confidence,
+        mixed=row.mixed,
+        cues=tuple(Cue(**cue) for cue in row.cues),  # type: ignore[arg-type]
+    )
+
+
+def save_new_statements(db: Database, analysed: Sequence[AnalysedStatement], now: datetime) -> list[int]:
+    """Insert the statements not stored yet; return the ids of those inserted, in order."""
+    if not analysed:
+        return []
+    fresh = unseen(db, [(a.statement.key, a.statement.account_id, a.statement.content_hash) for a in analysed])
+    ids: list[int] = []
+    seen_now: set[tuple[str, str]] = set()
+    with db.session() as session:
+        for item in analysed:
+            st = item.statement
+            if st.key not in fresh or (st.account_id, st.content_hash) in seen_now:
+                continue
+            seen_now.add((st.account_id, st.content_hash))
+            row = StatementRow(
+                key=st.key,
+                content_hash=st.content_hash,
+                account_id=st.account_id,
+                source_id=st.source_id,
+                guid=st.guid,
+                url=st.url,
+                title=st.title,
+                text=st.text,
+                lang=st.lang,
+                published_at=st.published,
+                published_estimated=st.published_estimated,
+                fetched_at=now,
+                is_repost=st.is_repost,
+                translation_en=item.translation_en,
+                translation_pending=item.translation_pending,
+                translation_attempts=1 if item.translation_pending else 0,
+                label=item.verdict.label.value,
+                score=item.verdict.score,
+                confidence=item.verdict.confidence,
+                mixed=item.verdict.mixed,
+                cues=cues_to_json(item.verdict.cues),
+            )
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+    return ids
+
+
+def pending_translations(db: Database, limit: int = 20, max_attempts: int = 8) -> list[StatementRow]:
+    """Statements stored untranslated whose translation should be tried again."""
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(StatementRow)
+                .where(StatementRow.translation_pending.is_(True), StatementRow.translation_attempts < max_attempts)
+                .order_by(StatementRow.id)
+                .limit(limit)
+            )
+        )
+
+
+def record_translation_retry(
+    db: Database, statement_id: int, translation_en: str | None, verdict: Verdict | None
+) -> None:
+    """Store a retried translation (and the verdict it gives), or count one more failed attempt."""
+    with db.session() as session:
+        row = session.get(StatementRow, statement_id)
+        if row is None:
+            return
+        row.translation_attempts += 1
+        if translation_en is None or verdict is None:
+            return
+        row.translation_en = translation_en
+        row.translation_pending = False
+        row.label, row.score, row.confidence = verdict.label.value, verdict.score, verdict.confidence
+        row.mixed, row.cues = verdict.mixed, cues_to_json(verdict.cues)
+
+
+def get_statements(db: Database, ids: Sequence[int]) -> list[StatementRow]:
+    with db.session() as session:
+        rows = session.scalars(select(StatementRow).where(StatementRow.id.in_(ids))).all()
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def statements_between(
+    db: Database, start: datetime, end: datetime, account_ids: set[str] | None = None
+) -> list[StatementRow]:
+    """Own statements (not reposts) published in [start, end), for digests."""
+    with db.session() as session:
+        query = select(StatementRow).where(
+            StatementRow.published_at >= start,
+            StatementRow.published_at < end,
+            StatementRow.is_repost.is_(False),
+        )
+        if account_ids is not None:
+            query = query.where(StatementRow.account_id.in_(account_ids))
+        return list(session.scalars(query.order_by(StatementRow.published_at)))

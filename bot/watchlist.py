@@ -1,0 +1,170 @@
+"""The watchlist: which accounts are watched, through which sources.
+
+`config/watchlist.yaml` is validated with file, line and reason on every error, so a typo
+never silently drops an account; callers keep the last good watchlist when loading fails.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.model import Account, SourceKind, SourceSpec
+
+ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+ACCOUNT_KEYS = {"id", "name", "role", "country", "languages", "sources"}
+
+
+class WatchlistError(ValueError):
+    """An invalid watchlist: `str()` is `file:line: reason`."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+
+@dataclass(frozen=True)
+class _Where:
+    path: str
+
+    def error(self, node: Node, reason: str) -> WatchlistError:
+        return WatchlistError(self.path, node.start_mark.line + 1, reason)
+
+
+def _scalar(where: _Where, node: Node, what: str) -> str:
+    if not isinstance(node, ScalarNode) or not str(node.value).strip():
+        raise where.error(node, f"{what} must be a non-empty text")
+    return str(node.value).strip()
+
+
+def _mapping(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    return {str(key.value): (key, value) for key, value in node.value}
+
+
+def validate_source(kind: str, handle: str) -> SourceSpec:
+    """Check one `kind: handle` pair; raises ValueError with the reason."""
+    try:
+        source_kind = SourceKind(kind)
+    except ValueError:
+        raise ValueError(
+            f"unknown source kind {kind!r}: use one of {', '.join(k.value for k in SourceKind)}"
+        ) from None
+    handle = handle.strip()
+    if source_kind is SourceKind.RSS and not re.match(r"^https?://\S+$", handle):
+        raise ValueError(f"rss source {handle!r} must be an http(s) URL")
+    if source_kind is SourceKind.MASTODON and not re.match(r"^@?[\w.]+@[\w.-]+\.[a-z]{2,}$", handle):
+        raise ValueError(f"mastodon source {handle!r} must look like @user@instance.social")
+    if source_kind is SourceKind.BLUESKY and not re.match(r"^@?[\w.-]+\.[\w.-]+$", handle):
+        raise ValueError(f"bluesky source {handle!r} must be a handle like name.bsky.social")
+    if source_kind in (SourceKind.X, SourceKind.TELEGRAM) and not re.match(r"^@?\w{2,64}$", handle):
+        raise ValueError(f"{kind} source {handle!r} must be a handle of letters, digits and _")
+    return SourceSpec(source_kind, handle)
+
+
+def _sources(where: _Where, node: Node) -> tuple[SourceSpec, ...]:
+    if not isinstance(node, SequenceNode) or not node.value:
+        raise where.error(node, "sources must be a non-empty list like `- rss: https://…`")
+    specs = []
+    for item in node.value:
+        if not isinstance(item, MappingNode) or len(item.value) != 1:
+            raise where.error(item, "each source must be one `kind: handle` pair, e.g. `- x: Antonio_Tajani`")
+        key, value = item.value[0]
+        try:
+            specs.append(validate_source(str(key.value), _scalar(where, value, "source handle")))
+        except ValueError as error:
+            raise where.error(item, str(error)) from None
+    return tuple(specs)
+
+
+def _account(where: _Where, node: Node) -> Account:
+    if not isinstance(node, MappingNode):
+        raise where.error(node, "each account must be a mapping with id, name and sources")
+    fields = _mapping(node)
+    unknown = sorted(set(fields) - ACCOUNT_KEYS)
+    if unknown:
+        raise where.error(fields[unknown[0]][0], f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(ACCOUNT_KEYS))}")
+    for required in ("id", "name", "sources"):
+        if required not in fields:
+            raise where.error(node, f"account is missing {required!r}")
+    account_id = _scalar(where, fields["id"][1], "id")
+    if not ACCOUNT_ID.match(account_id):
+        raise where.error(fields["id"][1], f"id {account_id!r} must be a lowercase slug (a-z, 0-9, _ and -)")
+    country = _scalar(where, fields["country"][1], "country").upper() if "country" in fields else ""
+    if country and not COUNTRY.match(country):
+        raise where.error(fields["country"][1], f"country {country!r} must be an ISO 3166 alpha-2 code like IT")
+    languages: tuple[str, ...] = ()
+    if "languages" in fields:
+        node_languages = fields["languages"][1]
+        if not isinstance(node_languages, SequenceNode):
+            raise where.error(node_languages, "languages must be a list like [it, en]")
+        languages = tuple(_scalar(where, n, "language").lower() for n in node_languages.value)
+        bad = [code for code in languages if not LANGUAGE.match(code)]
+        if bad:
+            raise where.error(node_languages, f"language {bad[0]!r} must be an ISO 639-1 code like it")
+    return Account(
+        id=account_id,
+        name=_scalar(where, fields["name"][1], "name"),
+        role=_scalar(where, fields["role"][1], "role") if "role" in fields else "",
+        country=country,
+        languages=languages,
+        sources=_sources(where, fields["sources"][1]),
+    )
+
+
+def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
+    """Validate a watchlist document; raise WatchlistError naming file, line and reason."""
+    where = _Where(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(error, "problem", None) or str(error)
+        raise WatchlistError(path, line, f"not valid YAML: {reason}") from None
+    if root is None:
+        raise WatchlistError(path, 1, "the file is empty; it needs `accounts:` with a list of accounts")
+    if not isinstance(root, MappingNode) or "accounts" not in _mapping(root):
+        raise where.error(root, "the top level must be a mapping with `accounts:`")
+    accounts_node = _mapping(root)["accounts"][1]
+    if not isinstance(accounts_node, SequenceNode):
+        raise where.error(accounts_node, "accounts must be a list")
+    accounts: list[Account] = []
+    seen: set[str] = set()
+    for node in accounts_node.value:
+        account = _account(where, node)
+        if account.id in seen:
+            raise where.error(node, f"duplicate account id {account.id!r}")
+        seen.add(account.id)
+        accounts.append(account)
+    return accounts
+
+
+def load_watchlist(path: Path) -> list[Account]:
+    if not path.is_file():
+        raise WatchlistError(str(path), 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml")
+    return parse_watchlist(path.read_text(encoding="utf-8"), str(path))
+
+
+def account_to_dict(account: Account) -> dict[str, object]:
+    """The YAML shape of one account (used by export and by `/watch list`)."""
+    data: dict[str, object] = {"id": account.id, "name": account.name}
+    if account.role:
+        data["role"] = account.role
+    if account.country:
+        data["country"] = account.country
+    if account.languages:
+        data["languages"] = list(account.languages)
+    data["sources"] = [{spec.kind.value: spec.handle} for spec in account.sources]
+    return data
+
+
+def dump_watchlist(accounts: list[Account]) -> str:
+    return yaml.safe_dump(
+        {"accounts": [account_to_dict(a) for a in accounts]}, allow_unicode=True, sort_keys=False
+    )
