@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.support.libretranslate import LibreTranslateDouble
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -82,3 +84,10 @@ def static_server() -> Iterator[StaticServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def libretranslate_server() -> Iterator[LibreTranslateDouble]:
+    """A LibreTranslate double on a free loopback port (see tests/support/libretranslate.py)."""
+    with LibreTranslateDouble() as double:
+        yield double
