@@ -1,0 +1,416 @@
+"""FETCH stage: one conditional GET per source, bounded in time, size, redirects and reach.
+
+Feed URLs come from a watchlist and from whatever their servers redirect to, so every hop
+is treated as untrusted: only http/https, at most five redirects, and no loopback,
+private or otherwise non-public address unless `LADDERWATCH_ALLOW_PRIVATE_URLS=1`.
+The caller stores the ETag / Last-Modified we return and hands them back next time; a
+304 means nothing new. Every failure is a `FetchError` whose text is one actionable line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import re
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC
+from types import TracebackType
+from typing import Literal, Self
+
+import httpx
+
+import bot
+
+USER_AGENT = (
+    f"Ladderwatch/{getattr(bot, '__version__', '0.1')} "
+    "(+https://github.com/ladderwatch/ladderwatch; statement monitor)"
+)
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+BACKOFF_STATUSES = frozenset({403, 429, 503})
+CHUNK_SIZE = 65_536
+
+FetchErrorKind = Literal[
+    "unsafe_url", "timeout", "too_large", "http_status", "network", "too_many_redirects", "bad_url"
+]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a source answered: a body (200) or "nothing new" (304), plus caching hints."""
+
+    status: int
+    body: bytes
+    content_type: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    max_age: float | None
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable answer; `str()` is one line saying what to do."""
+
+    def __init__(
+        self,
+        url: str,
+        problem: str,
+        *,
+        kind: FetchErrorKind,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(_one_line(f"{url}: {problem}"))
+        self.url = url
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Fetcher:
+    """Shared HTTP client for all sources, with concurrency bounded overall and per host."""
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        max_bytes: int = 5_000_000,
+        timeout: float = 20.0,
+        connect_timeout: float = 5.0,
+        max_connections: int = 8,
+        per_host: int = 2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.allow_private = allow_private
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.per_host = per_host
+        self._slots = asyncio.Semaphore(max_connections)
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=max_connections),
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET `url`, following up to five redirects by hand so each hop is checked."""
+        conditional: dict[str, str] = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        deadline: float | None = None
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            target = _parse_url(current)
+            async with self._slots, self._host_slot(target.host):
+                # The clock starts when we may talk to the server, not while queued.
+                if deadline is None:
+                    deadline = asyncio.get_running_loop().time() + self.timeout
+                hop = await self._fetch_hop(target, conditional, deadline)
+            if isinstance(hop, FetchResult):
+                return hop
+            current = hop
+        raise FetchError(
+            url,
+            f"more than {MAX_REDIRECTS} redirects (last to {current}); "
+            "put the final feed address in the watchlist",
+            kind="too_many_redirects",
+        )
+
+    def _host_slot(self, host: str) -> asyncio.Semaphore:
+        return self._host_slots.setdefault(host, asyncio.Semaphore(self.per_host))
+
+    async def _fetch_hop(
+        self, target: httpx.URL, conditional: dict[str, str], deadline: float
+    ) -> FetchResult | str:
+        """One request: a result, or the next URL when the server redirects."""
+        url = str(target)
+        try:
+            async with asyncio.timeout_at(deadline):
+                if not self.allow_private:
+                    await _check_host_is_public(target)
+                async with self._client.stream("GET", target, headers=conditional) as response:
+                    if not self.allow_private:
+                        _check_peer_is_public(target, response)
+                    if response.status_code in REDIRECT_STATUSES:
+                        return _redirect_target(target, response)
+                    if response.status_code == 304:
+                        return _result(response, b"")
+                    if not response.is_success:
+                        raise _status_error(url, response)
+                    return _result(response, await self._read_capped(url, response))
+        except TimeoutError:
+            raise FetchError(
+                url,
+                f"no complete answer within {self.timeout:g} s; "
+                "the server is slow or stuck, will retry later",
+                kind="timeout",
+            ) from None
+        except httpx.ConnectTimeout:
+            raise FetchError(
+                url,
+                "could not connect in time; check that the site is up, will retry later",
+                kind="timeout",
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise FetchError(
+                url,
+                f"the server stopped answering ({type(exc).__name__}); will retry later",
+                kind="timeout",
+            ) from None
+        except httpx.DecodingError as exc:
+            raise FetchError(
+                url,
+                f"the body could not be decoded ({exc}); the server sent a broken answer",
+                kind="network",
+            ) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise FetchError(
+                url, f"invalid address ({exc}); fix it in the watchlist", kind="bad_url"
+            ) from None
+        except httpx.TransportError as exc:
+            raise FetchError(
+                url,
+                f"network error ({type(exc).__name__}: {exc or 'no detail'}); "
+                "check the host name and that the site is up, will retry later",
+                kind="network",
+            ) from None
+
+    async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+        """Read the decoded body, stopping as soon as it passes `max_bytes`."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise _too_large(url, self.max_bytes, f"declares {int(declared):,} bytes")
+        body = bytearray()
+        async for chunk in response.aiter_bytes(CHUNK_SIZE):
+            body += chunk
+            if len(body) > self.max_bytes:
+                raise _too_large(url, self.max_bytes, "kept sending")
+        return bytes(body)
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        target = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(
+            url, f"invalid address ({exc}); fix it in the watchlist", kind="bad_url"
+        ) from None
+    if target.scheme not in ("http", "https"):
+        raise FetchError(
+            url,
+            f"scheme {target.scheme or '(none)'!r} is not allowed; use an http:// or https:// URL",
+            kind="bad_url",
+        )
+    if not target.host:
+        raise FetchError(
+            url, "the address has no host name; fix it in the watchlist", kind="bad_url"
+        )
+    return target
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """True only for globally routable unicast addresses, looking inside IPv6 wrappers."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_address(embedded)
+    return not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+async def _check_host_is_public(target: httpx.URL) -> None:
+    """Resolve without blocking the loop; refuse if any address the name has is not public."""
+    url = str(target)
+    port = target.port or (443 if target.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            target.host, port, type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(
+            url,
+            f"host name {target.host!r} does not resolve ({exc}); "
+            "check the spelling, will retry later",
+            kind="network",
+        ) from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not is_public_address(address):
+            raise _unsafe(url, target.host, address)
+
+
+def _check_peer_is_public(target: httpx.URL, response: httpx.Response) -> None:
+    """Refuse the answer if the connection landed on a non-public address after all.
+
+    Guards against DNS answers that change between our check and httpx's own lookup.
+    """
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not peer:
+        return
+    address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
+    if not is_public_address(address):
+        raise _unsafe(str(target), target.host, address)
+
+
+def _unsafe(url: str, host: str, address: IPAddress) -> FetchError:
+    return FetchError(
+        url,
+        f"{host} resolves to non-public address {address}; refused "
+        "(set LADDERWATCH_ALLOW_PRIVATE_URLS=1 only if you trust this network)",
+        kind="unsafe_url",
+    )
+
+
+def _redirect_target(target: httpx.URL, response: httpx.Response) -> str:
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        raise FetchError(
+            str(target),
+            f"HTTP {response.status_code} redirect without a Location header; "
+            "the server is misconfigured, check the feed address",
+            kind="http_status",
+            status=response.status_code,
+        )
+    try:
+        return str(target.join(location))
+    except httpx.InvalidURL as exc:
+        raise FetchError(
+            str(target), f"redirect to an invalid address {location!r} ({exc})", kind="bad_url"
+        ) from None
+
+
+def _result(response: httpx.Response, body: bytes) -> FetchResult:
+    headers = response.headers
+    return FetchResult(
+        status=response.status_code,
+        body=body,
+        content_type=headers.get("Content-Type", ""),
+        url=str(response.url),
+        etag=headers.get("ETag"),
+        last_modified=headers.get("Last-Modified"),
+        max_age=cache_lifetime(headers),
+    )
+
+
+def _status_error(url: str, response: httpx.Response) -> FetchError:
+    status = response.status_code
+    phrase = f"HTTP {status} {response.reason_phrase}".rstrip()
+    retry_after = (
+        parse_retry_after(response.headers.get("Retry-After"))
+        if status in BACKOFF_STATUSES
+        else None
+    )
+    wait = (
+        f"retry after {retry_after:g} s" if retry_after is not None else "will retry with backoff"
+    )
+    if status == 429:
+        advice = f"the server is rate-limiting us; {wait}"
+    elif status in (401, 403):
+        advice = f"the server refuses this client (a bridge may be blocked or overloaded); {wait}"
+    elif status in (404, 410):
+        advice = "the feed is gone; check its address in the watchlist"
+    elif status >= 500:
+        advice = f"server error; {wait}"
+    else:
+        advice = "the request was rejected; check the feed address in the watchlist"
+    return FetchError(
+        url, f"{phrase}; {advice}", kind="http_status", status=status, retry_after=retry_after
+    )
+
+
+def _too_large(url: str, max_bytes: int, how: str) -> FetchError:
+    return FetchError(
+        url,
+        f"the answer is larger than the {max_bytes:,}-byte cap ({how}); "
+        "point the watchlist at a smaller feed",
+        kind="too_large",
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    seconds = _seconds_until(value)
+    return None if seconds is None else max(0.0, seconds)
+
+
+def cache_lifetime(headers: httpx.Headers) -> float | None:
+    """Seconds the answer stays fresh (Cache-Control max-age, else Expires), as a poll hint."""
+    match = _MAX_AGE.search(headers.get("Cache-Control", ""))
+    if match:
+        return float(match.group(1))
+    expires = headers.get("Expires")
+    if not expires:
+        return None
+    seconds = _seconds_until(expires, now=_http_date(headers.get("Date")))
+    # An invalid Expires (often "0" or "-1") means "already expired".
+    return 0.0 if seconds is None else max(0.0, seconds)
+
+
+def _seconds_until(value: str, *, now: float | None = None) -> float | None:
+    moment = _http_date(value)
+    if moment is None:
+        return None
+    return moment - (time.time() if now is None else now)
+
+
+def _http_date(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # HTTP dates are GMT; a "-0000" zone comes back naive and must not be read as local time.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
