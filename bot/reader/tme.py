@@ -1,0 +1,169 @@
+"""Telegram channel web preview (`https://t.me/s/CHANNEL`) → feed entries.
+
+Public channels have no RSS, but their web preview lists the latest posts, oldest first.
+Each post is a `div.tgme_widget_message[data-post="CHANNEL/ID"]`; its `data-view` is
+base64 JSON whose `c` is the numeric channel id, stable across renames, so guids are
+built from it. Only the post's own text is kept: link previews, quoted replies and
+reaction counters are someone else's words or noise. The parser is tolerant of the
+2023 and 2026 markups (pretty-printed or not, captions nested twice in albums).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import UTC, datetime
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from bot.model import FeedEntry
+
+NOT_OWN_TEXT = (
+    "tgme_widget_message_link_preview",
+    "tgme_widget_message_reply",
+    "tgme_widget_message_reactions",
+)
+BLOCK_TAGS = frozenset({"div", "p", "blockquote", "pre", "li", "ul", "ol"})
+
+
+def is_channel_page(body: bytes) -> bool:
+    """True when a response is a t.me/s-style page, whatever URL served it."""
+    return b"tgme_widget_message" in body
+
+
+def _channel_id(message: Tag) -> str | None:
+    """The numeric id in `data-view` (base64 JSON, padding stripped), if readable."""
+    view = message.get("data-view")
+    if not isinstance(view, str) or not view:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(view + "=" * (-len(view) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    channel = data.get("c") if isinstance(data, dict) else None
+    return str(channel) if isinstance(channel, int) else None
+
+
+def _render(node: Tag, parts: list[str]) -> None:
+    """Append readable text: <br> and blocks become line breaks, links keep their target."""
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if type(child) is NavigableString:  # skip comments, CDATA, doctype
+                parts.append(re.sub(r"\s+", " ", str(child)))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "br":
+            parts.append("\n")
+        elif child.name == "a":
+            parts.append(_link_text(child))
+        elif child.name in BLOCK_TAGS:
+            parts.append("\n")
+            _render(child, parts)
+            parts.append("\n")
+        else:
+            _render(child, parts)
+
+
+def _link_text(link: Tag) -> str:
+    """A link as text: mentions and hashtags as shown, other links as `text (url)`."""
+    shown = re.sub(r"\s+", " ", link.get_text()).strip()
+    href = link.get("href")
+    if not isinstance(href, str) or not href.startswith(("http://", "https://")):
+        return shown
+    if shown.startswith(("@", "#")) or shown == href:
+        return shown
+    if not shown or re.fullmatch(r"\S+\.\S+", shown):
+        return href  # the text was the (often shortened) address itself
+    return f"{shown} ({href})"
+
+
+def _tidy(text: str) -> str:
+    text = text.replace("\xa0", " ")
+    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _own_text_blocks(message: Tag) -> list[Tag]:
+    """The outermost `.tgme_widget_message_text` blocks that belong to the post itself."""
+    blocks = []
+    for block in message.select(".tgme_widget_message_text"):
+        classes = {c for a in _ancestors_within(block, message) for c in a.get("class") or []}
+        if "tgme_widget_message_text" in classes or classes.intersection(NOT_OWN_TEXT):
+            continue
+        blocks.append(block)
+    return blocks
+
+
+def _ancestors_within(node: Tag, message: Tag) -> list[Tag]:
+    ancestors = []
+    for parent in node.parents:
+        if parent is message:
+            break
+        ancestors.append(parent)
+    return ancestors
+
+
+def _message_text(message: Tag) -> str:
+    texts: list[str] = []
+    for block in _own_text_blocks(message):
+        parts: list[str] = []
+        _render(block, parts)
+        text = _tidy("".join(parts))
+        if text and text not in texts:
+            texts.append(text)
+    return "\n\n".join(texts)
+
+
+def _published(message: Tag) -> datetime | None:
+    stamp = message.select_one("a.tgme_widget_message_date time[datetime]")
+    if stamp is None:
+        stamp = message.select_one(".tgme_widget_message_meta time[datetime]")
+    raw = stamp.get("datetime") if stamp is not None else None
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _text_of(message: Tag, selector: str) -> str | None:
+    found = message.select_one(selector)
+    text = re.sub(r"\s+", " ", found.get_text()).strip() if found is not None else ""
+    return text or None
+
+
+def _entry(message: Tag) -> FeedEntry | None:
+    post = message.get("data-post")
+    if not isinstance(post, str) or "/" not in post:
+        return None
+    channel, _, post_id = post.rpartition("/")
+    text = _message_text(message)
+    if not text:
+        return None  # stickers, polls, media without caption: no statement to classify
+    forwarded_from = _text_of(message, ".tgme_widget_message_forwarded_from_name")
+    meta = _text_of(message, ".tgme_widget_message_meta") or ""
+    return FeedEntry(
+        text=text,
+        url=f"https://t.me/{channel}/{post_id}",
+        guid=f"tg:{_channel_id(message) or channel}/{post_id}",
+        published=_published(message),
+        author=forwarded_from or _text_of(message, ".tgme_widget_message_from_author"),
+        is_repost=forwarded_from is not None,
+        edited=re.search(r"\bedited\b", meta) is not None,
+    )
+
+
+def parse_channel_page(body: bytes, url: str) -> list[FeedEntry]:
+    """Every post with text on a t.me/s page, oldest first as Telegram lists them."""
+    soup = BeautifulSoup(body, "html.parser")
+    entries = []
+    for message in soup.select("div.tgme_widget_message[data-post]"):
+        entry = _entry(message)
+        if entry is not None:
+            entries.append(entry)
+    return entries
