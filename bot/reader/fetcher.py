@@ -72,6 +72,7 @@ class FetchError(Exception):
     ) -> None:
         super().__init__(_one_line(f"{url}: {problem}"))
         self.url = url
+        self.problem = problem
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
@@ -130,16 +131,19 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         deadline: float | None = None
         current = url
-        for _hop in range(MAX_REDIRECTS + 1):
-            target = _parse_url(current)
-            async with self._slots, self._host_slot(target.host):
-                # The clock starts when we may talk to the server, not while queued.
-                if deadline is None:
-                    deadline = asyncio.get_running_loop().time() + self.timeout
-                hop = await self._fetch_hop(target, conditional, deadline)
-            if isinstance(hop, FetchResult):
-                return hop
-            current = hop
+        for hops in range(MAX_REDIRECTS + 1):
+            try:
+                target = _parse_url(current)
+                async with self._slots, self._host_slot(target.host):
+                    # The clock starts when we may talk to the server, not while queued.
+                    if deadline is None:
+                        deadline = asyncio.get_running_loop().time() + self.timeout
+                    step = await self._fetch_hop(target, conditional, deadline)
+            except FetchError as error:
+                raise _for_source(url, current if hops else None, error) from None
+            if isinstance(step, FetchResult):
+                return step
+            current = step
         raise FetchError(
             url,
             f"more than {MAX_REDIRECTS} redirects (last to {current}); "
@@ -217,6 +221,14 @@ class Fetcher:
             if len(body) > self.max_bytes:
                 raise _too_large(url, self.max_bytes, "kept sending")
         return bytes(body)
+
+
+def _for_source(source_url: str, hop_url: str | None, error: FetchError) -> FetchError:
+    """Name the URL the caller asked for and, when a redirect hop failed, that hop."""
+    problem = error.problem if hop_url is None else f"redirected to {hop_url}: {error.problem}"
+    return FetchError(
+        source_url, problem, kind=error.kind, status=error.status, retry_after=error.retry_after
+    )
 
 
 def _parse_url(url: str) -> httpx.URL:
