@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.support.feed_server import FeedServer
 from tests.support.libretranslate import LibreTranslateDouble
 
 
@@ -91,3 +92,10 @@ def libretranslate_server() -> Iterator[LibreTranslateDouble]:
     """A LibreTranslate double on a free loopback port (see tests/support/libretranslate.py)."""
     with LibreTranslateDouble() as double:
         yield double
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    """A feed server on a free loopback port (see tests/support/feed_server.py)."""
+    with FeedServer() as server:
+        yield server
