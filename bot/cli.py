@@ -1,0 +1,442 @@
+"""The `ladderwatch` command line (DESIGN.md "Command line"): one function per command.
+
+User mistakes (bad settings, files, input lines) end with one clear line on stderr and a
+non-zero status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit status 2."""
+
+
+# --- classify / eval -----------------------------------------------------------------
+
+
+def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
+    """(line number, object or None, error or None) for every non-blank line."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, None, f"not JSON ({error.msg})"
+            continue
+        if not isinstance(item, dict):
+            yield number, None, "expected a JSON object"
+            continue
+        missing = [key for key in required if not isinstance(item.get(key), str) or not item[key].strip()]
+        if missing:
+            yield number, None, f"missing or empty {', '.join(repr(m) for m in missing)}"
+            continue
+        yield number, item, None
+
+
+class Analyser:
+    """Language → translation → classification for free text (classify and eval)."""
+
+    def __init__(self, settings: Settings, translate: bool) -> None:
+        from bot.classify import Classifier
+
+        self.classifier = Classifier.load()
+        self.translator = None
+        self.db = None
+        if translate and settings.translators != ("none",):
+            from bot.storage.db import open_database
+            from bot.translate import TranslationService
+
+            self.db = open_database(settings.database_url)
+            self.translator = TranslationService(settings, self.db)
+
+    async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        from bot.language import detect_language
+        from bot.model import Translation
+        from bot.pipeline import translate_and_classify
+
+        lang = await asyncio.to_thread(detect_language, text, (lang_hint,) if lang_hint else ())
+        if english is not None:
+            translation = Translation(english, lang, "en", "reference")
+            verdict = self.classifier.classify(text, lang, english)
+        else:
+            translation, verdict = await translate_and_classify(self.translator, self.classifier, text, lang)
+        return {
+            "lang": lang,
+            "label": verdict.label.value,
+            "score": round(verdict.score, 4),
+            "confidence": round(verdict.confidence, 4),
+            "mixed": verdict.mixed,
+            "cues": [
+                {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
+                for c in verdict.cues
+            ],
+            "translation": translation.text,
+            "translated": translation.text is not None,
+            "translation_error": translation.error,
+        }
+
+    async def analyse_many(
+        self, items: Sequence[tuple[str, str | None, str | None]], concurrency: int = 4
+    ) -> list[dict[str, object]]:
+        """Several texts at once (translation is I/O bound), results in input order."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(item: tuple[str, str | None, str | None]) -> dict[str, object]:
+            async with gate:
+                return await self.analyse(*item)
+
+        return list(await asyncio.gather(*(one(item) for item in items)))
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _open_input(name: str) -> TextIO:
+    if name == "-":
+        return sys.stdin
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(f"{name}: no such file")
+    return path.open(encoding="utf-8")
+
+
+def _verdict_text(text: str, result: dict[str, object]) -> str:
+    lines = [
+        f"{str(result['label']).upper()}  score {result['score']:+.2f}  confidence {result['confidence']:.2f}"
+        + ("  (mixed)" if result["mixed"] else ""),
+        f"language: {result['lang']}",
+    ]
+    if result["translated"]:
+        lines.append(f"translation: {result['translation']}")
+    elif result.get("translation_error"):
+        lines.append(f"translation unavailable: {result['translation_error']}")
+    cues = result["cues"]
+    assert isinstance(cues, list)
+    if cues:
+        lines.append("cues:")
+        for cue in cues:
+            gloss = f" = {cue['english']!r}" if cue.get("english") and cue["english"] != cue["text"] else ""
+            lines.append(f"  {cue['weight']:+.1f}  {cue['category']:<22} {cue['text']!r} [{cue['lang']}]{gloss}")
+    else:
+        lines.append("cues: none (no conflict posture found)")
+    return "\n".join(lines)
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    analyser = Analyser(settings, translate=not args.no_translate)
+    try:
+        if args.jsonl is None:
+            if not args.text:
+                raise CommandError('give a text (ladderwatch classify "TEXT") or --jsonl FILE|-')
+            text = " ".join(args.text)
+            print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
+            return 0
+        stream = _open_input(args.jsonl)
+        rows = list(_read_jsonl(stream, ["text"]))
+        good = [(n, item) for n, item, error in rows if item is not None]
+        for number, _, error in rows:
+            if error:
+                print(f"{args.jsonl}:{number}: {error}; line skipped", file=sys.stderr)
+        results = asyncio.run(
+            analyser.analyse_many(
+                [(str(item["text"]), _str_or_none(item.get("lang")), None) for _, item in good]
+            )
+        )
+        for (_, item), result in zip(good, results, strict=True):
+            result.pop("translation_error")
+            print(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False), flush=True)
+        return 1 if len(good) < len(rows) else 0
+    finally:
+        analyser.close()
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluate import evaluate, format_report
+
+    items: list[dict[str, object]] = []
+    bad = 0
+    for name in args.files:
+        with _open_input(name) as stream:
+            for number, item, error in _read_jsonl(stream, ["text", "label"]):
+                if item is None:
+                    print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
+                    bad += 1
+                else:
+                    items.append(item)
+    if not items:
+        raise CommandError("no evaluable lines: each needs \"text\" and a gold \"label\"")
+    analyser = Analyser(settings, translate=not args.no_translate and not args.reference_translation)
+    try:
+        predictions = asyncio.run(
+            analyser.analyse_many(
+                [
+                    (
+                        str(item["text"]),
+                        _str_or_none(item.get("lang")) if args.lang_hints else None,
+                        _str_or_none(item.get("en")) if args.reference_translation else None,
+                    )
+                    for item in items
+                ]
+            )
+        )
+    finally:
+        analyser.close()
+    gold = [(str(item["label"]), tuple(item.get("also") or ())) for item in items]
+    mode = "reference translation" if args.reference_translation else ("original only" if args.no_translate else "translated")
+    print(f"{len(items)} statements, mode: {mode}")
+    print(format_report(evaluate(gold, [str(p["label"]) for p in predictions])))
+    lang_known = [(item["lang"], p["lang"]) for item, p in zip(items, predictions, strict=True) if item.get("lang")]
+    if lang_known:
+        correct = sum(1 for expected, got in lang_known if expected == got)
+        print(f"language identification: {correct}/{len(lang_known)} = {correct / len(lang_known):.3f}")
+    return 1 if bad else 0
+
+
+# --- pipeline commands ---------------------------------------------------------------
+
+
+def _statement_line(row: object) -> str:
+    from bot.storage.tables import StatementRow
+
+    assert isinstance(row, StatementRow)
+    text = " ".join(f"{row.title} {row.text}".split()) if row.title else " ".join(row.text.split())
+    return f"{row.label}\t{row.score:+.2f}\t{row.account_id}\t{row.lang}\t{text[:300]}"
+
+
+async def _poll_once(settings: Settings) -> int:
+    from bot.pipeline import Pipeline
+    from bot.storage.statements import get_statements
+
+    pipeline = await Pipeline.open(settings)
+    try:
+        results = await pipeline.poll_all()
+        await pipeline.retry_translations()
+        new_ids = [i for r in results for i in r.new_ids]
+        for row in await asyncio.to_thread(get_statements, pipeline.db, new_ids):
+            print(_statement_line(row), flush=True)
+        for result in results:
+            if result.error:
+                print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
+        failed = sum(1 for r in results if r.error)
+        print(
+            f"{len(new_ids)} new statements from {len(results) - failed} sources; {failed} sources failed",
+            file=sys.stderr,
+        )
+        return 1 if results and failed == len(results) else 0
+    finally:
+        await pipeline.close()
+
+
+async def _poll_forever(settings: Settings) -> int:
+    """Headless polling without Telegram: refresh each source when it is due."""
+    from bot.pipeline import Pipeline
+
+    pipeline = await Pipeline.open(settings)
+    try:
+        while True:
+            now = datetime.now(UTC)
+            due = [sid for sid, when in await asyncio.to_thread(pipeline.due_sources, now) if when <= now]
+            for result in await asyncio.gather(*(pipeline.refresh(sid) for sid in due)):
+                if result.error:
+                    print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
+            await pipeline.retry_translations()
+            await asyncio.sleep(5)
+    finally:
+        await pipeline.close()
+
+
+def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_poll_once(settings) if args.once else _poll_forever(settings))
+
+
+def _digest_end(day: str | None, tz: str) -> datetime:
+    if day is None:
+        return datetime.now(UTC)
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise CommandError(f"--date {day!r} must be YYYY-MM-DD") from None
+    return datetime.combine(parsed + timedelta(days=1), time(0), ZoneInfo(tz)).astimezone(UTC)
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.digest import build_digest, format_digest, render_chart
+    from bot.storage.db import open_database
+    from bot.reader.parser import html_to_text
+
+    db = open_database(settings.database_url)
+    try:
+        account_ids, tz, lang = None, "UTC", "en"
+        if args.chat is not None:
+            from bot.storage.chats import chat_account_ids, get_chat
+
+            chat = get_chat(db, args.chat)
+            if chat is None:
+                raise CommandError(f"chat {args.chat} is unknown: it must have sent /start to the bot")
+            account_ids, tz, lang = chat_account_ids(db, args.chat), chat.timezone, chat.language
+        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz)
+        print(html_to_text(format_digest(digest, lang)))
+        if args.chart:
+            Path(args.chart).write_bytes(render_chart(digest, lang))
+            print(f"chart written to {args.chart}")
+        return 0
+    finally:
+        db.close()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(Path(args.chart)))
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.tg.app import run_bot
+
+    settings.require_token()
+    return run_bot(settings, args.webhook)
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.check import run_checks
+
+    return run_checks(settings, offline=args.offline)
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import open_database
+
+    open_database(settings.database_url).close()
+    print(f"database at {settings.database_url.split('@')[-1]} is on the latest schema")
+    return 0
+
+
+def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import open_database
+    from bot.storage.state import export_state
+
+    db = open_database(settings.database_url)
+    try:
+        counts = export_state(db, Path(args.file))
+    finally:
+        db.close()
+    print(f"exported {sum(counts.values())} rows to {args.file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_import_state(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import open_database
+    from bot.storage.state import import_state
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"{args.file}: no such file")
+    db = open_database(settings.database_url)
+    try:
+        counts = import_state(db, Path(args.file))
+    except (ValueError, KeyError) as error:
+        raise CommandError(str(error)) from None
+    finally:
+        db.close()
+    print(f"imported {sum(counts.values())} rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+# --- wiring --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ladderwatch",
+        description="Watch official statements, classify escalation / de-escalation, alert Telegram chats.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="offline end-to-end run on sample feeds shipped in the package")
+    demo.add_argument("--chart", default="ladderwatch-demo-digest.png", help="where to write the digest chart PNG")
+    demo.set_defaults(handler=cmd_demo)
+
+    run = commands.add_parser("run", help="run the Telegram bot (polling; --webhook URL for webhook mode)")
+    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to")
+    run.set_defaults(handler=cmd_run)
+
+    poll = commands.add_parser("poll", help="fetch and process the watched sources (without Telegram)")
+    poll.add_argument("--once", action="store_true", help="fetch every source once, print new statements, exit")
+    poll.set_defaults(handler=cmd_poll)
+
+    classify = commands.add_parser("classify", help="classify a text, or JSONL lines with --jsonl")
+    classify.add_argument("text", nargs="*", help="the statement to classify")
+    classify.add_argument("--jsonl", metavar="FILE", help='JSONL input ({"id":…, "text":…, "lang":…}); - for stdin')
+    classify.add_argument("--lang", help="language hint for the text (ISO 639-1)")
+    classify.add_argument("--no-translate", action="store_true", help="classify the original text only")
+    classify.set_defaults(handler=cmd_classify)
+
+    evaluation = commands.add_parser("eval", help="accuracy, per-class P/R/F1, macro-F1, confusion matrix")
+    evaluation.add_argument("files", nargs="+", metavar="FILE", help='JSONL with "text" and gold "label" (optional "also")')
+    evaluation.add_argument("--no-translate", action="store_true", help="classify the original text only")
+    evaluation.add_argument(
+        "--reference-translation", action="store_true",
+        help='use each line\'s "en" field as the translation (offline, reproducible)',
+    )
+    evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')
+    evaluation.set_defaults(handler=cmd_eval)
+
+    digest = commands.add_parser("digest", help="print a digest (last 24 h, or the day given)")
+    digest.add_argument("--date", help="YYYY-MM-DD: the digest of that whole day")
+    digest.add_argument("--chat", type=int, help="a chat id: its accounts, time zone and language")
+    digest.add_argument("--chart", metavar="PNG", help="also write the 7-day chart to this file")
+    digest.set_defaults(handler=cmd_digest)
+
+    check = commands.add_parser("check", help="check settings, watchlist, database, token, translator")
+    check.add_argument("--offline", action="store_true", help="skip the checks that need the network")
+    check.set_defaults(handler=cmd_check)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply migrations up to the latest schema").set_defaults(handler=cmd_db)
+
+    export_state = commands.add_parser("export-state", help="write the whole database state to a JSON file")
+    export_state.add_argument("file")
+    export_state.set_defaults(handler=cmd_export_state)
+    import_state = commands.add_parser("import-state", help="load a state export into an empty database")
+    import_state.add_argument("file")
+    import_state.set_defaults(handler=cmd_import_state)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bot.logs import configure_logging
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_format, [settings.telegram_bot_token or ""])
+        return int(args.handler(args, settings))
+    except (SettingsError, CommandError) as error:
+        print(f"ladderwatch: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""`ladderwatch demo`: the whole pipeline offline, on sample feeds shipped in the package.
+
+The samples are served by a loopback HTTP server and go through the real fetch → parse →
+… → alerts path. Round one is the backlog a new subscriber does not get alerted about;
+round two "publishes" the last hours' statements, which become alerts for a demo chat.
+Dates in the samples are relative (`{{date:-3h}}`) so the digest always has a fresh day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from bot.digest import build_digest, format_digest, render_chart
+from bot.pipeline import Pipeline
+from bot.reader.parser import html_to_text
+from bot.settings import Settings, load_settings
+from bot.storage import chats as chat_store
+from bot.storage import outbox as outbox_store
+from bot.storage.chats import ALL
+from bot.tg.format import format_alert
+
+SAMPLES = Path(__file__).parent / "samples"
+DEMO_CHAT_ID = 1001
+NEW_WITHIN = timedelta(hours=6)
+_PLACEHOLDER = re.compile(r"\{\{(date|data|iso):-(\d+)h\}\}")
+_ITEM = re.compile(r"<(item|entry)>.*?</\1>", re.DOTALL)
+_IT_DAYS = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
+_IT_MONTHS = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
+
+
+def _italian_date(when: datetime) -> str:
+    """The Italian RFC-822 variant some Italian feeds publish (feedparser cannot read it)."""
+    return f"{_IT_DAYS[when.weekday()]}, {when:%d} {_IT_MONTHS[when.month - 1]} {when:%Y %H:%M:%S} +0000"
+
+
+def render_sample(template: str, now: datetime, include_new: bool) -> str:
+    """Fill relative dates; without `include_new`, drop the items of the last six hours."""
+
+    def date_for(match: re.Match[str]) -> str:
+        when = now - timedelta(hours=int(match.group(2)))
+        kind = match.group(1)
+        if kind == "iso":
+            return when.isoformat(timespec="seconds")
+        return _italian_date(when) if kind == "data" else format_datetime(when)
+
+    def keep(match: re.Match[str]) -> str:
+        hours = [int(h) for _, h in _PLACEHOLDER.findall(match.group(0))]
+        is_new = bool(hours) and timedelta(hours=min(hours)) < NEW_WITHIN
+        return match.group(0) if include_new or not is_new else ""
+
+    return _PLACEHOLDER.sub(date_for, _ITEM.sub(keep, template))
+
+
+class SampleServer:
+    """Serves bot/samples/*.xml on 127.0.0.1; `include_new` flips between the two rounds."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now, self.include_new = now, False
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = SAMPLES / Path(self.path.lstrip("/")).name
+                if path.suffix != ".xml" or not path.is_file():
+                    self.send_error(404)
+                    return
+                body = render_sample(path.read_text(encoding="utf-8"), server.now, server.include_new).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    @contextmanager
+    def running(self) -> Iterator[SampleServer]:
+        thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+def demo_settings(base: Settings, folder: Path, server_url: str) -> Settings:
+    """The user's settings (translator chain included) with a private database and watchlist."""
+    watchlist = (SAMPLES / "watchlist.yaml").read_text(encoding="utf-8").replace("{{base}}", server_url)
+    (folder / "watchlist.yaml").write_text(watchlist, encoding="utf-8")
+    return replace(
+        base,
+        database_url=f"sqlite:///{folder / 'demo.sqlite3'}",
+        config_dir=folder,
+        allow_private_urls=True,
+    )
+
+
+def _print_round(title: str, results: list, pipeline: Pipeline) -> None:
+    print(f"\n== {title} ==")
+    for result in results:
+        state = f"failed: {result.error}" if result.error else f"{len(result.new_ids)} new statements"
+        print(f"  {result.account_id:<10} {state}")
+
+
+async def run_demo(chart_path: Path) -> int:
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="ladderwatch-demo-") as tmp, SampleServer(now).running() as server:
+        settings = demo_settings(load_settings(), Path(tmp), server.url)
+        pipeline = await Pipeline.open(settings)
+        try:
+            _print_round("Round 1: first poll stores the backlog (no alerts for it)", await pipeline.poll_all(), pipeline)
+            chat_store.ensure_chat(pipeline.db, DEMO_CHAT_ID, "private", "Demo analyst", "en", now)
+            chat_store.subscribe(pipeline.db, DEMO_CHAT_ID, ALL, "", now - NEW_WITHIN)
+            server.include_new = True
+            _print_round("Round 2: the feeds publish the last hours' statements", await pipeline.poll_all(), pipeline)
+            status = pipeline.translator.describe()
+            print(f"\ntranslation: {status}")
+
+            print("\n== Alerts, as the demo chat sees them (default filters: escalation, de-escalation) ==")
+            alerts = outbox_store.due_alerts(pipeline.db, datetime.now(UTC), limit=100)
+            for item in alerts:
+                content = outbox_store.alert_content(pipeline.db, item.statement_id)
+                if content is None:
+                    continue
+                message = await format_alert(content, "en", pipeline.translator)
+                print("-" * 72)
+                print(html_to_text(message))
+            print("-" * 72)
+            print(f"{len(alerts)} alerts for the demo chat.")
+
+            digest = build_digest(pipeline.db, None, datetime.now(UTC), "UTC")
+            print("\n== Digest ==")
+            print(html_to_text(format_digest(digest, "en")))
+            chart_path.write_bytes(render_chart(digest, "en"))
+            print(f"\nDigest chart written to {chart_path.resolve()}")
+        finally:
+            await pipeline.close()
+    return 0
