@@ -1,0 +1,364 @@
+"""The one path for every message to Telegram: splitting, retries, chat fate, the outbox.
+
+- Texts over Telegram's 4096-character limit are split at line (else word) boundaries;
+  tags open at a cut are closed and reopened in the next part, so each part is valid HTML.
+- `RetryAfter` is honoured (the outbox pauses entirely: Telegram's flood control is per bot).
+- Network errors and 5xx are retried with exponential back-off.
+- `Forbidden` (blocked, kicked) counts against the chat; after `FORBIDDEN_LIMIT` in a row
+  the chat is deactivated. `ChatMigrated` moves the chat to its new id and resends.
+- `BadRequest` is permanent for that message: recorded, not retried.
+
+Exactly-once, honestly: each part is recorded as sent (`mark_part_sent`, one short
+transaction) right after Telegram accepts it, and the outbox row goes to `sent` with its
+last part. A restart resumes after the last recorded part. The remaining window is the
+time between Telegram's answer and that commit (milliseconds): a crash exactly there, or
+a request that timed out after Telegram had already accepted it, sends that one part again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.model import Translation
+from bot.storage import chats as chat_store
+from bot.storage import outbox as outbox_store
+from bot.storage.chats import ChatSettings
+from bot.storage.db import Database
+from bot.storage.outbox import AlertContent, OutboxItem
+from bot.tg.format import display_translation_needed, format_alert
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+FORBIDDEN_LIMIT = 3
+MAX_ATTEMPTS = 10
+BATCH = 25
+INTERACTIVE_RETRIES = 3
+LONGEST_INTERACTIVE_WAIT = 30.0
+
+TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n|[^\S\n]+|[^\s<&]+|[<&]")
+TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+class Translator(Protocol):
+    async def translate(self, text: str, source_lang: str, target_lang: str) -> Translation: ...
+
+
+def utf16_units(value: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji can count twice)."""
+    return len(value.encode("utf-16-le")) // 2
+
+
+def _tokens(html: str, longest: int) -> list[str]:
+    tokens = []
+    for token in TOKEN.findall(html):
+        if token[0] not in "<&" and len(token) > longest:
+            tokens.extend(token[i : i + longest] for i in range(0, len(token), longest))
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def _after(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
+    """The open-tag stack after `token` (a list of (name, opening tag text))."""
+    match = TAG_NAME.match(token) if token.startswith("<") else None
+    if match is None or token.endswith("/>"):
+        return stack
+    name = match.group(1).lower()
+    if token.startswith("</"):
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] == name:
+                return stack[:index] + stack[index + 1 :]
+        return stack
+    return [*stack, (name, token)]
+
+
+def _closing(stack: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _visible(html: str) -> bool:
+    return bool(re.sub(r"<[^>]*>", "", html).strip())
+
+
+def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Parts of at most `limit` UTF-16 units each, every one valid HTML on its own.
+
+    Cuts go at the last line break when that keeps at least half a part, else at the
+    last space, else inside a long word (never inside a tag or an entity).
+    """
+    if utf16_units(html) <= limit:
+        return [html] if _visible(html) else []
+    tokens = _tokens(html, max(limit // 4, 1))
+    parts: list[str] = []
+    start, stack = 0, []
+    while start < len(tokens):
+        prefix = "".join(opening for _, opening in stack)
+        size, current = utf16_units(prefix), stack
+        line_break: tuple[int, list[tuple[str, str]], int] | None = None
+        space: tuple[int, list[tuple[str, str]], int] | None = None
+        index = start
+        while index < len(tokens):
+            token = tokens[index]
+            following = _after(current, token)
+            if (
+                index > start
+                and size + utf16_units(token) + utf16_units(_closing(following)) > limit
+            ):
+                break
+            size, current, index = size + utf16_units(token), following, index + 1
+            if token == "\n":
+                line_break = (index, current, size)
+            elif token.isspace():
+                space = (index, current, size)
+        if index == len(tokens):
+            cut, cut_stack = index, current
+        elif line_break and (line_break[2] >= limit // 2 or not space or space[0] <= line_break[0]):
+            cut, cut_stack = line_break[0], line_break[1]
+        elif space:
+            cut, cut_stack = space[0], space[1]
+        else:
+            cut, cut_stack = index, current
+        part = prefix + "".join(tokens[start:cut]) + _closing(cut_stack)
+        if _visible(part):
+            parts.append(part)
+        start, stack = cut, cut_stack
+    return parts
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timedelta:
+    """Exponential back-off with jitter: 5 s, 10 s, 20 s… up to an hour."""
+    seconds = min(base * 2**attempts, ceiling)
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+
+Send = Callable[[int], Awaitable[object]]
+
+
+class Delivery:
+    """Sends through one bot; knows the database so chat moves and failures are recorded."""
+
+    def __init__(self, bot: Bot, db: Database, translator: Translator | None) -> None:
+        self.bot, self.db, self.translator = bot, db, translator
+        self.paused_until: datetime | None = None
+        self.lock = asyncio.Lock()
+
+    # --- single calls ----------------------------------------------------------------
+
+    async def _call(self, chat_id: int, send: Send) -> tuple[object, int]:
+        """One Bot API call for a chat, following a group's move to a supergroup once."""
+        try:
+            message = await send(chat_id)
+        except ChatMigrated as moved:
+            new_id = int(moved.new_chat_id)
+            await asyncio.to_thread(chat_store.migrate_chat, self.db, chat_id, new_id)
+            log.info("chat moved to %s", new_id, extra={"chat_id": chat_id})
+            message, chat_id = await send(new_id), new_id
+        await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
+        return message, chat_id
+
+    async def _interactive(self, chat_id: int, send: Send) -> tuple[object, int]:
+        """A call a user is waiting for: short RetryAfter waits and network retries inline."""
+        for attempt in range(INTERACTIVE_RETRIES + 1):
+            try:
+                return await self._call(chat_id, send)
+            except RetryAfter as error:
+                wait = retry_seconds(error)
+                if wait > LONGEST_INTERACTIVE_WAIT or attempt == INTERACTIVE_RETRIES:
+                    raise
+                await asyncio.sleep(wait)
+            except BadRequest:
+                raise
+            except Forbidden:
+                await asyncio.to_thread(
+                    chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT
+                )
+                raise
+            except NetworkError:
+                if attempt == INTERACTIVE_RETRIES:
+                    raise
+                await asyncio.sleep(2**attempt)
+        raise AssertionError("unreachable")
+
+    async def send_html(
+        self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> int:
+        """A reply or digest text, split when needed, keyboard last; returns the chat id used."""
+        parts = split_html(html)
+        for index, part in enumerate(parts):
+            markup = reply_markup if index == len(parts) - 1 else None
+
+            async def send(
+                target: int, part: str = part, markup: InlineKeyboardMarkup | None = markup
+            ) -> Message:
+                return await self.bot.send_message(target, part, reply_markup=markup)
+
+            _, chat_id = await self._interactive(chat_id, send)
+        return chat_id
+
+    async def edit_html(
+        self,
+        chat_id: int,
+        message_id: int,
+        html: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a message's text (the /filters keyboard); 'not modified' is not an error."""
+        shortened = split_html(html)[0]
+
+        async def edit(target: int) -> object:
+            return await self.bot.edit_message_text(
+                shortened, chat_id=target, message_id=message_id, reply_markup=reply_markup
+            )
+
+        try:
+            await self._interactive(chat_id, edit)
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
+
+    async def send_photo(self, chat_id: int, photo: bytes, caption: str | None = None) -> None:
+        caption = split_html(caption, CAPTION_LIMIT)[0] if caption else None
+
+        async def send(target: int) -> Message:
+            return await self.bot.send_photo(target, photo, caption=caption)
+
+        await self._interactive(chat_id, send)
+
+    # --- the outbox worker -------------------------------------------------------------
+
+    async def render(self, content: AlertContent, chat: ChatSettings) -> str:
+        """The alert in the chat's language, with a translation when the original is in another."""
+        translation = None
+        if display_translation_needed(content.lang, chat.language):
+            if chat.language == "en" and content.translation_en:
+                translation = Translation(content.translation_en, content.lang, "en", "stored")
+            elif self.translator is not None:
+                translation = await self.translator.translate(
+                    content.text, content.lang, chat.language
+                )
+            else:
+                translation = Translation(
+                    None, content.lang, chat.language, None, "no translator configured"
+                )
+        return format_alert(content, chat.language, chat.timezone, translation)
+
+    async def deliver_due(self) -> int:
+        """Send due alerts oldest first; returns how many alerts were completed."""
+        async with self.lock:
+            now = datetime.now(UTC)
+            if self.paused_until is not None and now < self.paused_until:
+                return 0
+            items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
+            done = 0
+            for item in items:
+                outcome = await self._deliver(item)
+                if outcome is None:
+                    break
+                done += outcome
+            return done
+
+    async def _deliver(self, item: OutboxItem) -> int | None:
+        """1 when the alert was completed, 0 when not (retry or failure), None to pause all."""
+        extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}
+        content = await asyncio.to_thread(outbox_store.alert_content, self.db, item.statement_id)
+        chat = await asyncio.to_thread(chat_store.get_chat, self.db, item.chat_id)
+        if content is None or chat is None:
+            await asyncio.to_thread(
+                outbox_store.mark_failed, self.db, item.id, "statement or chat no longer exists"
+            )
+            return 0
+        parts = split_html(await self.render(content, chat))
+        chat_id = item.chat_id
+        try:
+            for index in range(item.sent_parts, len(parts)):
+
+                async def send(target: int, part: str = parts[index]) -> Message:
+                    return await self.bot.send_message(target, part)
+
+                _, chat_id = await self._call(chat_id, send)
+                await asyncio.to_thread(
+                    outbox_store.mark_part_sent,
+                    self.db,
+                    item.id,
+                    index + 1,
+                    index + 1 == len(parts),
+                    datetime.now(UTC),
+                )
+            log.info("alert sent", extra={"chat_id": chat_id, "statement_id": item.statement_id})
+            return 1
+        except RetryAfter as error:
+            wait = timedelta(seconds=retry_seconds(error))
+            self.paused_until = datetime.now(UTC) + wait
+            await asyncio.to_thread(
+                outbox_store.schedule_retry,
+                self.db,
+                item.id,
+                self.paused_until,
+                f"flood control: {error}",
+                False,
+            )
+            log.warning(
+                "Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra
+            )
+            return None
+        except Forbidden as error:
+            deactivated = await asyncio.to_thread(
+                chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT
+            )
+            if deactivated:
+                log.warning(
+                    "chat deactivated after repeated refusals: %s", error.message, extra=extra
+                )
+            else:
+                await self._retry_later(item, f"refused by Telegram: {error.message}")
+            return 0
+        except BadRequest as error:
+            await asyncio.to_thread(
+                outbox_store.mark_failed,
+                self.db,
+                item.id,
+                f"Telegram rejected the message: {error.message}",
+            )
+            log.error("alert rejected: %s", error.message, extra=extra)
+            return 0
+        except TelegramError as error:  # network errors, 5xx, timeouts, a second migration
+            await self._retry_later(item, f"{type(error).__name__}: {error.message}")
+            return 0
+
+    async def _retry_later(self, item: OutboxItem, reason: str) -> None:
+        extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}
+        if item.attempts + 1 >= MAX_ATTEMPTS:
+            await asyncio.to_thread(
+                outbox_store.mark_failed,
+                self.db,
+                item.id,
+                f"gave up after {MAX_ATTEMPTS} attempts: {reason}",
+            )
+            log.error("alert given up: %s", reason, extra=extra)
+            return
+        when = datetime.now(UTC) + backoff(item.attempts)
+        await asyncio.to_thread(outbox_store.schedule_retry, self.db, item.id, when, reason)
+        log.warning("alert will be retried: %s", reason, extra=extra)

@@ -1,0 +1,225 @@
+"""All SQL about the alert outbox: one row per (chat, statement), sent at most once.
+
+The delivery worker takes due rows oldest first and records each sent part in its own
+short transaction (`mark_part_sent`), so a restart resumes after the last recorded part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.storage.db import Database
+from bot.storage.tables import AccountRow, ChatRow, OutboxRow, StatementRow
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    """What alert selection needs to know about a new statement."""
+
+    id: int
+    account_id: str
+    country: str
+    lang: str
+    label: str
+    score: float
+    published_at: datetime
+    is_repost: bool
+
+
+@dataclass(frozen=True)
+class AlertContent:
+    """Everything an alert message shows (the statement, its account and verdict)."""
+
+    statement_id: int
+    account_name: str
+    account_role: str
+    text: str
+    title: str
+    url: str | None
+    lang: str
+    published_at: datetime
+    published_estimated: bool
+    is_repost: bool
+    label: str
+    score: float
+    mixed: bool
+    cues: tuple[str, ...]
+    translation_en: str | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    statement_id: int
+    attempts: int
+    sent_parts: int
+
+
+def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCandidate]:
+    with db.session() as session:
+        rows = session.execute(
+            select(StatementRow, AccountRow.country)
+            .join(AccountRow, AccountRow.id == StatementRow.account_id)
+            .where(StatementRow.id.in_(list(statement_ids)))
+            .order_by(StatementRow.published_at, StatementRow.id)
+        )
+        return [
+            AlertCandidate(
+                row.id,
+                row.account_id,
+                country or "",
+                row.lang,
+                row.label,
+                row.score,
+                row.published_at,
+                row.is_repost,
+            )
+            for row, country in rows
+        ]
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        statement = sqlite_insert(OutboxRow).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        statement = postgresql_insert(OutboxRow).on_conflict_do_nothing()
+    else:  # other backends: skip the pairs that exist, then insert plainly
+        existing = set(session.execute(select(OutboxRow.chat_id, OutboxRow.statement_id)).tuples())
+        rows = [r for r in rows if (r["chat_id"], r["statement_id"]) not in existing]
+        statement = insert(OutboxRow)
+    if not rows:
+        return 0
+    result = session.execute(statement, rows)
+    return max(int(result.rowcount or 0), 0)
+
+
+def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) -> int:
+    """Queue (chat_id, statement_id) pairs in order; pairs already queued stay as they are."""
+    rows: list[dict[str, object]] = [
+        {
+            "chat_id": chat_id,
+            "statement_id": statement_id,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "sent_parts": 0,
+            "created_at": now,
+        }
+        for chat_id, statement_id in pairs
+    ]
+    if not rows:
+        return 0
+    with db.session() as session:
+        return _insert_ignoring_duplicates(session, rows)
+
+
+def due_alerts(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
+    """Pending alerts of active, unmuted chats whose time has come, oldest first."""
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                OutboxRow.id,
+                OutboxRow.chat_id,
+                OutboxRow.statement_id,
+                OutboxRow.attempts,
+                OutboxRow.sent_parts,
+            )
+            .join(ChatRow, ChatRow.id == OutboxRow.chat_id)
+            .where(
+                OutboxRow.status == PENDING,
+                OutboxRow.next_attempt_at <= now,
+                ChatRow.active,
+                ChatRow.muted.is_(False),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        return [OutboxItem(*row) for row in rows]
+
+
+def alert_content(db: Database, statement_id: int) -> AlertContent | None:
+    with db.session() as session:
+        found = session.execute(
+            select(StatementRow, AccountRow)
+            .join(AccountRow, AccountRow.id == StatementRow.account_id)
+            .where(StatementRow.id == statement_id)
+        ).first()
+        if found is None:
+            return None
+        row, account = found
+        return AlertContent(
+            statement_id=row.id,
+            account_name=account.name,
+            account_role=account.role,
+            text=row.text,
+            title=row.title,
+            url=row.url,
+            lang=row.lang,
+            published_at=row.published_at,
+            published_estimated=row.published_estimated,
+            is_repost=row.is_repost,
+            label=row.label,
+            score=row.score,
+            mixed=row.mixed,
+            cues=tuple(str(cue.get("text", "")) for cue in row.cues or () if cue.get("text")),
+            translation_en=row.translation_en,
+        )
+
+
+def mark_part_sent(
+    db: Database, outbox_id: int, parts_sent: int, done: bool, now: datetime
+) -> None:
+    """Record one delivered part; the last part also marks the alert sent."""
+    values: dict[str, object] = {"sent_parts": parts_sent, "last_error": None}
+    if done:
+        values.update(status=SENT, sent_at=now)
+    with db.session() as session:
+        session.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(**values))
+
+
+def schedule_retry(
+    db: Database, outbox_id: int, when: datetime, error: str, count_attempt: bool = True
+) -> None:
+    values: dict[str, object] = {"next_attempt_at": when, "last_error": error[:2000]}
+    if count_attempt:
+        values["attempts"] = OutboxRow.attempts + 1
+    with db.session() as session:
+        session.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(**values))
+
+
+def mark_failed(db: Database, outbox_id: int, error: str) -> None:
+    with db.session() as session:
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)
+            .values(status=FAILED, attempts=OutboxRow.attempts + 1, last_error=error[:2000])
+        )
+
+
+def prune(db: Database, before: datetime) -> int:
+    """Forget finished alerts created before `before` (the unique pair is no longer needed:
+    a statement that old is never queued again because statements are stored once)."""
+    with db.session() as session:
+        result = session.execute(
+            delete(OutboxRow).where(OutboxRow.status != PENDING, OutboxRow.created_at < before)
+        )
+        return int(result.rowcount or 0)
+
+
+def count_by_status(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        rows = session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
+        counts = {PENDING: 0, SENT: 0, FAILED: 0}
+        counts.update({status: count for status, count in rows})
+        return counts
