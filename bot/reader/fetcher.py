@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC
 from types import TracebackType
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -104,6 +104,9 @@ class Fetcher:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=httpx.Limits(max_connections=max_connections),
             follow_redirects=False,
+            # No proxies or .netrc credentials from the environment: every hop goes
+            # straight to the address we checked, and no secret goes to a feed's host.
+            trust_env=False,
         )
 
     async def __aenter__(self) -> Self:
@@ -159,13 +162,14 @@ class Fetcher:
     ) -> FetchResult | str:
         """One request: a result, or the next URL when the server redirects."""
         url = str(target)
+        extensions = {} if self.allow_private else {"trace": _PeerGuard(target)}
         try:
             async with asyncio.timeout_at(deadline):
                 if not self.allow_private:
                     await _check_host_is_public(target)
-                async with self._client.stream("GET", target, headers=conditional) as response:
-                    if not self.allow_private:
-                        _check_peer_is_public(target, response)
+                async with self._client.stream(
+                    "GET", target, headers=conditional, extensions=extensions
+                ) as response:
                     if response.status_code in REDIRECT_STATUSES:
                         return _redirect_target(target, response)
                     if response.status_code == 304:
@@ -293,18 +297,26 @@ async def _check_host_is_public(target: httpx.URL) -> None:
             raise _unsafe(url, target.host, address)
 
 
-def _check_peer_is_public(target: httpx.URL, response: httpx.Response) -> None:
-    """Refuse the answer if the connection landed on a non-public address after all.
+class _PeerGuard:
+    """httpx trace hook: refuse a fresh connection to a non-public peer before sending.
 
-    Guards against DNS answers that change between our check and httpx's own lookup.
+    Catches DNS answers that change between our check and httpx's own lookup (rebinding).
     """
-    stream = response.extensions.get("network_stream")
-    peer = stream.get_extra_info("server_addr") if stream is not None else None
-    if not peer:
-        return
-    address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
-    if not is_public_address(address):
-        raise _unsafe(str(target), target.host, address)
+
+    def __init__(self, target: httpx.URL) -> None:
+        self.target = target
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info["return_value"]
+        peer = stream.get_extra_info("server_addr")
+        if peer is None:  # not a TCP socket we can inspect; the resolver check still applied
+            return
+        address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
+        if not is_public_address(address):
+            await stream.aclose()
+            raise _unsafe(str(self.target), self.target.host, address)
 
 
 def _unsafe(url: str, host: str, address: IPAddress) -> FetchError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import time
 
 import httpx
@@ -214,6 +215,23 @@ async def test_redirect_from_public_host_to_loopback_is_refused(feed_server: Fee
 
     assert error.kind == "unsafe_url"
     assert f"redirected to {feed_server.url('/secret')}: 127.0.0.1 resolves" in str(error)
+    assert feed_server.requests == []
+
+
+async def test_dns_answer_that_turns_private_after_the_check_is_refused_before_sending(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+):
+    feed_server.set("/feed.xml", FEED)
+    answers = iter([PUBLIC_IP, "127.0.0.1"])
+
+    async def rebinding_dns(host: str, port: int, **kwargs: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", rebinding_dns)
+    async with Fetcher(allow_private=False) as fetcher:
+        error = await fetch_error(fetcher, f"http://rebind.test:{feed_server.port}/feed.xml")
+
+    assert error.kind == "unsafe_url" and "127.0.0.1" in str(error)
     assert feed_server.requests == []
 
 
