@@ -66,7 +66,10 @@ class LibreTranslateDouble:
         # Handler threads that still hang must not keep the test process alive.
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval makes close() (and each test using the double) quick.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     # -- control -------------------------------------------------------------------
