@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Collection
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -137,8 +138,12 @@ def _plain_accounts(outlines: list[ET.Element], taken: set[str]) -> list[Account
     return accounts
 
 
-def parse_opml(text: str) -> list[Account]:
-    """Accounts from an OPML document; ValueError says what is wrong with it."""
+def parse_opml(text: str, reserved_ids: Collection[str] = ()) -> list[Account]:
+    """Accounts from an OPML document; ValueError says what is wrong with it.
+
+    Ids made up for a plain reader's feeds avoid `reserved_ids` (e.g. accounts already in
+    the database), so an import never replaces an account by accident.
+    """
     if DECLARATION.search(text):
         raise ValueError(
             "OPML with a DOCTYPE or ENTITY declaration is refused (entity expansion risk)"
@@ -153,9 +158,10 @@ def parse_opml(text: str) -> list[Account]:
     ours = [o for o in body.iter("outline") if o.get(f"{LW}id")]
     inside_ours = {id(child) for o in ours for child in o.iter("outline")}
     accounts = [_our_account(o) for o in ours]
-    taken = {a.id for a in accounts}
-    if len(taken) != len(accounts):
+    ours_ids = {a.id for a in accounts}
+    if len(ours_ids) != len(accounts):
         raise ValueError("the OPML names the same account id twice")
+    taken = ours_ids | set(reserved_ids)
     others = [o for o in body.iter("outline") if id(o) not in inside_ours]
     accounts += _plain_accounts(others, taken)
     if not accounts:

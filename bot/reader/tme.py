@@ -159,7 +159,13 @@ def _entry(message: Tag) -> FeedEntry | None:
 
 
 def parse_channel_page(body: bytes, url: str) -> list[FeedEntry]:
-    """Every post with text on a t.me/s page, oldest first as Telegram lists them."""
+    """Every post with text on a t.me/s page, oldest first as Telegram lists them.
+
+    `url` is where the page was fetched (a mirror or t.me); entry URLs always point at
+    t.me itself, the canonical address of a post.
+    """
+    if not is_channel_page(body):
+        return []
     soup = BeautifulSoup(body, "html.parser")
     entries = []
     for message in soup.select("div.tgme_widget_message[data-post]"):

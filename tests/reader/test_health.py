@@ -1,0 +1,175 @@
+"""Source health: ok, failing, stale (answers but nothing new), disabled, pending."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.model import Account, SourceKind, SourceSpec
+from bot.reader.fetcher import Fetcher
+from bot.reader.health import describe_sources, source_state, stale_after
+from bot.reader.parser import parse_document
+from bot.reader.sources import resolve_source
+from bot.settings import load_settings
+from bot.storage.accounts import list_source_rows, sync_watchlist
+from bot.storage.db import open_database
+from bot.storage.sources import record_failure, record_success
+from bot.storage.tables import SourceRow
+from tests.conftest import Reply, StaticServer
+
+NOW = datetime(2025, 5, 12, 12, 0, tzinfo=UTC)
+POLL = 300
+
+
+def row(**fields: object) -> SourceRow:
+    defaults: dict[str, object] = {
+        "account_id": "rubio",
+        "kind": "x",
+        "handle": "SecRubio",
+        "disabled": False,
+        "consecutive_errors": 0,
+        "last_success_at": NOW,
+        "newest_item_at": NOW - timedelta(hours=2),
+        "last_new_item_at": NOW - timedelta(hours=2),
+    }
+    return SourceRow(**{**defaults, **fields})
+
+
+def test_stale_threshold_is_three_days_or_fifty_polls() -> None:
+    assert stale_after(300) == timedelta(days=3)
+    assert stale_after(3600 * 2) == timedelta(hours=100)
+
+
+@pytest.mark.parametrize(
+    ("fields", "state"),
+    [
+        ({}, "ok"),
+        ({"disabled": True, "consecutive_errors": 3}, "disabled"),
+        ({"consecutive_errors": 1, "last_error": "HTTP 429"}, "failing"),
+        ({"last_success_at": None, "newest_item_at": None, "last_new_item_at": None}, "pending"),
+        ({"newest_item_at": None, "last_new_item_at": None}, "stale"),
+        (
+            {
+                "newest_item_at": NOW - timedelta(days=4),
+                "last_new_item_at": NOW - timedelta(days=4),
+            },
+            "stale",
+        ),
+        (
+            {
+                "newest_item_at": NOW - timedelta(days=4),
+                "last_new_item_at": NOW - timedelta(hours=1),
+            },
+            "ok",
+        ),
+        ({"newest_item_at": NOW - timedelta(days=2, hours=23), "last_new_item_at": None}, "ok"),
+    ],
+)
+def test_source_state(fields: dict[str, object], state: str) -> None:
+    assert source_state(row(**fields), NOW, POLL) == state
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = open_database(f"sqlite:///{tmp_path / 'lw.sqlite3'}")
+    yield database
+    database.close()
+
+
+ACCOUNTS = [
+    Account(
+        "rubio",
+        "Marco Rubio",
+        "US Secretary of State",
+        "US",
+        ("en",),
+        (SourceSpec(SourceKind.X, "SecRubio"),),
+    ),
+    Account(
+        "eeas",
+        "EEAS",
+        "",
+        "EU",
+        ("en",),
+        (
+            SourceSpec(SourceKind.MASTODON, "@EEAS@social.network.europa.eu"),
+            SourceSpec(SourceKind.BLUESKY, "eeas.europa.eu"),
+        ),
+    ),
+]
+
+
+async def test_bridge_that_keeps_serving_old_items_is_detected_as_stale(
+    db, static_server: StaticServer
+) -> None:
+    static_server.routes["/SecRubio/rss"] = Reply(
+        Path("tests/data/reader/nitter_secrubio.xml").read_bytes()
+    )
+    settings = load_settings(
+        {
+            "LADDERWATCH_X_BRIDGE": static_server.url + "/{handle}/rss",
+            "LADDERWATCH_ALLOW_PRIVATE_URLS": "1",
+        },
+        env_file=None,
+    )
+    sync_watchlist(db, ACCOUNTS[:1], now=datetime(2025, 5, 10, tzinfo=UTC))
+    [source] = list_source_rows(db)
+    resolved = resolve_source(SourceSpec(SourceKind.X, source.handle), settings)
+
+    async def poll(now: datetime, new_items: int) -> str:
+        async with Fetcher(allow_private=True, timeout=5.0) as fetcher:
+            result = await fetcher.fetch(resolved.url)
+        entries = parse_document(result.body, result.content_type, result.url, resolved.fmt)
+        newest = max(e.published for e in entries if e.published)
+        record_success(
+            db,
+            source.id,
+            now=now,
+            url=result.url,
+            etag=None,
+            last_modified=None,
+            next_poll_at=now + timedelta(seconds=POLL),
+            newest_item_at=newest,
+            new_items=new_items,
+        )
+        [stored] = list_source_rows(db)
+        return source_state(stored, now, POLL)
+
+    assert await poll(datetime(2025, 5, 10, 14, tzinfo=UTC), new_items=3) == "ok"
+    assert await poll(datetime(2025, 5, 12, 14, tzinfo=UTC), new_items=0) == "ok"
+    assert await poll(datetime(2025, 5, 20, 14, tzinfo=UTC), new_items=0) == "stale"
+
+
+def test_describe_sources_lists_each_account_source_url_and_state(db) -> None:
+    sync_watchlist(db, ACCOUNTS, now=NOW - timedelta(hours=1))
+    rubio_x = next(r for r in list_source_rows(db) if r.kind == "x")
+    record_failure(
+        db,
+        rubio_x.id,
+        now=NOW - timedelta(minutes=5),
+        error="HTTP 403 from the bridge",
+        next_poll_at=NOW + timedelta(minutes=10),
+    )
+    text = describe_sources(
+        list_source_rows(db), ACCOUNTS, NOW, POLL, settings=load_settings({}, env_file=None)
+    )
+
+    assert text.splitlines()[0] == "2 accounts, 3 sources: 1 failing, 2 pending"
+    assert "rubio: Marco Rubio (US Secretary of State, US)" in text
+    assert "  - x SecRubio: failing" in text
+    assert "error (1x): HTTP 403 from the bridge" in text
+    assert (
+        "cannot resolve: x source @SecRubio needs an RSS bridge: set LADDERWATCH_X_BRIDGE" in text
+    )
+    assert "url: https://social.network.europa.eu/@EEAS.rss" in text
+    assert "url: https://bsky.app/profile/eeas.europa.eu/rss" in text
+    assert "next poll: 2025-05-12 12:10 UTC" in text
+    assert "last success: never" in text
+
+
+def test_describe_sources_without_settings_shows_unresolved_sources_plainly(db) -> None:
+    sync_watchlist(db, ACCOUNTS, now=NOW)
+    text = describe_sources(list_source_rows(db), ACCOUNTS, NOW, POLL)
+    assert "url: not resolved yet" in text and "next poll: due now" in text
