@@ -15,7 +15,7 @@ import ipaddress
 import re
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -173,7 +173,7 @@ class Fetcher:
                     if response.status_code in REDIRECT_STATUSES:
                         return _redirect_target(target, response)
                     if response.status_code == 304:
-                        return _result(response, b"")
+                        return _not_modified(response, conditional)
                     if not response.is_success:
                         raise _status_error(url, response)
                     return _result(response, await self._read_capped(url, response))
@@ -282,7 +282,7 @@ async def _check_host_is_public(target: httpx.URL) -> None:
     port = target.port or (443 if target.scheme == "https" else 80)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            target.host, port, type=socket.SOCK_STREAM
+            target.raw_host.decode("ascii"), port, type=socket.SOCK_STREAM
         )
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(
@@ -356,6 +356,16 @@ def _result(response: httpx.Response, body: bytes) -> FetchResult:
         etag=headers.get("ETag"),
         last_modified=headers.get("Last-Modified"),
         max_age=cache_lifetime(headers),
+    )
+
+
+def _not_modified(response: httpx.Response, conditional: dict[str, str]) -> FetchResult:
+    """A 304; validators the server did not repeat stay as the caller sent them."""
+    result = _result(response, b"")
+    return replace(
+        result,
+        etag=result.etag or conditional.get("If-None-Match"),
+        last_modified=result.last_modified or conditional.get("If-Modified-Since"),
     )
 
 

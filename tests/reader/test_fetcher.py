@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import socket
 import time
@@ -88,6 +89,16 @@ async def test_last_modified_alone_gives_304(fetcher: Fetcher, feed_server: Feed
     assert (result.status, result.body, result.etag) == (304, b"", None)
 
 
+async def test_304_without_validators_keeps_the_ones_sent():
+    transport = httpx.MockTransport(lambda request: httpx.Response(304))
+    async with Fetcher(allow_private=False, transport=transport) as fetcher:
+        result = await fetcher.fetch(
+            f"http://{PUBLIC_IP}/feed.xml", etag='"v1"', last_modified=LAST_MODIFIED
+        )
+
+    assert (result.status, result.etag, result.last_modified) == (304, '"v1"', LAST_MODIFIED)
+
+
 async def test_requests_name_the_bot_and_prefer_feeds(fetcher: Fetcher, feed_server: FeedServer):
     feed_server.set("/feed.xml", FEED)
 
@@ -120,6 +131,16 @@ async def test_declared_length_over_the_cap_is_refused_before_reading(feed_serve
 
     assert error.kind == "too_large" and "declares 2,000,000 bytes" in str(error)
     assert time.monotonic() - started < 1
+
+
+async def test_cap_counts_decompressed_bytes(feed_server: FeedServer):
+    bomb = gzip.compress(b"\0" * 20_000_000)
+    feed_server.set("/bomb.xml", bomb, headers={"Content-Encoding": "gzip"})
+
+    async with Fetcher(allow_private=True, max_bytes=1_000_000) as fetcher:
+        error = await fetch_error(fetcher, feed_server.url("/bomb.xml"))
+
+    assert len(bomb) < 1_000_000 and error.kind == "too_large"
 
 
 async def test_body_exactly_at_the_cap_is_accepted(feed_server: FeedServer):
