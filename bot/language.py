@@ -33,16 +33,17 @@ _UKRAINIAN_LETTERS = frozenset("іїєґ")
 _RUSSIAN_LETTERS = frozenset("ыэъё")
 
 # Frequent function words that langdetect's character n-grams miss in very short posts.
-_FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and to is are we our will with for on this that".split()),
-    "it": frozenset("il lo gli della delle degli che per con non è una sono del nel alla".split()),
-    "fr": frozenset("le les des du est une nous avec pour dans sur qui pas au aux".split()),
-    "de": frozenset("der die das und ist nicht mit für den dem wir ein eine auf zu".split()),
-    "es": frozenset("el los las del que por con una para es en se su al y".split()),
-    "pt": frozenset("o os as do da dos das que com uma para não em ao é no na".split()),
-    "tr": frozenset("ve bir bu ile için da de olarak olan çok ne gibi".split()),
-    "nl": frozenset("de het een van en is niet met voor op dat zijn".split()),
+_FUNCTION_WORDS_TEXT: dict[str, str] = {
+    "en": "the of and to is are we our will with for on this that",
+    "it": "il lo gli della delle degli che per con non è una sono del nel alla",
+    "fr": "le les des du est une nous avec pour dans sur qui pas au aux",
+    "de": "der die das und ist nicht mit für den dem wir ein eine auf zu",
+    "es": "el los las del que por con una para es en se su al y",
+    "pt": "o os as do da dos das que com uma para não em ao é no na",
+    "tr": "ve bir bu ile için da de olarak olan çok ne gibi",
+    "nl": "de het een van en is niet met voor op dat zijn",
 }
+_FUNCTION_WORDS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS_TEXT.items()}
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 

@@ -1,0 +1,265 @@
+"""Cue lexicons and categories as data: load, validate loudly, hold as plain records.
+
+`categories.yaml` says what each kind of act weighs (a Goldstein/PLOVER grade with the
+sign flipped so escalation is positive) and holds the engine's tuning constants.
+`lexicons/<lang>.yaml` lists one language's cue patterns and its modifier words
+(negation, conditional, hedging, clause breaks). Every problem is reported with the
+file, the entry id and the reason, because a linguist editing YAML needs to know
+exactly which line to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ESCALATION = "escalation"
+DEESCALATION = "de-escalation"
+BLOCKER = "blocker"
+SIDES = (ESCALATION, DEESCALATION, BLOCKER)
+MODIFIER_KINDS = ("negation", "conditional", "hedge", "clause_break")
+CONTEXT = "context"
+
+
+class LexiconError(ValueError):
+    """A lexicon or category file is malformed; the message names file, entry and reason."""
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    side: str
+    weight: float
+    note: str
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    id: str
+    pattern: str
+    category: str
+    weight: float
+    english: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ModifierEntry:
+    id: str
+    kind: str
+    pattern: str
+    note: str
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lang: str
+    source: str
+    word_boundaries: bool
+    scope_unit: str
+    negation_reach: int
+    fold: dict[str, str | None]
+    cues: tuple[CueEntry, ...]
+    modifiers: tuple[ModifierEntry, ...]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Engine constants (thresholds, scope factors), kept beside the weights they scale."""
+
+    neutral_threshold: float
+    mixed_threshold: float
+    score_scale: float
+    decay: float
+    conditional_factor: float
+    hedge_factor: float
+    corroboration: float
+    native_factor: float
+    negated_escalation: tuple[str, float]
+    negated_deescalation: tuple[str, float]
+    confidence_slope: float
+    confidence_offset: float
+
+
+@dataclass(frozen=True)
+class CategorySet:
+    categories: dict[str, Category]
+    tuning: Tuning
+    # domain (sports, disaster, economy…) → categories its vocabulary voids in a sentence
+    domains: dict[str, frozenset[str]]
+
+
+def _fail(source: str, entry_id: str, reason: str) -> LexiconError:
+    return LexiconError(f"{source}: entry {entry_id!r}: {reason}")
+
+
+def _require(record: Any, key: str, kind: type, source: str, entry_id: str) -> Any:
+    if not isinstance(record, dict) or key not in record:
+        raise _fail(source, entry_id, f"missing field {key!r}")
+    value = record[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind):
+        raise _fail(source, entry_id, f"field {key!r} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _check_pattern(pattern: str, source: str, entry_id: str) -> None:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise _fail(
+            source, entry_id, f"pattern {pattern!r} is not a valid regex: {error}"
+        ) from None
+    if compiled.match(""):
+        raise _fail(source, entry_id, f"pattern {pattern!r} matches the empty string")
+    if pattern != pattern.lower() and "\\" not in pattern:
+        raise _fail(source, entry_id, f"pattern {pattern!r} must be lower case (text is folded)")
+
+
+def parse_categories(data: Any, source: str) -> CategorySet:
+    """Validate the categories file's content (already parsed YAML)."""
+    if not isinstance(data, dict) or "categories" not in data or "tuning" not in data:
+        raise _fail(source, "<file>", "needs top-level 'categories' and 'tuning'")
+    categories: dict[str, Category] = {}
+    for record in data["categories"]:
+        entry_id = record.get("id", "<no id>") if isinstance(record, dict) else "<not a mapping>"
+        category = Category(
+            id=_require(record, "id", str, source, entry_id),
+            side=_require(record, "side", str, source, entry_id),
+            weight=_require(record, "weight", float, source, entry_id),
+            note=_require(record, "note", str, source, entry_id),
+        )
+        if category.side not in SIDES:
+            raise _fail(source, entry_id, f"side must be one of {SIDES}, got {category.side!r}")
+        if category.id in categories:
+            raise _fail(source, entry_id, "duplicate category id")
+        _check_sign(category.side, category.weight, source, entry_id)
+        categories[category.id] = category
+    domains: dict[str, frozenset[str]] = {}
+    for record in data.get("domains", ()):
+        entry_id = record.get("id", "<no id>") if isinstance(record, dict) else "<not a mapping>"
+        _require(record, "note", str, source, entry_id)
+        blocked = frozenset(_require(record, "blocks", list, source, entry_id))
+        unknown = blocked - categories.keys()
+        if unknown:
+            raise _fail(source, entry_id, f"blocks unknown categories {sorted(unknown)}")
+        domains[_require(record, "id", str, source, entry_id)] = blocked
+    tuning_data = dict(data["tuning"])
+    try:
+        for key in ("negated_escalation", "negated_deescalation"):
+            target = tuning_data[key]
+            if target["category"] not in categories:
+                raise _fail(source, key, f"unknown category {target['category']!r}")
+            tuning_data[key] = (target["category"], float(target["weight"]))
+        tuning = Tuning(**{key: tuning_data[key] for key in Tuning.__dataclass_fields__})
+    except (KeyError, TypeError) as error:
+        raise _fail(source, "tuning", f"missing or malformed value: {error}") from None
+    return CategorySet(categories=categories, tuning=tuning, domains=domains)
+
+
+def _check_sign(side: str, weight: float, source: str, entry_id: str) -> None:
+    if not -10.0 <= weight <= 10.0:
+        raise _fail(source, entry_id, f"weight {weight} is outside [-10, 10]")
+    if (side == ESCALATION and weight <= 0) or (side == DEESCALATION and weight >= 0):
+        raise _fail(source, entry_id, f"weight {weight} has the wrong sign for side {side!r}")
+
+
+def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
+    """Validate one language file's content (already parsed YAML) against the categories."""
+    if not isinstance(data, dict):
+        raise _fail(source, "<file>", "top level must be a mapping")
+    lang = _require(data, "lang", str, source, "<file>")
+    seen: set[str] = set()
+
+    def unique(entry_id: str) -> str:
+        if entry_id in seen:
+            raise _fail(source, entry_id, "duplicate id")
+        seen.add(entry_id)
+        return entry_id
+
+    cues = []
+    for group in data.get("cues", ()):
+        category_id = _require(group, "category", str, source, "<cue group>")
+        if category_id not in categories.categories:
+            raise _fail(source, category_id, f"unknown category {category_id!r}")
+        category = categories.categories[category_id]
+        group_note = group.get("note", "")
+        for record in _require(group, "entries", list, source, category_id):
+            entry_id = unique(_require(record, "id", str, source, f"<entry in {category_id}>"))
+            pattern = _require(record, "pattern", str, source, entry_id)
+            _check_pattern(pattern, source, entry_id)
+            weight = float(record.get("weight", category.weight))
+            if category.side != BLOCKER:
+                _check_sign(category.side, weight, source, entry_id)
+            english = record.get("english")
+            if lang != "en" and not isinstance(english, str):
+                raise _fail(source, entry_id, "non-English cues need an 'english' gloss")
+            note = record.get("note", group_note)
+            if not note:
+                raise _fail(source, entry_id, "needs a 'note' (on the entry or its group)")
+            cues.append(CueEntry(entry_id, pattern, category_id, weight, english, note))
+    modifiers = []
+    for kind in MODIFIER_KINDS:
+        for record in data.get(kind, ()):
+            entry_id = unique(_require(record, "id", str, source, f"<{kind} entry>"))
+            pattern = _require(record, "pattern", str, source, entry_id)
+            _check_pattern(pattern, source, entry_id)
+            note = _require(record, "note", str, source, entry_id)
+            modifiers.append(ModifierEntry(entry_id, kind, pattern, note))
+    for record in data.get(CONTEXT, ()):
+        entry_id = unique(_require(record, "id", str, source, f"<{CONTEXT} entry>"))
+        pattern = _require(record, "pattern", str, source, entry_id)
+        _check_pattern(pattern, source, entry_id)
+        domain = _require(record, "domain", str, source, entry_id)
+        if domain not in categories.domains:
+            raise _fail(source, entry_id, f"unknown domain {domain!r}")
+        note = _require(record, "note", str, source, entry_id)
+        modifiers.append(ModifierEntry(entry_id, CONTEXT, pattern, note, domain))
+    scope = data.get("scope", {})
+    fold = {
+        str(key): (None if value is None else str(value))
+        for key, value in data.get("fold", {}).items()
+    }
+    for key, value in fold.items():
+        if len(key) != 1 or (value is not None and len(value) != 1):
+            raise _fail(source, f"fold {key!r}", "fold maps one character to one character or null")
+    return Lexicon(
+        lang=lang,
+        source=source,
+        word_boundaries=bool(data.get("word_boundaries", True)),
+        scope_unit=str(scope.get("unit", "word")),
+        negation_reach=int(scope.get("negation_reach", 4)),
+        fold=fold,
+        cues=tuple(cues),
+        modifiers=tuple(modifiers),
+    )
+
+
+def _read_yaml(path: Path | Any) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise LexiconError(f"{path}: not valid YAML: {error}") from None
+
+
+def load_package_data() -> tuple[CategorySet, dict[str, Lexicon]]:
+    """Categories and every language lexicon shipped in the package, validated."""
+    package = resources.files("bot.classify")
+    categories_file = package / "categories.yaml"
+    categories = parse_categories(_read_yaml(categories_file), str(categories_file))
+    lexicons: dict[str, Lexicon] = {}
+    for path in sorted((package / "lexicons").iterdir(), key=lambda item: item.name):
+        if not path.name.endswith(".yaml"):
+            continue
+        lexicon = parse_lexicon(_read_yaml(path), str(path), categories)
+        if lexicon.lang in lexicons:
+            raise _fail(str(path), lexicon.lang, "a second lexicon for the same language")
+        lexicons[lexicon.lang] = lexicon
+    return categories, lexicons
