@@ -420,6 +420,10 @@ def build_parser() -> argparse.ArgumentParser:
     import_state = commands.add_parser("import-state", help="load a state export into an empty database")
     import_state.add_argument("file")
     import_state.set_defaults(handler=cmd_import_state)
+
+    from bot.watchlist_cli import add_watchlist_commands
+
+    add_watchlist_commands(commands)
     return parser
 
 

@@ -91,8 +91,9 @@ def _source_lines(
 
 
 def _account_heading(account: Account) -> str:
-    details = ", ".join(part for part in (account.role, account.country) if part)
-    return f"{account.id}: {account.name}" + (f" ({details})" if details else "")
+    role = f" — {account.role}" if account.role else ""
+    country = f" [{account.country}]" if account.country else ""
+    return f"{account.id}: {account.name}{role}{country}"
 
 
 def describe_sources(

@@ -38,8 +38,7 @@ def _x(handle: str, settings: Settings) -> ResolvedSource:
     if not settings.x_bridge:
         raise SourceResolutionError(
             f"x source @{handle} needs an RSS bridge: set LADDERWATCH_X_BRIDGE to a URL "
-            "template with {handle}, e.g. https://nitter.example.org/{handle}/rss or "
-            "https://rsshub.example.org/twitter/user/{handle}"
+            "template with {handle}, e.g. https://nitter.example.org/{handle}/rss"
         )
     return ResolvedSource(settings.x_bridge.format(handle=quote(handle, safe="")), FEED)
 

@@ -157,7 +157,7 @@ def test_describe_sources_lists_each_account_source_url_and_state(db) -> None:
     )
 
     assert text.splitlines()[0] == "2 accounts, 3 sources: 1 failing, 2 pending"
-    assert "rubio: Marco Rubio (US Secretary of State, US)" in text
+    assert "rubio: Marco Rubio — US Secretary of State [US]" in text
     assert "  - x SecRubio: failing" in text
     assert "error (1x): HTTP 403 from the bridge" in text
     assert (

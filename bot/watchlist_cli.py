@@ -1,0 +1,135 @@
+"""`ladderwatch sources` and `ladderwatch watchlist export|import`.
+
+Both read the watchlist as the bot sees it: the database, after seeding it from
+watchlist.yaml (accounts added in chat included). An import acts like an admin adding
+accounts in chat (origin `chat`), so a later change to watchlist.yaml does not undo it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.model import Account
+from bot.opml import export_opml, parse_opml
+from bot.settings import Settings
+from bot.storage.db import Database, open_database
+from bot.watchlist import WatchlistError, dump_watchlist, parse_watchlist
+
+
+def _open_synced(settings: Settings) -> Database:
+    """The database with watchlist.yaml applied; a broken file is reported, not fatal."""
+    from bot.pipeline import load_configured_watchlist
+
+    db = open_database(settings.database_url)
+    problem = load_configured_watchlist(settings, db)
+    if problem:
+        print(f"warning: {problem}; using the last good watchlist", file=sys.stderr)
+    return db
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reader.health import describe_sources
+    from bot.storage.accounts import list_accounts, list_source_rows
+
+    db = _open_synced(settings)
+    try:
+        rows, accounts = list_source_rows(db), list_accounts(db)
+    finally:
+        db.close()
+    now = datetime.now(UTC)
+    print(describe_sources(rows, accounts, now, settings.poll_seconds, settings=settings))
+    return 0
+
+
+def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.accounts import list_accounts
+
+    db = _open_synced(settings)
+    try:
+        accounts = list_accounts(db)
+    finally:
+        db.close()
+    text = export_opml(accounts, settings) if args.format == "opml" else dump_watchlist(accounts)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{len(accounts)} accounts written to {args.output} ({args.format})")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def read_accounts(path: Path, reserved_ids: set[str]) -> list[Account]:
+    """Accounts from an OPML or watchlist YAML file, told apart by content."""
+    text = path.read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith("<"):
+        try:
+            return parse_opml(text, reserved_ids)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
+    return parse_watchlist(text, str(path))
+
+
+def _same(stored: Account, imported: Account) -> bool:
+    """Equal apart from the order of sources (the database keeps its own order)."""
+    return replace(stored, sources=()) == replace(imported, sources=()) and set(
+        stored.sources
+    ) == set(imported.sources)
+
+
+def _describe(account: Account) -> str:
+    sources = ", ".join(f"{s.kind.value} {s.handle}" for s in account.sources)
+    return f"{account.id}: {account.name} ({sources})"
+
+
+def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli import CommandError
+    from bot.storage.accounts import add_account, list_accounts
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    db = _open_synced(settings)
+    try:
+        current = {a.id: a for a in list_accounts(db)}
+        try:
+            accounts = read_accounts(path, set(current))
+        except (WatchlistError, ValueError, UnicodeDecodeError) as error:
+            raise CommandError(f"nothing imported: {error}") from None
+        watched = {(s.kind, s.handle): a.id for a in current.values() for s in a.sources}
+        for account in accounts:
+            known = current.get(account.id)
+            if known is not None and _same(known, account):
+                print(f"unchanged {account.id}")
+                continue
+            owners = {watched.get((s.kind, s.handle)) for s in account.sources}
+            if known is None and None not in owners:
+                print(f"skipped {account.id}: already watched as {', '.join(sorted(owners))}")
+                continue
+            add_account(db, account, origin="chat")
+            print(f"{'updated' if known else 'added'} {_describe(account)}")
+    finally:
+        db.close()
+    return 0
+
+
+def add_watchlist_commands(commands: Any) -> None:
+    """Register `sources` and `watchlist export|import` on the CLI's subparsers."""
+    sources = commands.add_parser("sources", help="each account's sources, URLs and health")
+    sources.set_defaults(handler=cmd_sources)
+
+    watchlist = commands.add_parser("watchlist", help="export or import the watchlist (OPML, YAML)")
+    actions = watchlist.add_subparsers(dest="watchlist_command", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="print the watched accounts as OPML or YAML")
+    export.add_argument("--format", choices=("opml", "yaml"), default="opml")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    export.set_defaults(handler=cmd_watchlist_export)
+    imported = actions.add_parser(
+        "import", help="add the accounts of an OPML or watchlist YAML file, as if added in chat"
+    )
+    imported.add_argument("file", metavar="FILE")
+    imported.set_defaults(handler=cmd_watchlist_import)
