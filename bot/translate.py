@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import re
 import threading
 import time
@@ -401,7 +402,8 @@ class TranslationService:
         label = f"{provider.name} at {provider.where}" if provider.where else provider.name
         remaining = state.unavailable_until - time.monotonic()
         if remaining > 0:
-            return f"{label} (unavailable for {remaining / 60:.0f} more min: {state.last_error})"
+            minutes = math.ceil(remaining / 60)
+            return f"{label} (unavailable for {minutes} more min: {state.last_error})"
         if state.last_error:
             return f"{label} (last call failed: {state.last_error})"
         return f"{label} (ready)"

@@ -295,6 +295,32 @@ def test_language_codes_follow_each_provider():
 
 
 @pytest.mark.parametrize(
+    ("chain", "url_key", "base", "source", "expected"),
+    [
+        ("google", "GOOGLE_TRANSLATE", "/m", "zh", {"sl": "zh-CN", "tl": "en"}),
+        ("google", "GOOGLE_TRANSLATE", "/m", "he", {"sl": "iw", "tl": "en"}),
+        ("mymemory", "MYMEMORY", "/get", "it", {"langpair": "it-IT|en-GB"}),
+        ("deepl", "DEEPL_FREE", "/{version}/", "it", {"source_lang": "it", "target_lang": "en"}),
+        ("deepl", "DEEPL_FREE", "/{version}/", "und", {"target_lang": "en"}),
+    ],
+)
+async def test_each_provider_receives_its_own_language_codes(
+    libretranslate_server, db, monkeypatch, chain, url_key, base, source, expected
+):
+    """The double records what Google, MyMemory and DeepL would have been sent (and 404s)."""
+    monkeypatch.setitem(constants.BASE_URLS, url_key, libretranslate_server.url + base)
+    settings = settings_for(chain, DEEPL_API_KEY="key:fx")
+
+    result = await TranslationService(settings, db).translate("Testo.", source, "en")
+
+    assert result.text is None and result.error.startswith(f"{chain}: ")
+    (request,) = libretranslate_server.requests
+    language_fields = {"sl", "tl", "langpair", "source_lang", "target_lang"}
+    sent = {k: v for k, v in request.params.items() if k in language_fields}
+    assert sent == expected
+
+
+@pytest.mark.parametrize(
     ("sentence", "mark"),
     [
         ("我们呼吁双方保持克制", "。"),
