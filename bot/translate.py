@@ -350,6 +350,7 @@ class ProviderState:
 
     unavailable_until: float = 0.0
     last_error: str | None = None
+    has_worked: bool = False
 
 
 # -- the service ---------------------------------------------------------------------
@@ -406,7 +407,7 @@ class TranslationService:
             return f"{label} (unavailable for {minutes} more min: {state.last_error})"
         if state.last_error:
             return f"{label} (last call failed: {state.last_error})"
-        return f"{label} (ready)"
+        return f"{label} (last call worked)" if state.has_worked else f"{label} (not tried yet)"
 
     async def _translate_with(
         self, provider: Provider, text: str, source: str, target: str
@@ -429,6 +430,7 @@ class TranslationService:
             )
             raise
         state.last_error = None
+        state.has_worked = True
         return translated
 
     async def _request_chunks(

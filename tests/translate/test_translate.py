@@ -136,6 +136,7 @@ async def test_an_unreachable_provider_falls_back_to_the_next_one(libretranslate
     assert result.provider == "libre"
     assert "google (unavailable for 5 more min: no network" in service.describe()
     assert "libre at http://127.0.0.1:" in service.describe()
+    assert service.describe().endswith("/ (last call worked)")
 
 
 async def test_when_every_provider_fails_the_error_names_each_and_what_to_do(
@@ -182,6 +183,7 @@ async def test_a_hanging_server_is_bounded_then_skipped_during_the_cool_down(
     libretranslate_server, db
 ):
     service = libre_service(libretranslate_server, db, timeout=0.5)
+    assert service.describe().endswith("(not tried yet)")
     libretranslate_server.hang(10)
 
     started = time.monotonic()
