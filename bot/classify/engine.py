@@ -24,10 +24,10 @@ from bot.classify.lexicon import (
     CueEntry,
     Lexicon,
 )
+from bot.classify.patterns import alternation, spaced
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 _SENTENCE_BREAK = re.compile(r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
-_REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 
 
 @dataclass(frozen=True)
@@ -47,69 +47,6 @@ class SideTotals:
     deescalation: float
 
 
-def _spaced(pattern: str) -> str:
-    """A literal space in a pattern matches any run of whitespace in the text."""
-    return pattern.replace(" ", r"\s+")
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """`a|b(c|d)` → [`a`, `b(c|d)`]: each alternative can then be grouped by its first letter."""
-    parts, depth, current, escaped, in_class = [], 0, [], False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _leading_literal(pattern: str) -> str | None:
-    """The first character when the pattern surely starts with it, for first-letter grouping."""
-    if not pattern or pattern[0] in _REGEX_SPECIALS:
-        return None
-    if len(pattern) > 1 and pattern[1] in "?*{":
-        return None
-    return pattern[0]
-
-
-def _alternation(patterns: Iterable[str]) -> tuple[str, dict[str, int]]:
-    """`(?:a(?:…)|b(?:…)|…)`, longest alternatives first, and group name → entry index.
-
-    Each top-level alternative of an entry gets its own named group, so that the
-    alternatives of every entry can be grouped by their first letter.
-    """
-    alternatives = [
-        (f"c{index}_{number}", index, alternative)
-        for index, pattern in enumerate(patterns)
-        for number, alternative in enumerate(_top_level_alternatives(pattern))
-    ]
-    by_letter: dict[str | None, list[tuple[str, str]]] = {}
-    for name, _, alternative in sorted(alternatives, key=lambda item: -len(item[2])):
-        by_letter.setdefault(_leading_literal(alternative), []).append((name, alternative))
-    branches = []
-    for letter, members in by_letter.items():
-        if letter is None:
-            branches.extend(f"(?P<{name}>{_spaced(body)})" for name, body in members)
-        else:
-            inner = "|".join(f"(?P<{name}>{_spaced(body[1:])})" for name, body in members)
-            branches.append(f"{re.escape(letter)}(?:{inner})")
-    return "|".join(branches), {name: index for name, index, _ in alternatives}
-
-
 class CompiledLexicon:
     """One language's lexicon turned into regexes, ready to scan texts."""
 
@@ -119,19 +56,19 @@ class CompiledLexicon:
         self._fold = str.maketrans({key: value for key, value in lexicon.fold.items()})
         self._deleted = frozenset(key for key, value in lexicon.fold.items() if value is None)
         start, end = (r"(?<!\w)", r"(?!\w)") if lexicon.word_boundaries else ("", "")
-        alternation, entry_of_group = _alternation(entry.pattern for entry in lexicon.cues)
-        self._cues = re.compile(start + "(?:" + alternation + ")" + end)
+        cue_regex, entry_of_group = alternation(entry.pattern for entry in lexicon.cues)
+        self._cues = re.compile(start + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._modifiers = {
             kind: self._modifier_regex(kind, start, end)
             for kind in ("negation", "conditional", "hedge")
         }
-        breaks = [_spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
+        breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
         break_words = f"|{start}(?:{'|'.join(breaks)}){end}" if breaks else ""
         self._clause_break = re.compile(_PUNCTUATION_BREAK + break_words)
         self._contexts = [
             (
-                re.compile(start + "(?:" + _spaced(m.pattern) + ")"),
+                re.compile(start + "(?:" + spaced(m.pattern) + ")"),
                 categories.domains[m.domain or ""],
             )
             for m in lexicon.modifiers
@@ -139,7 +76,7 @@ class CompiledLexicon:
         ]
 
     def _modifier_regex(self, kind: str, start: str, end: str) -> re.Pattern[str] | None:
-        patterns = [_spaced(m.pattern) for m in self.lexicon.modifiers if m.kind == kind]
+        patterns = [spaced(m.pattern) for m in self.lexicon.modifiers if m.kind == kind]
         if not patterns:
             return None
         return re.compile(

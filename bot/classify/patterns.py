@@ -1,0 +1,151 @@
+"""One fast regex for a whole lexicon.
+
+Python's `re` tries the alternatives of `a|b|c` one after the other at every position
+and keeps the first that matches. A lexicon of a few hundred phrases written that way
+costs milliseconds per statement. Here every phrase is first expanded into variants
+that start with plain letters (`(exercise|show) restraint` → two variants), the
+variants' literal prefixes are merged into a character trie, and the trie is written
+back as nested groups: at each word start the engine walks a few letters down one
+branch instead of trying every phrase. Deeper (longer) prefixes are tried first, so
+the more specific phrase wins where two start at the same place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_REGEX_SPECIALS = set("\\[](){}.*+?^$|")
+_QUANTIFIERS = set("?*+{")
+
+
+def spaced(pattern: str) -> str:
+    """A literal space in a pattern matches any run of whitespace in the text."""
+    return pattern.replace(" ", r"\s+")
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(c|d)` → [`a`, `b(c|d)`]: each alternative can then be grouped by its first letter."""
+    parts, depth, current, escaped, in_class = [], 0, [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _closing_paren(pattern: str) -> int:
+    """Index of the parenthesis closing the group that opens at index 0, or -1."""
+    depth, escaped, in_class = 0, False, False
+    for position, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return position
+    return -1
+
+
+def _expanded(alternative: str, limit: int = 48) -> list[str]:
+    """`(a|b)c` → [`ac`, `bc`] (and `(a )?b` → [`a b`, `b`]) so each variant has a first letter.
+
+    Python's `re` takes the first alternative that matches, not the longest; once every
+    variant starts with a letter, sorting each letter's variants longest first makes the
+    more specific phrase win. Gives up (returns the input) past `limit` variants.
+    """
+    if (
+        not alternative.startswith("(")
+        or (alternative.startswith("(?")
+        and not alternative.startswith("(?:"))
+    ):
+        return [alternative]
+    close = _closing_paren(alternative)
+    if close < 0:
+        return [alternative]
+    inner = alternative[1:close].removeprefix("?:")
+    rest = alternative[close + 1 :]
+    variants: list[str] = []
+    if rest.startswith("?"):
+        rest = rest[1:]
+        variants.extend(_expanded(rest, limit) if rest else [])
+    elif rest[:1] in ("*", "+", "{"):
+        return [alternative]
+    for option in _top_level_alternatives(inner):
+        variants.extend(_expanded(option + rest, limit))
+        if len(variants) > limit:
+            return [alternative]
+    return variants if all(variants) else [alternative]
+
+
+def _literal_prefix(variant: str) -> tuple[str, str]:
+    """Split a variant into its plain-letter start and the regex remainder."""
+    position = 0
+    while position < len(variant):
+        char = variant[position]
+        if char in _REGEX_SPECIALS:
+            break
+        if position + 1 < len(variant) and variant[position + 1] in _QUANTIFIERS:
+            break
+        position += 1
+    return variant[:position], variant[position:]
+
+
+@dataclass
+class _TrieNode:
+    children: dict[str, _TrieNode] = field(default_factory=dict)
+    leaves: list[tuple[str, str]] = field(default_factory=list)  # (group name, remainder)
+
+    def regex(self) -> str:
+        branches = [
+            (r"\s+" if char == " " else re.escape(char)) + child.regex()
+            for char, child in sorted(self.children.items())
+        ]
+        leaves = sorted(self.leaves, key=lambda leaf: -len(leaf[1]))
+        branches += [f"(?P<{name}>{spaced(remainder)})" for name, remainder in leaves]
+        return (
+            branches[0] if len(branches) == 1 and not self.leaves else f"(?:{'|'.join(branches)})"
+        )
+
+
+def alternation(patterns: Iterable[str]) -> tuple[str, dict[str, int]]:
+    """The trie regex for `patterns` and the map from its group names to pattern indexes."""
+    root = _TrieNode()
+    entry_of_group: dict[str, int] = {}
+    for index, pattern in enumerate(patterns):
+        variants = [
+            variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)
+        ]
+        for number, variant in enumerate(variants):
+            name = f"c{index}_{number}"
+            entry_of_group[name] = index
+            prefix, remainder = _literal_prefix(variant)
+            node = root
+            for char in prefix:
+                node = node.children.setdefault(char, _TrieNode())
+            node.leaves.append((name, remainder))
+    return root.regex(), entry_of_group
