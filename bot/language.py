@@ -11,6 +11,7 @@ language hints.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -98,14 +99,18 @@ def _function_word_votes(text: str) -> Counter[str]:
     return votes
 
 
+_LANGDETECT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=4096)
 def _langdetect_probabilities(text: str) -> tuple[tuple[str, float], ...]:
+    """langdetect's seeded random state is shared: concurrent threads would change results."""
     try:
-        return tuple(
-            (_LANGDETECT_TO_ISO.get(item.lang, item.lang), item.prob) for item in detect_langs(text)
-        )
+        with _LANGDETECT_LOCK:
+            found = detect_langs(text)
     except LangDetectException:
         return ()
+    return tuple((_LANGDETECT_TO_ISO.get(item.lang, item.lang), item.prob) for item in found)
 
 
 def _langdetect_best(text: str, hints: Sequence[str]) -> str:
