@@ -185,6 +185,7 @@ def subscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime)
 
     The first subscription of a chat sets `subscribed_at`: nothing older is alerted.
     """
+    now = now.replace(microsecond=0)  # feeds date items to the second
     with db.session() as session:
         row = _row(session, chat_id)
         existing = session.scalar(

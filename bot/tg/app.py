@@ -1,0 +1,159 @@
+"""`ladderwatch run`: the Telegram bot (python-telegram-bot 22).
+
+The Application talks to `TELEGRAM_API_BASE_URL`, uses HTML parse mode by default and
+`AIORateLimiter` (about 30 messages/s overall, 20/min per group). At start-up it
+registers the command menu (`setMyCommands`, per language) and rebuilds every job from
+the database. Polling keeps updates that arrived while the bot was down
+(`drop_pending_updates=False`); `--webhook URL` instead has Telegram post updates to
+URL, checked with a secret token, served on `LADDERWATCH_HTTP_PORT` with /healthz and
+/metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.delivery import Delivery
+from bot.health import HealthServer, Webhook
+from bot.i18n import REFERENCE, languages
+from bot.pipeline import Pipeline
+from bot.settings import Settings, SettingsError
+from bot.tg.handlers import add_handlers, command_menu
+from bot.tg.jobs import Services, app_services, rebuild_jobs
+
+log = logging.getLogger(__name__)
+
+
+def webhook_secret(token: str) -> str:
+    """A stable secret derived from the token (never the token itself): survives restarts."""
+    return hmac.new(b"ladderwatch-webhook", token.encode(), hashlib.sha256).hexdigest()
+
+
+def build_application(settings: Settings, pipeline: Pipeline, polling: bool = True) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .rate_limiter(AIORateLimiter())
+        .post_init(on_startup)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    delivery = Delivery(application.bot, pipeline.db, pipeline.translator)
+    application.bot_data["services"] = Services(settings, pipeline, delivery)
+    add_handlers(application)
+    return application
+
+
+async def register_commands(application: Application) -> None:
+    """The command menu in each language; administrators also see /watch and /status."""
+    bot, settings = application.bot, app_services(application).settings
+    await bot.set_my_commands(command_menu(REFERENCE))
+    for lang in languages():
+        if lang != REFERENCE:
+            await bot.set_my_commands(command_menu(lang), language_code=lang)
+    for admin in settings.admins:
+        try:
+            await bot.set_my_commands(
+                command_menu(REFERENCE, admin=True), scope=BotCommandScopeChat(admin)
+            )
+        except TelegramError as error:  # the admin has not talked to the bot yet
+            log.info("admin command menu not set for %s: %s", admin, error.message)
+
+
+async def on_startup(application: Application) -> None:
+    """post_init: command menu, then every job from the database."""
+    try:
+        await register_commands(application)
+    except TelegramError as error:
+        log.warning("could not register the command menu: %s", error.message)
+    await rebuild_jobs(application)
+
+
+async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event) -> int:
+    """Run until `stop` is set; the same start-up order as PTB's run_polling."""
+    pipeline = await Pipeline.open(settings)
+    application = build_application(settings, pipeline, polling=webhook_url is None)
+    http: HealthServer | None = None
+    try:
+        async with application:
+            if application.post_init is not None:
+                await application.post_init(application)
+            webhook = None
+            if webhook_url:
+                secret = webhook_secret(settings.require_token())
+
+                async def enqueue(data: dict[str, object]) -> None:
+                    await application.update_queue.put(Update.de_json(data, application.bot))
+
+                webhook = Webhook(urlsplit(webhook_url).path or "/", secret, enqueue)
+            if settings.http_port:
+                http = HealthServer(pipeline.db, settings.http_port, webhook)
+                await http.start()
+            if webhook_url:
+                await application.bot.set_webhook(
+                    webhook_url,
+                    secret_token=webhook.secret if webhook else None,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                )
+            elif application.updater is not None:
+                await application.updater.start_polling(
+                    drop_pending_updates=False, allowed_updates=Update.ALL_TYPES
+                )
+            await application.start()
+            log.info("Ladderwatch is running (%s)", "webhook" if webhook_url else "polling")
+            await stop.wait()
+            log.info("stopping")
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+    finally:
+        if http is not None:
+            await http.stop()
+        await pipeline.close()
+    return 0
+
+
+async def _main(settings: Settings, webhook_url: str | None) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        return await serve(settings, webhook_url, stop)
+    except TelegramError as error:
+        log.error(
+            "the Telegram Bot API at %s failed: %s", settings.telegram_api_base_url, error.message
+        )
+        return 1
+
+
+def run_bot(settings: Settings, webhook_url: str | None) -> int:
+    """Entry point of `ladderwatch run`; returns the exit status."""
+    settings.require_token()
+    if webhook_url and not settings.http_port:
+        raise SettingsError(
+            "--webhook needs LADDERWATCH_HTTP_PORT: the port the webhook is served on"
+        )
+    if webhook_url and not webhook_url.startswith(("https://", "http://")):
+        raise SettingsError(f"--webhook {webhook_url!r} must be an http(s) URL")
+    return asyncio.run(_main(settings, webhook_url))

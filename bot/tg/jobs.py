@@ -1,0 +1,232 @@
+"""Scheduled work, all rebuilt from the database at start-up (PTB jobs are not persisted).
+
+- `poll:<source id>`: one job per source. The first poll runs right at start-up (with a
+  second or two of jitter); each later one at the time the pipeline stored for that
+  source (its interval, the server's cache hints, back-off after errors, with jitter).
+- `deliver`: the outbox worker, every few seconds, one run at a time.
+- `digest:<chat id>`: each chat's daily digest at its local time (an aware `time`, so
+  daylight-saving changes follow the zone).
+- `sync-sources`: picks up sources added or removed outside this process's jobs.
+- `retention`: forgets finished outbox rows after `OUTBOX_RETENTION`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
+
+from bot.delivery import Delivery
+from bot.digest import build_digest, format_digest, render_chart
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.storage import chats as chat_store
+from bot.storage import outbox as outbox_store
+from bot.storage.chats import DIGEST_OFF, ChatSettings
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+POLL_PREFIX = "poll:"
+DIGEST_PREFIX = "digest:"
+DELIVERY_SECONDS = 2.0
+STARTUP_JITTER_SECONDS = 2.0
+SYNC_SECONDS = 60.0
+MIN_POLL_GAP = timedelta(seconds=1)
+MAX_POLL_GAP = timedelta(days=1)
+DIGEST_CATCH_UP = timedelta(hours=3)
+OUTBOX_RETENTION = timedelta(days=30)
+
+
+@dataclass
+class Services:
+    """What handlers and jobs share, kept in `application.bot_data`."""
+
+    settings: Settings
+    pipeline: Pipeline
+    delivery: Delivery
+
+    @property
+    def db(self) -> Database:
+        return self.pipeline.db
+
+
+def services(context: CallbackContext) -> Services:
+    return context.application.bot_data["services"]
+
+
+def app_services(application: Application) -> Services:
+    return application.bot_data["services"]
+
+
+def _replace(job_queue: JobQueue, name: str) -> None:
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+
+
+# --- polling ----------------
+
+
+def schedule_poll(job_queue: JobQueue, source_id: int, when: datetime) -> None:
+    name = f"{POLL_PREFIX}{source_id}"
+    _replace(job_queue, name)
+    job_queue.run_once(poll_job, when, data=source_id, name=name)
+
+
+async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Refresh one source, then schedule its next poll from what the pipeline stored."""
+    svc, source_id = services(context), int(context.job.data)
+    try:
+        await svc.pipeline.refresh_source(source_id)
+    except Exception:
+        log.exception("refresh failed", extra={"source_id": source_id})
+    now = datetime.now(UTC)
+    due = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
+    if source_id not in due:
+        log.info("source no longer watched; polling stops", extra={"source_id": source_id})
+        return
+    when = min(max(due[source_id], now + MIN_POLL_GAP), now + MAX_POLL_GAP)
+    schedule_poll(context.job_queue, source_id, when)
+
+
+def poll_job_ids(job_queue: JobQueue) -> set[int]:
+    return {
+        int(job.name[len(POLL_PREFIX) :])
+        for job in job_queue.jobs()
+        if job.name and job.name.startswith(POLL_PREFIX) and job.enabled and not job.removed
+    }
+
+
+async def sync_polls(application: Application, first_poll_now: bool) -> None:
+    """Give every watched source a poll job and drop jobs of sources no longer watched.
+
+    At start-up (`first_poll_now`) every source polls within a couple of seconds; later,
+    a newly seen source polls at its stored time (now, for a new one).
+    """
+    svc, job_queue = app_services(application), application.job_queue
+    assert job_queue is not None
+    now = datetime.now(UTC)
+    due = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
+    scheduled = poll_job_ids(job_queue)
+    for source_id, when in due.items():
+        if first_poll_now or source_id not in scheduled:
+            start = now if first_poll_now else max(when, now)
+            jitter = timedelta(seconds=random.uniform(0, STARTUP_JITTER_SECONDS))
+            schedule_poll(job_queue, source_id, start + jitter)
+    for source_id in scheduled - due.keys():
+        _replace(job_queue, f"{POLL_PREFIX}{source_id}")
+
+
+async def sync_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await sync_polls(context.application, first_poll_now=False)
+
+
+# --- delivery ----------------
+
+
+async def deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One outbox pass; the next is scheduled when this one ends, so passes never overlap."""
+    try:
+        await services(context).delivery.deliver_due()
+    except Exception:
+        log.exception("delivery pass failed")
+    finally:
+        context.job_queue.run_once(deliver_job, DELIVERY_SECONDS, name="deliver")
+
+
+# --- digests ----------------
+
+
+def digest_clock(chat: ChatSettings) -> time | None:
+    """The chat's digest time as an aware `time` in its zone; None when turned off."""
+    if chat.digest_time == DIGEST_OFF:
+        return None
+    hour, minute = (int(part) for part in chat.digest_time.split(":"))
+    return time(hour, minute, tzinfo=ZoneInfo(chat.timezone))
+
+
+def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = False) -> None:
+    """(Re)schedule a chat's daily digest; `catch_up` sends a recently missed one now."""
+    name = f"{DIGEST_PREFIX}{chat.id}"
+    _replace(job_queue, name)
+    clock = digest_clock(chat)
+    if clock is None or not chat.active:
+        return
+    job_queue.run_daily(
+        digest_job,
+        clock,
+        name=name,
+        chat_id=chat.id,
+        job_kwargs={"misfire_grace_time": 600, "coalesce": True},
+    )
+    if catch_up:
+        zone = ZoneInfo(chat.timezone)
+        local_now = datetime.now(zone)
+        due = datetime.combine(local_now.date(), clock.replace(tzinfo=None), zone)
+        if (
+            due <= local_now < due + DIGEST_CATCH_UP
+            and chat.last_digest_on != local_now.date().isoformat()
+        ):
+            job_queue.run_once(
+                digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up"
+            )
+
+
+async def send_digest(svc: Services, chat: ChatSettings) -> int:
+    """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
+    account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
+    digest = await asyncio.to_thread(
+        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone
+    )
+    chart = await asyncio.to_thread(render_chart, digest, chat.language)
+    chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
+    await svc.delivery.send_photo(chat_id, chart)
+    return chat_id
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily digest, once per local day even if the job fires twice (restart, catch-up)."""
+    svc, chat_id = services(context), int(context.job.chat_id)
+    chat = await asyncio.to_thread(chat_store.get_chat, svc.db, chat_id)
+    if chat is None or not chat.active:
+        return
+    today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
+    if chat.last_digest_on == today:
+        return
+    try:
+        chat_id = await send_digest(svc, chat)
+    except Exception:
+        log.exception("daily digest failed", extra={"chat_id": chat_id})
+        return
+    await asyncio.to_thread(chat_store.update_chat, svc.db, chat_id, last_digest_on=today)
+    log.info("daily digest sent", extra={"chat_id": chat_id})
+
+
+# --- retention and start-up ------------------------------------------------------------------
+
+
+async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    removed = await asyncio.to_thread(
+        outbox_store.prune, svc.db, datetime.now(UTC) - OUTBOX_RETENTION
+    )
+    if removed:
+        log.info("forgot %d finished alerts older than %s days", removed, OUTBOX_RETENTION.days)
+
+
+async def rebuild_jobs(application: Application) -> None:
+    """Every job, from the database: polls, delivery, digests, sync, retention."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    svc = app_services(application)
+    await sync_polls(application, first_poll_now=True)
+    job_queue.run_once(deliver_job, 0.5, name="deliver")
+    for chat in await asyncio.to_thread(chat_store.digest_chats, svc.db):
+        schedule_digest(job_queue, chat, catch_up=True)
+    job_queue.run_repeating(sync_job, SYNC_SECONDS, first=SYNC_SECONDS, name="sync-sources")
+    job_queue.run_repeating(retention_job, timedelta(hours=6), first=60, name="retention")

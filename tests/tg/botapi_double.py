@@ -1,0 +1,392 @@
+"""A Telegram Bot API test double: a real HTTP server on 127.0.0.1.
+
+It speaks the protocol as python-telegram-bot uses it — POSTs to `/bot<TOKEN>/<method>`
+(form-encoded, multipart for photos, or JSON), replies `{"ok": true, "result": …}` or
+`{"ok": false, "error_code": …, "description": …, "parameters": …}` — so the real PTB
+path (requests, errors, rate limiter) runs in tests. `getUpdates` long-polls.
+
+Like Telegram it refuses texts over 4096 characters (after entity parsing) and HTML it
+cannot parse. A test can make it fail on purpose: flood control (`retry_after`), a
+blocked chat (403), a group upgraded to a supergroup (`migrate_to_chat_id`), 5xx; and it
+can hold messages after the n-th (`hold_after`) to simulate a crash mid-delivery: a held
+request is never answered and never counted as delivered.
+
+    with BotApiDouble() as api:
+        api.command(1001, "/start")
+        api.wait_for(lambda: api.texts(1001))
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import html
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl
+
+TOKEN = "123456789:AAtest-Token_never-in-logs-42"
+BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Ladderwatch", "username": "ladderwatch_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote",
+                "tg-spoiler", "span", "tg-emoji"}
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+=\"[^\"<>]*\")*)\s*>")
+ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+SEND_METHODS = {"sendMessage", "sendPhoto"}
+
+
+class HtmlError(ValueError):
+    pass
+
+
+def check_html(value: str) -> str:
+    """The visible text of Telegram HTML; HtmlError where Telegram would say "can't parse entities"."""
+    stack: list[str] = []
+    visible: list[str] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == "<":
+            match = TAG.match(value, index)
+            if match is None or match.group(2).lower() not in ALLOWED_TAGS:
+                raise HtmlError(f"Can't parse entities: unsupported start tag at byte offset {index}")
+            name = match.group(2).lower()
+            if match.group(1):
+                if not stack or stack[-1] != name:
+                    raise HtmlError(f"Can't parse entities: unexpected end tag at byte offset {index}")
+                stack.pop()
+            else:
+                stack.append(name)
+            index = match.end()
+        elif char == "&":
+            match = ENTITY.match(value, index)
+            if match is None:
+                raise HtmlError(f"Can't parse entities: unsupported entity at byte offset {index}")
+            visible.append(html.unescape(match.group(0)))
+            index = match.end()
+        else:
+            visible.append(char)
+            index += 1
+    if stack:
+        raise HtmlError(f"Can't parse entities: can't find end tag corresponding to start tag {stack[-1]}")
+    return "".join(visible)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message Telegram accepted (sendMessage, sendPhoto or editMessageText)."""
+
+    method: str
+    chat_id: int
+    message_id: int
+    text: str = ""
+    photo_bytes: bytes = b""
+    reply_markup: dict[str, Any] | None = None
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    parameters: dict[str, Any] | None = None
+
+
+def retry_after(seconds: int) -> Failure:
+    return Failure(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+
+def forbidden() -> Failure:
+    return Failure(403, "Forbidden: bot was blocked by the user")
+
+
+def server_error() -> Failure:
+    return Failure(500, "Internal Server Error")
+
+
+def migrated(new_chat_id: int) -> Failure:
+    return Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                   {"migrate_to_chat_id": new_chat_id})
+
+
+@dataclass
+class BotApiDouble:
+    token: str = TOKEN
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    members: dict[tuple[int, int], str] = field(default_factory=dict)
+    failures: dict[int, list[Failure]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    moved: dict[int, int] = field(default_factory=dict)
+    hold_after: int | None = None
+    held: int = 0
+
+    def __post_init__(self) -> None:
+        self._condition = threading.Condition()
+        self._next_update = 1
+        self._next_message = 1
+        self._release = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL for TELEGRAM_API_BASE_URL (PTB appends the token)."""
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/bot"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._release.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    # --- what users do ----------------------------------------------------------------------
+
+    def _push(self, update: dict[str, Any]) -> None:
+        with self._condition:
+            update["update_id"] = self._next_update
+            self._next_update += 1
+            self.updates.append(update)
+            self._condition.notify_all()
+
+    def command(self, chat_id: int, command_text: str, *, user_id: int | None = None, chat_type: str = "private",
+                language_code: str | None = "en", first_name: str = "Ada", title: str = "Crisis desk") -> None:
+        """A user sends `command_text` (starting with /command) in a chat."""
+        user = {"id": user_id if user_id is not None else chat_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = first_name
+        else:
+            chat["title"] = title
+        length = len(command_text.split()[0])
+        message = {"message_id": self._message_id(), "date": int(time.time()), "chat": chat, "from": user,
+                   "text": command_text, "entities": [{"type": "bot_command", "offset": 0, "length": length}]}
+        self._push({"message": message})
+
+    def press(self, chat_id: int, message: Sent, data: str, *, user_id: int | None = None) -> None:
+        """A user taps an inline keyboard button under `message`."""
+        user = {"id": user_id if user_id is not None else chat_id, "is_bot": False, "first_name": "Ada"}
+        chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+        query = {"id": str(self._message_id()), "from": user, "chat_instance": "1", "data": data,
+                 "message": {"message_id": message.message_id, "date": int(time.time()), "chat": chat,
+                             "from": BOT_USER, "text": message.text}}
+        self._push({"callback_query": query})
+
+    # --- what the bot did ---------------------------------------------------------------------
+
+    def texts(self, chat_id: int) -> list[str]:
+        with self._condition:
+            return [s.text for s in self.sent if s.chat_id == chat_id and s.method == "sendMessage"]
+
+    def photos(self, chat_id: int) -> list[bytes]:
+        with self._condition:
+            return [s.photo_bytes for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"]
+
+    def last(self, chat_id: int, method: str = "sendMessage") -> Sent:
+        with self._condition:
+            return [s for s in self.sent if s.chat_id == chat_id and s.method == method][-1]
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        with self._condition:
+            return [params for name, params in self.calls if name == method]
+
+    def wait_for(self, condition: Callable[[], object], timeout: float = 15.0) -> Any:
+        """Wait until `condition()` is truthy (re-checked on every request); its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out after {timeout} s; bot sent: {[s.text[:80] for s in self.sent]}")
+            with self._condition:
+                self._condition.wait(min(remaining, 0.1))
+
+    def fail_next(self, chat_id: int, *failures: Failure) -> None:
+        with self._condition:
+            self.failures.setdefault(chat_id, []).extend(failures)
+
+    def release(self) -> None:
+        """Let held requests go (they are then answered with a 502 and not delivered)."""
+        self._release.set()
+
+    # --- the protocol -----------------------------------------------------------------------
+
+    def _message_id(self) -> int:
+        with self._condition:
+            self._next_message += 1
+            return self._next_message
+
+    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._condition:
+            self.calls.append((method, params))
+            self._condition.notify_all()
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+        try:
+            return 200, {"ok": True, "result": handler(params)}
+        except Failure_ as failure:
+            body: dict[str, Any] = {"ok": False, "error_code": failure.failure.status,
+                                    "description": failure.failure.description}
+            if failure.failure.parameters:
+                body["parameters"] = failure.failure.parameters
+            return failure.failure.status, body
+
+    def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), 0.5)
+        deadline = time.monotonic() + wait
+        with self._condition:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and time.monotonic() < deadline:
+                self._condition.wait(deadline - time.monotonic())
+            return list(self.updates[: int(params.get("limit") or 100)])
+
+    def _ok(self, params: dict[str, Any]) -> Any:
+        return True
+
+    _api_deleteWebhook = _api_setWebhook = _api_setMyCommands = _api_answerCallbackQuery = _ok
+
+    def _api_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        status = self.members.get((chat_id, user_id), "member")
+        return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Member"}}
+
+    def _before_send(self, chat_id: int) -> None:
+        with self._condition:
+            scripted = self.failures.get(chat_id)
+            if scripted:
+                raise Failure_(scripted.pop(0))
+            if chat_id in self.blocked:
+                raise Failure_(forbidden())
+            if chat_id in self.moved:
+                raise Failure_(migrated(self.moved[chat_id]))
+            delivered = sum(1 for s in self.sent if s.method in SEND_METHODS)
+            hold = self.hold_after is not None and delivered >= self.hold_after
+            if hold:
+                self.held += 1
+                self._condition.notify_all()
+        if hold:
+            self._release.wait()
+            raise Failure_(Failure(502, "Bad Gateway"))
+
+    def _record(self, sent: Sent) -> dict[str, Any]:
+        with self._condition:
+            self.sent.append(sent)
+            self._condition.notify_all()
+        chat_type = "private" if sent.chat_id > 0 else "supergroup"
+        result: dict[str, Any] = {"message_id": sent.message_id, "date": int(time.time()),
+                                  "chat": {"id": sent.chat_id, "type": chat_type}, "from": BOT_USER}
+        if sent.method == "sendPhoto":
+            result["photo"] = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 400}]
+        else:
+            result["text"] = sent.text
+        return result
+
+    def _text_checked(self, params: dict[str, Any], key: str, limit: int) -> str:
+        value = str(params.get(key) or "")
+        visible = value
+        if params.get("parse_mode") == "HTML":
+            try:
+                visible = check_html(value)
+            except HtmlError as error:
+                raise Failure_(Failure(400, f"Bad Request: {error}")) from None
+        if len(visible.encode("utf-16-le")) // 2 > limit:
+            raise Failure_(Failure(400, "Bad Request: message is too long"))
+        if key == "text" and not visible.strip():
+            raise Failure_(Failure(400, "Bad Request: message text is empty"))
+        return value
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        value = self._text_checked(params, "text", 4096)
+        self._before_send(chat_id)
+        markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
+        return self._record(Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup))
+
+    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        caption = self._text_checked(params, "caption", 1024)
+        photo = params.get("photo")
+        if not isinstance(photo, bytes) or not photo:
+            raise Failure_(Failure(400, "Bad Request: there is no photo in the request"))
+        self._before_send(chat_id)
+        return self._record(Sent("sendPhoto", chat_id, self._message_id(), caption, photo))
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        value = self._text_checked(params, "text", 4096)
+        markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
+        return self._record(Sent("editMessageText", chat_id, int(params["message_id"]), value, reply_markup=markup))
+
+
+class Failure_(Exception):  # noqa: N801 - the raised form of a Failure
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.description)
+        self.failure = failure
+
+
+def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
+    """Form, multipart (files arrive as bytes) or JSON, as PTB may send them."""
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        params: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            params[str(name)] = payload if part.get_filename() else payload.decode("utf-8")
+        return params
+    if content_type.startswith("application/json"):
+        return json.loads(body or b"{}")
+    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+
+def _handler_for(api: BotApiDouble) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            prefix = f"/bot{api.token}/"
+            if not self.path.startswith(prefix):
+                status, reply = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            else:
+                params = parse_body(self.headers.get("Content-Type", ""), body)
+                status, reply = api.handle(self.path[len(prefix):], params)
+            data = json.dumps(reply).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Keep pytest output clean."""
+
+    return Handler
