@@ -11,6 +11,7 @@ from bot.opml import export_opml, parse_opml, slugify
 from bot.settings import load_settings
 from bot.watchlist import load_watchlist
 
+SHIPPED = Path(__file__).parents[1] / "config" / "watchlist.yaml"
 SETTINGS = load_settings(
     {"LADDERWATCH_X_BRIDGE": "https://nitter.example.org/{handle}/rss"}, env_file=None
 )
@@ -36,7 +37,7 @@ def test_export_round_trips_through_import() -> None:
 
 
 def test_shipped_watchlist_round_trips_even_without_an_x_bridge() -> None:
-    accounts = load_watchlist(Path("config/watchlist.yaml"))
+    accounts = load_watchlist(SHIPPED)
     assert parse_opml(export_opml(accounts, load_settings({}, env_file=None))) == accounts
 
 
@@ -147,3 +148,47 @@ def test_slugify_makes_valid_ids() -> None:
 def test_plain_feed_ids_avoid_reserved_ones() -> None:
     accounts = parse_opml(PLAIN, reserved_ids={"un-press"})
     assert accounts[1].id == "un-press-2"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LADDERWATCH_CONFIG", str(SHIPPED.parent))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'lw.sqlite3'}")
+    monkeypatch.delenv("LADDERWATCH_X_BRIDGE", raising=False)
+    return tmp_path
+
+
+def test_cli_export_opml_and_yaml_give_back_the_watchlist(cli_env: Path, capsys) -> None:
+    from bot.cli import main
+    from bot.watchlist import parse_watchlist
+
+    shipped = sorted(load_watchlist(SHIPPED), key=lambda a: a.id)
+    assert main(["watchlist", "export", "--format", "opml", "-o", "w.opml"]) == 0
+    exported = parse_opml((cli_env / "w.opml").read_text(encoding="utf-8"))
+    assert {a.id: set(a.sources) for a in exported} == {a.id: set(a.sources) for a in shipped}
+    capsys.readouterr()
+    assert main(["watchlist", "export", "--format", "yaml"]) == 0
+    assert [a.id for a in parse_watchlist(capsys.readouterr().out)] == [a.id for a in shipped]
+
+
+def test_cli_import_adds_new_feeds_once_and_refuses_bad_files(cli_env: Path, capsys) -> None:
+    from bot.cli import main
+
+    (cli_env / "reader.opml").write_text(PLAIN, encoding="utf-8")
+    assert main(["watchlist", "import", "reader.opml"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [  # the shipped watchlist already has the state.gov and UN feeds
+        "skipped state-dept-press-releases: already watched as state-dept",
+        "skipped un-press: already watched as guterres",
+        "skipped state-dept-press-releases-2: already watched as state-dept",
+        "added ministere-des-affaires-etrangeres: Ministère des Affaires étrangères "
+        "(rss https://www.diplomatie.example/fr/rss.xml)",
+    ]
+
+    assert main(["watchlist", "import", "reader.opml"]) == 0
+    assert "added" not in capsys.readouterr().out
+
+    (cli_env / "bad.opml").write_text("<!DOCTYPE x><opml/>", encoding="utf-8")
+    assert main(["watchlist", "import", "bad.opml"]) == 2
+    assert "nothing imported" in capsys.readouterr().err
