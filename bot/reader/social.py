@@ -36,7 +36,7 @@ def _x_is_repost(entry: FeedEntry, owner: str) -> bool:
         return True
     for address in (entry.url, entry.guid):
         match = X_STATUS_PATH.match(urlsplit(address or "").path)
-        if match:
+        if match and match.group(1).lower() != "i":  # /i/web/status/ID names nobody
             return match.group(1).lower() != owner
     return False
 

@@ -41,6 +41,8 @@ def test_bridge_author_by_display_name_alone_is_not_taken_for_a_repost() -> None
         url="https://rsshub.test/x/SecRubio/status/1",
     )
     assert mark_reposts([entry], SourceSpec(SourceKind.X, "SecRubio")) == [entry]
+    anonymous_link = FeedEntry(text="Statement", url="https://x.com/i/web/status/1921")
+    assert mark_reposts([anonymous_link], SourceSpec(SourceKind.X, "SecRubio")) == [anonymous_link]
 
 
 def test_mastodon_boost_links_to_another_account() -> None:
