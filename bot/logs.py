@@ -66,5 +66,5 @@ def configure_logging(log_format: str, secrets: Iterable[str] = (), level: int =
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.Application"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "telegram.ext.Application"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

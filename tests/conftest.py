@@ -7,10 +7,12 @@ that returns one, so a test can answer conditional GETs, count hits or change it
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -77,7 +79,7 @@ def static_server() -> Iterator[StaticServer]:
     state = StaticServer(url="")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state
@@ -99,3 +101,44 @@ def feed_server() -> Iterator[FeedServer]:
     """A feed server on a free loopback port (see tests/support/feed_server.py)."""
     with FeedServer() as server:
         yield server
+
+
+@dataclass
+class LadderwatchEnv:
+    """A private configuration for running `ladderwatch` commands in-process."""
+
+    folder: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.folder / 'ladderwatch.sqlite3'}"
+
+    def write_watchlist(self, text: str) -> Path:
+        path = self.folder / "config" / "watchlist.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def set(self, **values: str) -> None:
+        for name, value in values.items():
+            self.monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def ladderwatch_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LadderwatchEnv:
+    """Settings pointing at a temp database and config folder; no translation, loopback allowed.
+
+    The working folder is the temp folder too, so a developer's `.env` is never read.
+    """
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith(("LADDERWATCH_", "TELEGRAM_", "LIBRETRANSLATE_"))]:
+        monkeypatch.delenv(name)
+    env = LadderwatchEnv(tmp_path, monkeypatch)
+    env.set(
+        DATABASE_URL=env.database_url,
+        LADDERWATCH_CONFIG=str(tmp_path / "config"),
+        LADDERWATCH_ALLOW_PRIVATE_URLS="1",
+        LADDERWATCH_TRANSLATOR="none",
+    )
+    return env

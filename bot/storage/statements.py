@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
 
 from bot.model import AnalysedStatement, Cue, Label, Verdict
 from bot.storage.db import Database
@@ -83,8 +84,11 @@ def save_new_statements(db: Database, analysed: Sequence[AnalysedStatement], now
                 mixed=item.verdict.mixed,
                 cues=cues_to_json(item.verdict.cues),
             )
-            session.add(row)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(row)
+            except IntegrityError:  # another source of the account stored the same text meanwhile
+                continue
             ids.append(row.id)
     return ids
 
