@@ -55,13 +55,13 @@ def _mastodon(handle: str) -> ResolvedSource:
 def is_telegram_preview(url: str) -> bool:
     """True for the t.me/s web preview of a channel, on t.me itself or a mirror of it.
 
-    A mirror is recognised by its path (`/s/CHANNEL`), which is what Telegram's own
+    A mirror is recognised by its path ending in `/s/CHANNEL`, which is what Telegram's own
     preview uses; any other bridge template is taken to serve RSS.
     """
     parts = urlsplit(url)
     if parts.hostname in TELEGRAM_PREVIEW_HOSTS:
         return True
-    return re.match(r"^/s/[\w]+/?$", parts.path) is not None
+    return re.search(r"/s/\w+/?$", parts.path) is not None
 
 
 def _telegram(channel: str, settings: Settings) -> ResolvedSource:

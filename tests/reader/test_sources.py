@@ -80,8 +80,9 @@ def test_telegram_rss_bridge_template_serves_a_feed() -> None:
 
 
 def test_telegram_preview_mirror_is_recognised_by_its_path() -> None:
-    mirrored = settings(LADDERWATCH_TELEGRAM_BRIDGE="http://127.0.0.1:8080/s/{channel}")
-    assert resolve_source(spec("telegram", "MID_Russia"), mirrored).fmt == TELEGRAM_HTML
+    for template in ("http://127.0.0.1:8080/s/{channel}", "https://proxy.example/tg/s/{channel}/"):
+        mirrored = settings(LADDERWATCH_TELEGRAM_BRIDGE=template)
+        assert resolve_source(spec("telegram", "MID_Russia"), mirrored).fmt == TELEGRAM_HTML
 
 
 def test_profile_urls_point_at_the_human_pages() -> None:
