@@ -21,6 +21,7 @@ import asyncio
 import logging
 import random
 import re
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -34,6 +35,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.model import Translation
 from bot.storage import chats as chat_store
@@ -144,7 +146,9 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def retry_seconds(error: RetryAfter) -> float:
-    value = error.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that the type will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -155,6 +159,19 @@ def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timede
 
 
 Send = Callable[[int], Awaitable[object]]
+
+
+async def render_alert(content: AlertContent, chat: ChatSettings, translator: Translator | None) -> str:
+    """The alert in the chat's language, with a translation when the original is in another."""
+    translation = None
+    if display_translation_needed(content.lang, chat.language):
+        if chat.language == "en" and content.translation_en:
+            translation = Translation(content.translation_en, content.lang, "en", "stored")
+        elif translator is not None:
+            translation = await translator.translate(content.text, content.lang, chat.language)
+        else:
+            translation = Translation(None, content.lang, chat.language, None, "no translator configured")
+    return format_alert(content, chat.language, chat.timezone, translation)
 
 
 class Delivery:
@@ -250,20 +267,7 @@ class Delivery:
     # --- the outbox worker -------------------------------------------------------------
 
     async def render(self, content: AlertContent, chat: ChatSettings) -> str:
-        """The alert in the chat's language, with a translation when the original is in another."""
-        translation = None
-        if display_translation_needed(content.lang, chat.language):
-            if chat.language == "en" and content.translation_en:
-                translation = Translation(content.translation_en, content.lang, "en", "stored")
-            elif self.translator is not None:
-                translation = await self.translator.translate(
-                    content.text, content.lang, chat.language
-                )
-            else:
-                translation = Translation(
-                    None, content.lang, chat.language, None, "no translator configured"
-                )
-        return format_alert(content, chat.language, chat.timezone, translation)
+        return await render_alert(content, chat, self.translator)
 
     async def deliver_due(self) -> int:
         """Send due alerts oldest first; returns how many alerts were completed."""

@@ -105,7 +105,7 @@ def supported_language(code: str | None) -> str:
     return primary if primary in catalogs() else REFERENCE
 
 
-def text(lang: str, key: str, **values: object) -> str:
+def text(lang: str, key: str, /, **values: object) -> str:
     """The message `key` in `lang` (English when `lang` has no catalog), filled with `values`."""
     table = catalogs()
     catalog = table.get(supported_language(lang), table[REFERENCE])

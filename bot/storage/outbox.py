@@ -100,8 +100,8 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]])
         statement = insert(OutboxRow)
     if not rows:
         return 0
-    result = session.execute(statement, rows)
-    return max(int(result.rowcount or 0), 0)
+    connection = session.connection()
+    return sum(max(connection.execute(statement, row).rowcount, 0) for row in rows)
 
 
 def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) -> int:

@@ -33,10 +33,33 @@ from typing import Any, Self
 from urllib.parse import parse_qsl
 
 TOKEN = "123456789:AAtest-Token_never-in-logs-42"
-BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Ladderwatch", "username": "ladderwatch_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote",
-                "tg-spoiler", "span", "tg-emoji"}
+BOT_USER = {
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "Ladderwatch",
+    "username": "ladderwatch_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+    "tg-emoji",
+}
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+=\"[^\"<>]*\")*)\s*>")
 ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 SEND_METHODS = {"sendMessage", "sendPhoto"}
@@ -56,11 +79,15 @@ def check_html(value: str) -> str:
         if char == "<":
             match = TAG.match(value, index)
             if match is None or match.group(2).lower() not in ALLOWED_TAGS:
-                raise HtmlError(f"Can't parse entities: unsupported start tag at byte offset {index}")
+                raise HtmlError(
+                    f"Can't parse entities: unsupported start tag at byte offset {index}"
+                )
             name = match.group(2).lower()
             if match.group(1):
                 if not stack or stack[-1] != name:
-                    raise HtmlError(f"Can't parse entities: unexpected end tag at byte offset {index}")
+                    raise HtmlError(
+                        f"Can't parse entities: unexpected end tag at byte offset {index}"
+                    )
                 stack.pop()
             else:
                 stack.append(name)
@@ -75,7 +102,9 @@ def check_html(value: str) -> str:
             visible.append(char)
             index += 1
     if stack:
-        raise HtmlError(f"Can't parse entities: can't find end tag corresponding to start tag {stack[-1]}")
+        raise HtmlError(
+            f"Can't parse entities: can't find end tag corresponding to start tag {stack[-1]}"
+        )
     return "".join(visible)
 
 
@@ -111,8 +140,11 @@ def server_error() -> Failure:
 
 
 def migrated(new_chat_id: int) -> Failure:
-    return Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                   {"migrate_to_chat_id": new_chat_id})
+    return Failure(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        {"migrate_to_chat_id": new_chat_id},
+    )
 
 
 @dataclass
@@ -148,8 +180,12 @@ class BotApiDouble:
         self._thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self._release.set()
         self._httpd.shutdown()
         self._httpd.server_close()
@@ -163,10 +199,23 @@ class BotApiDouble:
             self.updates.append(update)
             self._condition.notify_all()
 
-    def command(self, chat_id: int, command_text: str, *, user_id: int | None = None, chat_type: str = "private",
-                language_code: str | None = "en", first_name: str = "Ada", title: str = "Crisis desk") -> None:
+    def command(
+        self,
+        chat_id: int,
+        command_text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        language_code: str | None = "en",
+        first_name: str = "Ada",
+        title: str = "Crisis desk",
+    ) -> None:
         """A user sends `command_text` (starting with /command) in a chat."""
-        user = {"id": user_id if user_id is not None else chat_id, "is_bot": False, "first_name": first_name}
+        user = {
+            "id": user_id if user_id is not None else chat_id,
+            "is_bot": False,
+            "first_name": first_name,
+        }
         if language_code:
             user["language_code"] = language_code
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
@@ -175,17 +224,37 @@ class BotApiDouble:
         else:
             chat["title"] = title
         length = len(command_text.split()[0])
-        message = {"message_id": self._message_id(), "date": int(time.time()), "chat": chat, "from": user,
-                   "text": command_text, "entities": [{"type": "bot_command", "offset": 0, "length": length}]}
+        message = {
+            "message_id": self._message_id(),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": command_text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": length}],
+        }
         self._push({"message": message})
 
     def press(self, chat_id: int, message: Sent, data: str, *, user_id: int | None = None) -> None:
         """A user taps an inline keyboard button under `message`."""
-        user = {"id": user_id if user_id is not None else chat_id, "is_bot": False, "first_name": "Ada"}
+        user = {
+            "id": user_id if user_id is not None else chat_id,
+            "is_bot": False,
+            "first_name": "Ada",
+        }
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
-        query = {"id": str(self._message_id()), "from": user, "chat_instance": "1", "data": data,
-                 "message": {"message_id": message.message_id, "date": int(time.time()), "chat": chat,
-                             "from": BOT_USER, "text": message.text}}
+        query = {
+            "id": str(self._message_id()),
+            "from": user,
+            "chat_instance": "1",
+            "data": data,
+            "message": {
+                "message_id": message.message_id,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": message.text,
+            },
+        }
         self._push({"callback_query": query})
 
     # --- what the bot did ---------------------------------------------------------------------
@@ -196,7 +265,9 @@ class BotApiDouble:
 
     def photos(self, chat_id: int) -> list[bytes]:
         with self._condition:
-            return [s.photo_bytes for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"]
+            return [
+                s.photo_bytes for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"
+            ]
 
     def last(self, chat_id: int, method: str = "sendMessage") -> Sent:
         with self._condition:
@@ -215,7 +286,9 @@ class BotApiDouble:
                 return value
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"timed out after {timeout} s; bot sent: {[s.text[:80] for s in self.sent]}")
+                raise AssertionError(
+                    f"timed out after {timeout} s; bot sent: {[s.text[:80] for s in self.sent]}"
+                )
             with self._condition:
                 self._condition.wait(min(remaining, 0.1))
 
@@ -240,12 +313,19 @@ class BotApiDouble:
             self._condition.notify_all()
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
-            return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+            return 404, {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
         try:
             return 200, {"ok": True, "result": handler(params)}
         except Failure_ as failure:
-            body: dict[str, Any] = {"ok": False, "error_code": failure.failure.status,
-                                    "description": failure.failure.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.failure.status,
+                "description": failure.failure.description,
+            }
             if failure.failure.parameters:
                 body["parameters"] = failure.failure.parameters
             return failure.failure.status, body
@@ -296,10 +376,16 @@ class BotApiDouble:
             self.sent.append(sent)
             self._condition.notify_all()
         chat_type = "private" if sent.chat_id > 0 else "supergroup"
-        result: dict[str, Any] = {"message_id": sent.message_id, "date": int(time.time()),
-                                  "chat": {"id": sent.chat_id, "type": chat_type}, "from": BOT_USER}
+        result: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {"id": sent.chat_id, "type": chat_type},
+            "from": BOT_USER,
+        }
         if sent.method == "sendPhoto":
-            result["photo"] = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 400}]
+            result["photo"] = [
+                {"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 400}
+            ]
         else:
             result["text"] = sent.text
         return result
@@ -323,7 +409,9 @@ class BotApiDouble:
         value = self._text_checked(params, "text", 4096)
         self._before_send(chat_id)
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
-        return self._record(Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup))
+        return self._record(
+            Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup)
+        )
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
@@ -338,7 +426,9 @@ class BotApiDouble:
         chat_id = int(params["chat_id"])
         value = self._text_checked(params, "text", 4096)
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
-        return self._record(Sent("editMessageText", chat_id, int(params["message_id"]), value, reply_markup=markup))
+        return self._record(
+            Sent("editMessageText", chat_id, int(params["message_id"]), value, reply_markup=markup)
+        )
 
 
 class Failure_(Exception):  # noqa: N801 - the raised form of a Failure
@@ -376,7 +466,7 @@ def _handler_for(api: BotApiDouble) -> type[BaseHTTPRequestHandler]:
                 status, reply = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
             else:
                 params = parse_body(self.headers.get("Content-Type", ""), body)
-                status, reply = api.handle(self.path[len(prefix):], params)
+                status, reply = api.handle(self.path[len(prefix) :], params)
             data = json.dumps(reply).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -1,0 +1,140 @@
+"""Alert selection: pure rules first, then queuing into a real SQLite outbox."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.alerts import queue_alerts, select_alerts, wants
+from bot.storage import chats as chat_store
+from bot.storage.chats import ACCOUNT, ALL, COUNTRY, ChatAudience, ChatSettings, Subscription
+from bot.storage.outbox import AlertCandidate
+from bot.storage.tables import OutboxRow
+from tests.tg.factories import NOW, add_account, add_chat, add_statement, make_db
+
+EARLIER = NOW - timedelta(hours=1)
+
+
+def chat(**changes: object) -> ChatSettings:
+    base = ChatSettings(
+        id=1,
+        type="private",
+        title="",
+        language="en",
+        timezone="UTC",
+        digest_time="08:00",
+        muted=False,
+        active=True,
+        send_failures=0,
+        labels=frozenset({"escalation", "de-escalation"}),
+        min_strength=0.0,
+        accounts=frozenset(),
+        languages=frozenset(),
+        subscribed_at=EARLIER,
+        last_digest_on=None,
+    )
+    return replace(base, **changes)
+
+
+def audience(
+    subscriptions: tuple[Subscription, ...] = (Subscription(ALL, "", EARLIER),), **changes: object
+) -> ChatAudience:
+    return ChatAudience(chat(**changes), subscriptions)
+
+
+def statement(**changes: object) -> AlertCandidate:
+    base = AlertCandidate(
+        id=7,
+        account_id="tajani",
+        country="IT",
+        lang="it",
+        label="escalation",
+        score=0.7,
+        published_at=NOW,
+        is_repost=False,
+    )
+    return replace(base, **changes)
+
+
+def test_a_subscribed_chat_wants_a_new_escalation():
+    assert wants(audience(), statement())
+
+
+def test_neutral_statements_are_off_by_default_and_can_be_turned_on():
+    assert not wants(audience(), statement(label="neutral"))
+    assert wants(audience(labels=frozenset({"neutral"})), statement(label="neutral"))
+
+
+def test_statements_older_than_the_subscription_are_not_alerted():
+    assert not wants(audience(subscribed_at=NOW + timedelta(seconds=1)), statement())
+    late_subscription = (Subscription(ALL, "", NOW + timedelta(minutes=1)),)
+    assert not wants(audience(late_subscription), statement())
+
+
+def test_reposts_muted_and_inactive_chats_are_skipped():
+    assert not wants(audience(), statement(is_repost=True))
+    assert not wants(audience(muted=True), statement())
+    assert not wants(audience(active=False), statement())
+
+
+def test_account_and_country_subscriptions_cover_only_their_statements():
+    by_account = (Subscription(ACCOUNT, "rubio", EARLIER),)
+    by_country = (Subscription(COUNTRY, "IT", EARLIER),)
+    assert not wants(audience(by_account), statement())
+    assert wants(audience(by_account), statement(account_id="rubio", country="US"))
+    assert wants(audience(by_country), statement())
+    assert not wants(audience(by_country), statement(country="PK"))
+
+
+def test_minimum_strength_accounts_and_languages_filter():
+    assert not wants(audience(min_strength=0.8), statement(score=0.7))
+    assert wants(audience(min_strength=0.6), statement(score=-0.7, label="de-escalation"))
+    assert not wants(audience(accounts=frozenset({"rubio"})), statement())
+    assert wants(audience(languages=frozenset({"it"})), statement(lang="it"))
+    assert not wants(audience(languages=frozenset({"en"})), statement(lang="it"))
+    assert wants(audience(languages=frozenset({"zh"})), statement(lang="zh-cn"))
+
+
+def test_selection_orders_statements_oldest_first():
+    older = statement(id=9, published_at=NOW - timedelta(minutes=5))
+    pairs = select_alerts([statement(id=8), older], [audience(), audience(id=2)])
+    assert pairs == [(1, 9), (2, 9), (1, 8), (2, 8)]
+
+
+def test_queue_alerts_writes_one_row_per_chat_and_statement_once(tmp_path):
+    db = make_db(tmp_path)
+    add_account(db)
+    add_chat(db, 1001, subscribed_at=EARLIER)
+    add_chat(db, 1002, subscribed_at=EARLIER, kind=COUNTRY, target="PK")
+    add_chat(db, 1003, subscribed_at=NOW + timedelta(hours=1))
+    new = add_statement(db, "We reserve the right to respond.")
+    backlog = add_statement(db, "Old threat.", published=EARLIER - timedelta(days=1))
+    neutral = add_statement(db, "Trade talks on tourism.", label="neutral", score=0.0)
+    assert queue_alerts(db, [new, backlog, neutral], NOW) == 1
+    assert queue_alerts(db, [new], NOW) == 0
+    with db.session() as session:
+        rows = session.execute(
+            select(OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.status)
+        ).all()
+    assert [tuple(r) for r in rows] == [(1001, new, "pending")]
+
+
+def test_muting_drops_pending_alerts_and_unmuting_starts_from_now(tmp_path):
+    db = make_db(tmp_path)
+    add_account(db)
+    add_chat(db, 1001, subscribed_at=EARLIER)
+    queue_alerts(db, [add_statement(db, "We reserve the right to respond.")], NOW)
+    chat_store.set_muted(db, 1001, True, NOW)
+    assert (
+        queue_alerts(
+            db, [add_statement(db, "Another threat.", published=NOW + timedelta(minutes=1))], NOW
+        )
+        == 0
+    )
+    unmuted = chat_store.set_muted(db, 1001, False, NOW + timedelta(minutes=2))
+    assert unmuted.subscribed_at == NOW + timedelta(minutes=2)
+    with db.session() as session:
+        statuses = session.scalars(select(OutboxRow.status)).all()
+    assert statuses == ["failed"]
