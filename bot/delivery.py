@@ -161,7 +161,9 @@ def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timede
 Send = Callable[[int], Awaitable[object]]
 
 
-async def render_alert(content: AlertContent, chat: ChatSettings, translator: Translator | None) -> str:
+async def render_alert(
+    content: AlertContent, chat: ChatSettings, translator: Translator | None
+) -> str:
     """The alert in the chat's language, with a translation when the original is in another."""
     translation = None
     if display_translation_needed(content.lang, chat.language):
@@ -170,7 +172,9 @@ async def render_alert(content: AlertContent, chat: ChatSettings, translator: Tr
         elif translator is not None:
             translation = await translator.translate(content.text, content.lang, chat.language)
         else:
-            translation = Translation(None, content.lang, chat.language, None, "no translator configured")
+            translation = Translation(
+                None, content.lang, chat.language, None, "no translator configured"
+            )
     return format_alert(content, chat.language, chat.timezone, translation)
 
 

@@ -11,17 +11,15 @@ import pytest
 from sqlalchemy import select, update
 from telegram.ext import Defaults, ExtBot
 
+from bot.alerts import queue_alerts
 from bot.delivery import Delivery, split_html, utf16_units
 from bot.model import Translation
 from bot.storage import chats as chat_store
 from bot.storage.db import Database
 from bot.storage.tables import ChatRow, OutboxRow, SubscriptionRow
-from bot.alerts import queue_alerts
 from tests.tg.botapi_double import (
     BotApiDouble,
     check_html,
-    forbidden,
-    migrated,
     retry_after,
     server_error,
 )
