@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -307,6 +308,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
+    logging.getLogger().setLevel(logging.WARNING)  # the demo's own output tells the story
     return asyncio.run(run_demo(Path(args.chart)))
 
 

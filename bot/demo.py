@@ -20,6 +20,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bot.delivery import render_alert
 from bot.digest import build_digest, format_digest, render_chart
 from bot.pipeline import Pipeline
 from bot.reader.parser import html_to_text
@@ -27,7 +28,6 @@ from bot.settings import Settings, load_settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage.chats import ALL
-from bot.tg.format import format_alert
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_CHAT_ID = 1001
@@ -132,12 +132,14 @@ async def run_demo(chart_path: Path) -> int:
             print(f"\ntranslation: {status}")
 
             print("\n== Alerts, as the demo chat sees them (default filters: escalation, de-escalation) ==")
+            chat = chat_store.get_chat(pipeline.db, DEMO_CHAT_ID)
+            assert chat is not None
             alerts = outbox_store.due_alerts(pipeline.db, datetime.now(UTC), limit=100)
             for item in alerts:
                 content = outbox_store.alert_content(pipeline.db, item.statement_id)
                 if content is None:
                     continue
-                message = await format_alert(content, "en", pipeline.translator)
+                message = await render_alert(content, chat, pipeline.translator)
                 print("-" * 72)
                 print(html_to_text(message))
             print("-" * 72)

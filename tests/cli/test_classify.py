@@ -1,0 +1,81 @@
+"""`ladderwatch classify` and `ladderwatch eval` through the real CLI, translation via a loopback LibreTranslate."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from bot.cli import main
+
+TAJANI_IT = "Ho parlato con i ministri degli Esteri di India e Pakistan: entrambi sono disponibili alla de-escalation."
+TAJANI_EN = "I spoke with the foreign ministers of India and Pakistan: both are willing to de-escalate."
+
+
+def _jsonl(*items: object) -> str:
+    return "\n".join(item if isinstance(item, str) else json.dumps(item) for item in items) + "\n"
+
+
+def test_jsonl_with_libretranslate_returns_the_documented_fields(ladderwatch_env, libretranslate_server, monkeypatch, capsys):
+    libretranslate_server.translations[TAJANI_IT] = TAJANI_EN
+    ladderwatch_env.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=libretranslate_server.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(_jsonl(
+        {"id": "it-1", "text": TAJANI_IT},
+        {"id": "en-1", "text": "Any attack will be met with a firm response."},
+    )))
+    assert main(["classify", "--jsonl", "-"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["id"] for o in out] == ["it-1", "en-1"]
+    italian, english = out
+    assert set(italian) >= {"id", "lang", "label", "score", "confidence", "mixed", "cues", "translation", "translated"}
+    assert italian["lang"] == "it" and italian["translated"] is True
+    assert italian["translation"] == TAJANI_EN
+    assert italian["label"] == "de-escalation" and italian["score"] < 0
+    assert all(set(cue) >= {"text", "lang", "weight", "category"} for cue in italian["cues"])
+    assert english["lang"] == "en" and english["translated"] is False and english["translation"] is None
+    assert english["label"] == "escalation" and 0 < english["score"] <= 1
+    assert libretranslate_server.queries == [TAJANI_IT]
+
+
+def test_a_bad_line_is_reported_with_its_number_and_the_rest_processed(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text(_jsonl(
+        {"id": 1, "text": "We call on both sides to exercise restraint."},
+        "{not json",
+        {"id": 3},
+        {"id": 4, "text": "The trade fair opens on Monday."},
+    ))
+    assert main(["classify", "--jsonl", str(path), "--no-translate"]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [1, 4]
+    assert f"{path}:2: not JSON" in captured.err
+    assert f"{path}:3: missing or empty 'text'" in captured.err
+
+
+def test_negation_goes_both_ways(ladderwatch_env, capsys):
+    assert main(["classify", "--no-translate", "The United States is not seeking to escalate tensions."]) == 0
+    assert capsys.readouterr().out.startswith("DE-ESCALATION")
+    assert main(["classify", "--no-translate", "We will not hesitate to respond to any aggression."]) == 0
+    assert capsys.readouterr().out.startswith("ESCALATION")
+
+
+def test_translation_failure_still_classifies_on_the_original(ladderwatch_env, libretranslate_server, capsys):
+    libretranslate_server.fail_next(5)
+    ladderwatch_env.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=libretranslate_server.url)
+    assert main(["classify", "Facciamo appello alla massima moderazione e al dialogo."]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("DE-ESCALATION")
+    assert "translation unavailable: libre" in out
+
+
+def test_eval_prints_accuracy_per_class_scores_macro_f1_and_confusion(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(_jsonl(
+        {"text": "We will retaliate against any strike.", "label": "escalation"},
+        {"text": "We welcome the ceasefire.", "label": "de-escalation"},
+        {"text": "Condolences to the victims of the floods.", "label": "neutral"},
+        {"text": "The minister met the ambassador.", "label": "neutral", "also": ["de-escalation"]},
+    ))
+    assert main(["eval", str(path), "--no-translate"]) == 0
+    out = capsys.readouterr().out.lower()
+    for word in ("accuracy", "precision", "recall", "f1", "macro", "escalation", "neutral"):
+        assert word in out
