@@ -1,0 +1,99 @@
+"""`ladderwatch check`: one line per part of the set-up, each saying what to do when it fails."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.settings import Settings
+
+Check = Callable[[Settings], str]
+
+
+class CheckFailed(Exception):
+    """A check's one-line reason and remedy."""
+
+
+def check_watchlist(settings: Settings) -> str:
+    from bot.watchlist import WatchlistError, load_watchlist
+
+    try:
+        accounts = load_watchlist(settings.watchlist_path)
+    except WatchlistError as error:
+        raise CheckFailed(f"{error} — fix the file; the bot keeps its last good watchlist meanwhile") from None
+    sources = sum(len(a.sources) for a in accounts)
+    return f"{settings.watchlist_path}: {len(accounts)} accounts, {sources} sources"
+
+
+def check_database(settings: Settings) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage.db import open_database
+
+    try:
+        db = open_database(settings.database_url)
+    except SQLAlchemyError as error:
+        raise CheckFailed(f"cannot open {settings.database_url.split('@')[-1]}: {error.__class__.__name__}; check DATABASE_URL") from None
+    db.close()
+    return f"{settings.database_url.split('@')[-1]} opened, schema up to date"
+
+
+def check_token(settings: Settings) -> str:
+    if not settings.telegram_bot_token:
+        raise CheckFailed("TELEGRAM_BOT_TOKEN is not set: needed by `ladderwatch run` (get one from @BotFather)")
+    return "TELEGRAM_BOT_TOKEN is set"
+
+
+def check_token_online(settings: Settings) -> str:
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    check_token(settings)
+
+    async def get_me() -> str:
+        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+            return bot.username
+
+    try:
+        username = asyncio.run(get_me())
+    except TelegramError as error:
+        raise CheckFailed(f"Telegram refused the token or is unreachable: {error.message}") from None
+    return f"token accepted by Telegram: @{username}"
+
+
+def check_translator(settings: Settings) -> str:
+    from bot.storage.db import open_database
+    from bot.translate import TranslationService
+
+    async def probe() -> tuple[str | None, str]:
+        db = open_database(settings.database_url)
+        try:
+            service = TranslationService(settings, db)
+            result = await service.translate("Buongiorno a tutti", "it", "en")
+            return result.text, result.error or service.describe()
+        finally:
+            db.close()
+
+    translated, detail = asyncio.run(probe())
+    if translated is None:
+        raise CheckFailed(detail)
+    return f"translation works ({translated!r})"
+
+
+def run_checks(settings: Settings, offline: bool) -> int:
+    checks: list[tuple[str, Check]] = [
+        ("settings", lambda s: "all settings valid"),
+        ("watchlist", check_watchlist),
+        ("database", check_database),
+        ("token", check_token if offline else check_token_online),
+    ]
+    if not offline:
+        checks.append(("translator", check_translator))
+    failures = 0
+    for name, check in checks:
+        try:
+            print(f"ok    {name:<10} {check(settings)}")
+        except CheckFailed as failure:
+            failures += 1
+            print(f"FAIL  {name:<10} {failure}")
+    return 1 if failures else 0

@@ -1,0 +1,57 @@
+"""Settings: defaults, one clear line per bad value, and every setting documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SETTINGS, SettingsError, load_settings
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_defaults_need_no_environment_at_all():
+    settings = load_settings({}, env_file=None)
+    assert settings.database_url == "sqlite:///data/ladderwatch.sqlite3"
+    assert settings.translators == ("google",)
+    assert settings.poll_seconds == 300
+    assert settings.telegram_bridge == "https://t.me/s/{channel}"
+    assert not settings.allow_private_urls and settings.http_port is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("LADDERWATCH_POLL_SECONDS", "soon", "LADDERWATCH_POLL_SECONDS"),
+        ("LADDERWATCH_TRANSLATOR", "google,babelfish", "LADDERWATCH_TRANSLATOR"),
+        ("LADDERWATCH_TRANSLATOR", "libre", "LIBRETRANSLATE_URL"),
+        ("LADDERWATCH_ADMINS", "12,alice", "LADDERWATCH_ADMINS"),
+        ("LADDERWATCH_ALLOW_PRIVATE_URLS", "maybe", "LADDERWATCH_ALLOW_PRIVATE_URLS"),
+        ("LADDERWATCH_X_BRIDGE", "https://nitter.example/rss", "LADDERWATCH_X_BRIDGE"),
+        ("LADDERWATCH_HTTP_PORT", "99999", "LADDERWATCH_HTTP_PORT"),
+        ("LADDERWATCH_LOG_FORMAT", "xml", "LADDERWATCH_LOG_FORMAT"),
+        ("DATABASE_URL", "ladderwatch.db", "DATABASE_URL"),
+    ],
+)
+def test_a_bad_value_fails_with_one_line_naming_the_setting(name, value, named):
+    with pytest.raises(SettingsError) as error:
+        load_settings({name: value}, env_file=None)
+    message = str(error.value)
+    assert named in message and "\n" not in message
+
+
+def test_env_file_is_read_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("LADDERWATCH_POLL_SECONDS=120\nLADDERWATCH_ADMINS=1,2\n")
+    settings = load_settings({"LADDERWATCH_ADMINS": "7"}, env_file=env_file)
+    assert settings.poll_seconds == 120
+    assert settings.admins == frozenset({7})
+
+
+def test_every_setting_is_documented_in_the_readme_and_env_example():
+    readme = README.read_text(encoding="utf-8")
+    example = (README.parent / "config" / ".env.example").read_text(encoding="utf-8")
+    for spec in SETTINGS:
+        assert f"`{spec.name}`" in readme, spec.name
+        assert spec.name in example, spec.name
