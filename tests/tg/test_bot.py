@@ -1,0 +1,136 @@
+"""The bot end to end, in-process: PTB talks HTTP to the Bot API double, the pipeline reads
+loopback feeds and translates through the LibreTranslate double."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.storage import chats as chat_store
+from bot.storage.tables import AccountRow, StatementRow
+from tests.tg.conftest import ADMIN, RunningBot, until
+from tests.tg.factories import rss
+
+USER = 1001
+ESCALATION = "We will respond with full force to any attack and we reserve the right to retaliate."
+DEESCALATION_IT = (
+    "L'Italia accoglie con favore il cessate il fuoco e invita entrambe le parti alla moderazione e al dialogo."
+)
+NEUTRAL = "The minister met the trade delegation to discuss tourism and cultural exchanges."
+BACKLOG = "Any attack will be met with a firm and decisive military response, we warn."
+
+
+def statement_count(bot: RunningBot) -> int:
+    with bot.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(StatementRow)) or 0)
+
+
+async def test_subscriber_gets_new_escalation_and_deescalation_but_not_neutral_or_backlog(
+    running_bot: RunningBot, feed_server
+):
+    bot, api = running_bot, running_bot.api
+    old = datetime.now(UTC) - timedelta(hours=3)
+    feed_server.set("/rubio.xml", rss([("r-old", BACKLOG, old)]))
+    await until(lambda: statement_count(bot) == 1)  # the backlog is stored, not alerted
+
+    assert "Hello Ada" in await bot.say(USER, "/start")
+    reply = await bot.say(USER, "/subscribe")
+    assert "all watched accounts" in reply and "/digest" in reply
+
+    await asyncio.sleep(1.1)  # feeds date items to the second
+    now = datetime.now(UTC)
+    feed_server.set("/rubio.xml", rss([("r-old", BACKLOG, old), ("r-1", ESCALATION, now), ("r-2", NEUTRAL, now)]))
+    feed_server.set("/tajani.xml", rss([("t-1", DEESCALATION_IT, now)]))
+    alerts = await until(lambda: api.texts(USER)[2:] if len(api.texts(USER)) >= 4 else None, timeout=20)
+    await asyncio.sleep(3)  # more polls happen: nothing else may arrive
+    assert len(api.texts(USER)) == 4
+    escalation = next(a for a in alerts if "🔺" in a)
+    assert "ESCALATION" in escalation and "Marco Rubio" in escalation and "retaliate" in escalation
+    assert "https://example.org/r-1" in escalation
+    deescalation = next(a for a in alerts if "🕊" in a)
+    assert "Antonio Tajani" in deescalation and "Translation (English):" in deescalation
+    assert "[en] L&#x27;Italia" in deescalation or "[en] L'Italia" in deescalation
+    assert not any(NEUTRAL in a or "decisive military" in a for a in api.texts(USER))
+
+    digest_text = await bot.say(USER, "/digest")
+    assert digest_text
+    photo = await until(lambda: api.photos(USER))
+    assert photo[0].startswith(b"\x89PNG")
+
+
+async def test_commands_are_registered_in_english_and_italian(running_bot: RunningBot):
+    menus = running_bot.api.calls_of("setMyCommands")
+    languages = {menu.get("language_code") for menu in menus}
+    assert {None, "it"} <= languages
+    english = next(m for m in menus if not m.get("language_code") and not m.get("scope"))
+    assert '"subscribe"' in english["commands"] and '"watch"' not in english["commands"]
+
+
+async def test_italian_user_gets_italian_texts_and_can_switch(running_bot: RunningBot):
+    bot = running_bot
+    assert "Ciao Lucia" in await bot.say(2002, "/start", language_code="it-IT", first_name="Lucia")
+    assert "Segui già" not in await bot.say(2002, "/subscribe IT")
+    assert "From now on I write in English" in await bot.say(2002, "/language en")
+    assert "Unknown" not in await bot.say(2002, "/language xx")
+    chat = chat_store.get_chat(bot.db, 2002)
+    assert chat is not None and chat.language == "en"
+
+
+async def test_non_admin_cannot_change_the_watchlist_but_an_admin_can(running_bot: RunningBot, feed_server):
+    bot = running_bot
+    refusal = await bot.say(USER, "/watch add sharif Shehbaz Sharif rss:http://127.0.0.1:1/x.xml")
+    assert "only for the bot's administrators" in refusal and str(USER) in refusal
+    assert "only for the bot's administrators" in await bot.say(USER, "/status")
+    with bot.db.session() as session:
+        assert session.get(AccountRow, "sharif") is None
+
+    feed_server.set("/sharif.xml", rss([("s-1", BACKLOG, datetime.now(UTC) - timedelta(days=1))]))
+    added = await bot.say(ADMIN, f"/watch add sharif Shehbaz Sharif {feed_server.url('/sharif.xml')}")
+    assert "Shehbaz Sharif" in added
+    await until(lambda: feed_server.hits("/sharif.xml"))  # polled right away
+    assert "sharif" in await bot.say(ADMIN, "/watch list")
+    assert "Shehbaz Sharif" in await bot.say(ADMIN, "/status")
+    assert "sharif" in await bot.say(ADMIN, "/watch remove sharif")
+    assert "No watched account" in await bot.say(ADMIN, "/watch remove sharif")
+    assert "at least one source" in await bot.say(ADMIN, "/watch add x")
+    assert "Usage" in await bot.say(ADMIN, "/watch frobnicate")
+
+
+async def test_in_groups_only_administrators_change_settings(running_bot: RunningBot):
+    bot, group = running_bot, -4001
+    bot.api.members[(group, 11)] = "administrator"
+    refused = await bot.say(group, "/subscribe@ladderwatch_test_bot", user_id=12, chat_type="group")
+    assert "Only this group's administrators" in refused
+    assert chat_store.subscriptions(bot.db, group) == []
+    assert "You now follow" in await bot.say(group, "/subscribe", user_id=11, chat_type="group")
+    assert len(chat_store.subscriptions(bot.db, group)) == 1
+    assert "Watched accounts" in await bot.say(group, "/accounts", user_id=12, chat_type="group")
+
+
+async def test_filters_keyboard_toggles_neutral_and_strength(running_bot: RunningBot):
+    bot, api = running_bot, running_bot.api
+    await bot.say(USER, "/subscribe")
+    await bot.say(USER, "/filters")
+    keyboard = api.last(USER)
+    buttons = [b["callback_data"] for row in keyboard.reply_markup["inline_keyboard"] for b in row]
+    assert "f:l:neutral" in buttons and "f:s:0.4" in buttons and "f:a:rubio" in buttons
+    api.press(USER, keyboard, "f:l:neutral")
+    await until(lambda: api.calls_of("editMessageText"))
+    api.press(USER, keyboard, "f:s:0.4")
+    await until(lambda: len(api.calls_of("editMessageText")) == 2)
+    chat = chat_store.get_chat(bot.db, USER)
+    assert chat is not None and "neutral" in chat.labels and chat.min_strength == 0.4
+    assert "Minimum strength: 0.4" in api.last(USER, "editMessageText").text
+
+
+async def test_bad_input_gets_usage_not_silence(running_bot: RunningBot):
+    bot = running_bot
+    assert "I don't know “narnia”" in await bot.say(USER, "/subscribe narnia")
+    assert "HH:MM" in await bot.say(USER, "/digesttime 25:99")
+    assert "not a timezone I know" in await bot.say(USER, "/timezone Mars/Olympus")
+    assert "Asia/Kolkata" in await bot.say(USER, "/timezone asia/kolkata")
+    assert "/help" in await bot.say(USER, "/frobnicate")
+    assert "/watch" not in await bot.say(USER, "/help")
+    assert "/watch" in await bot.say(ADMIN, "/help")
