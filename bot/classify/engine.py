@@ -27,6 +27,11 @@ from bot.classify.lexicon import (
 from bot.classify.patterns import alternation, spaced
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
+# A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
+# Arabic-script marks, which would otherwise count as word edges inside a word.
+_LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff\u200c\u200d]"
+_WORD_START = rf"(?<!{_LETTER})"
+_WORD_END = rf"(?!{_LETTER})"
 _SENTENCE_BREAK = re.compile(r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
 
 
@@ -55,9 +60,11 @@ class CompiledLexicon:
         self.categories = categories
         self._fold = str.maketrans({key: value for key, value in lexicon.fold.items()})
         self._deleted = frozenset(key for key, value in lexicon.fold.items() if value is None)
-        start, end = (r"(?<!\w)", r"(?!\w)") if lexicon.word_boundaries else ("", "")
+        start = _WORD_START if lexicon.word_boundaries else ""
+        end = _WORD_END if lexicon.word_end else ""
         cue_regex, entry_of_group = alternation(entry.pattern for entry in lexicon.cues)
-        self._cues = re.compile(start + "(?:" + cue_regex + ")" + end)
+        clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
+        self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._modifiers = {
             kind: self._modifier_regex(kind, start, end)
@@ -118,8 +125,8 @@ class CompiledLexicon:
                 original = text[start:end]
             else:
                 original = match.group(0)
-            clause = self._clause_before(folded, start)
-            hits.append(self._scoped(entry, original, start, clause, cue_spans))
+            clause = self._clause_around(folded, start, end)
+            hits.append(self._scoped(entry, original, folded, (start, end), clause, cue_spans))
         return hits
 
     def _voided_spans(self, folded: str) -> list[tuple[int, int, frozenset[str]]]:
@@ -140,26 +147,28 @@ class CompiledLexicon:
                     break
         return spans
 
-    def _clause_before(self, folded: str, position: int) -> tuple[str, int]:
-        """The text from the start of the clause holding `position` up to it, and its offset."""
+    def _clause_around(self, folded: str, start: int, end: int) -> tuple[int, int]:
+        """Start and end of the clause that holds the cue spanning `start`–`end`."""
         clause_start = 0
-        for boundary in self._clause_break.finditer(folded, 0, position):
+        for boundary in self._clause_break.finditer(folded, 0, start):
             clause_start = boundary.end()
-        return folded[clause_start:position], clause_start
+        following = self._clause_break.search(folded, end)
+        return clause_start, following.start() if following else len(folded)
 
     def _scoped(
         self,
         entry: CueEntry,
         original: str,
-        start: int,
-        clause: tuple[str, int],
+        folded: str,
+        span: tuple[int, int],
+        clause: tuple[int, int],
         cue_spans: list[tuple[int, int]],
     ) -> Hit:
         tuning = self.categories.tuning
         side = self.categories.categories[entry.category].side
         category, weight = entry.category, entry.weight
-        before, offset = clause
-        if self._negated(before, offset, cue_spans):
+        before = folded[clause[0] : span[0]]
+        if self._negated(folded, span, clause, cue_spans):
             target = (
                 tuning.negated_escalation if side == ESCALATION else tuning.negated_deescalation
             )
@@ -171,20 +180,45 @@ class CompiledLexicon:
         hedge = self._modifiers["hedge"]
         if hedge is not None and hedge.search(before):
             weight *= tuning.hedge_factor
-        return Hit(entry=entry, text=original, start=start, category=category, weight=weight)
+        return Hit(entry=entry, text=original, start=span[0], category=category, weight=weight)
 
-    def _negated(self, before: str, offset: int, cue_spans: list[tuple[int, int]]) -> bool:
-        """A negation close before the cue, not itself part of another cue."""
+    def _distance(self, gap: str) -> int:
+        return len(gap.split()) if self.lexicon.scope_unit == "word" else len(gap.strip())
+
+    def _negated(
+        self,
+        folded: str,
+        span: tuple[int, int],
+        clause: tuple[int, int],
+        cue_spans: list[tuple[int, int]],
+    ) -> bool:
+        """A negation close before the cue (or, in verb-final languages, close after it).
+
+        A negation that is part of another cue ("will not hesitate") negates nothing.
+        """
         negation = self._modifiers["negation"]
         if negation is None:
             return False
-        for found in reversed(list(negation.finditer(before))):
-            absolute_start = offset + found.start()
-            if any(s <= absolute_start < e for s, e in cue_spans):
-                continue
-            gap = before[found.end() :]
-            distance = len(gap.split()) if self.lexicon.scope_unit == "word" else len(gap.strip())
-            return distance <= self.lexicon.negation_reach
+
+        def free(found: re.Match[str]) -> bool:
+            return not any(low <= found.start() < high for low, high in cue_spans)
+
+        before = [found for found in negation.finditer(folded, clause[0], span[0]) if free(found)]
+        if (
+            before
+            and self._distance(folded[before[-1].end() : span[0]]) <= self.lexicon.negation_reach
+        ):
+            return True
+        if self.lexicon.negation_after:
+            after = next(
+                (found for found in negation.finditer(folded, span[1], clause[1]) if free(found)),
+                None,
+            )
+            if (
+                after
+                and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after
+            ):
+                return True
         return False
 
 

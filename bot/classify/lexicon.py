@@ -62,8 +62,11 @@ class Lexicon:
     lang: str
     source: str
     word_boundaries: bool
+    word_end: bool
+    clitic_prefix: str
     scope_unit: str
     negation_reach: int
+    negation_after: int
     fold: dict[str, str | None]
     cues: tuple[CueEntry, ...]
     modifiers: tuple[ModifierEntry, ...]
@@ -223,6 +226,12 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         note = _require(record, "note", str, source, entry_id)
         modifiers.append(ModifierEntry(entry_id, CONTEXT, pattern, note, domain))
     scope = data.get("scope", {})
+    clitic_prefix = str(data.get("clitic_prefix", ""))
+    if clitic_prefix:
+        try:
+            re.compile(clitic_prefix)
+        except re.error as error:
+            raise _fail(source, "clitic_prefix", f"not a valid regex: {error}") from None
     fold = {
         str(key): (None if value is None else str(value))
         for key, value in data.get("fold", {}).items()
@@ -234,8 +243,11 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         lang=lang,
         source=source,
         word_boundaries=bool(data.get("word_boundaries", True)),
+        word_end=bool(data.get("word_end", data.get("word_boundaries", True))),
+        clitic_prefix=clitic_prefix,
         scope_unit=str(scope.get("unit", "word")),
         negation_reach=int(scope.get("negation_reach", 4)),
+        negation_after=int(scope.get("negation_after", 0)),
         fold=fold,
         cues=tuple(cues),
         modifiers=tuple(modifiers),

@@ -78,10 +78,8 @@ def _expanded(alternative: str, limit: int = 48) -> list[str]:
     variant starts with a letter, sorting each letter's variants longest first makes the
     more specific phrase win. Gives up (returns the input) past `limit` variants.
     """
-    if (
-        not alternative.startswith("(")
-        or (alternative.startswith("(?")
-        and not alternative.startswith("(?:"))
+    if not alternative.startswith("(") or (
+        alternative.startswith("(?") and not alternative.startswith("(?:")
     ):
         return [alternative]
     close = _closing_paren(alternative)
