@@ -115,9 +115,7 @@ def test_queue_alerts_writes_one_row_per_chat_and_statement_once(tmp_path):
     assert queue_alerts(db, [new, backlog, neutral], NOW) == 1
     assert queue_alerts(db, [new], NOW) == 0
     with db.session() as session:
-        rows = session.execute(
-            select(OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.status)
-        ).all()
+        rows = session.execute(select(OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.status)).all()
     assert [tuple(r) for r in rows] == [(1001, new, "pending")]
 
 
@@ -127,12 +125,7 @@ def test_muting_drops_pending_alerts_and_unmuting_starts_from_now(tmp_path):
     add_chat(db, 1001, subscribed_at=EARLIER)
     queue_alerts(db, [add_statement(db, "We reserve the right to respond.")], NOW)
     chat_store.set_muted(db, 1001, True, NOW)
-    assert (
-        queue_alerts(
-            db, [add_statement(db, "Another threat.", published=NOW + timedelta(minutes=1))], NOW
-        )
-        == 0
-    )
+    assert queue_alerts(db, [add_statement(db, "Another threat.", published=NOW + timedelta(minutes=1))], NOW) == 0
     unmuted = chat_store.set_muted(db, 1001, False, NOW + timedelta(minutes=2))
     assert unmuted.subscribed_at == NOW + timedelta(minutes=2)
     with db.session() as session:

@@ -63,17 +63,15 @@ def queue(db: Database, chat_id: int, count: int = 1, **statement: object) -> li
 
 def make_due(db: Database) -> None:
     with db.session() as session:
-        session.execute(
-            update(OutboxRow).values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
+        session.execute(update(OutboxRow).values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)))
 
 
 def outbox(db: Database) -> list[tuple[int, int, str, int]]:
     with db.session() as session:
         rows = session.execute(
-            select(
-                OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.status, OutboxRow.attempts
-            ).order_by(OutboxRow.id)
+            select(OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.status, OutboxRow.attempts).order_by(
+                OutboxRow.id
+            )
         )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
@@ -129,9 +127,7 @@ async def test_retry_after_pauses_delivery_then_resumes(api, db, bot):
     await asyncio.sleep(1.1)
     assert await delivery.deliver_due() == 2
     assert len(api.texts(1001)) == 2
-    assert all(
-        attempts == 0 for *_, attempts in outbox(db)
-    )  # flood control is not the alert's fault
+    assert all(attempts == 0 for *_, attempts in outbox(db))  # flood control is not the alert's fault
 
 
 async def test_server_errors_are_retried_with_backoff(api, db, bot):
@@ -198,9 +194,7 @@ async def test_alerts_show_a_translation_or_say_it_is_unavailable(api, db, bot):
     english = api.texts(1001)[0]
     assert "Translation (English):" in english and "We reserve the right to respond." in english
     italian = api.texts(1002)[0]
-    assert (
-        "ESCALATION" in italian and "intensità" in italian
-    )  # statement is Italian: no translation
+    assert "ESCALATION" in italian and "intensità" in italian  # statement is Italian: no translation
     queue(db, 1002, lang="fr")
     await delivery.deliver_due()
     assert "Traduzione (Italiano):" in api.texts(1002)[-1]
@@ -232,9 +226,7 @@ async def test_a_crash_mid_delivery_loses_nothing_and_sends_nothing_twice(api, d
         await first
     api.hold_after = None
     api.release()
-    async with ExtBot(
-        api.token, base_url=api.url, defaults=Defaults(parse_mode="HTML")
-    ) as restarted:
+    async with ExtBot(api.token, base_url=api.url, defaults=Defaults(parse_mode="HTML")) as restarted:
         assert await Delivery(restarted, db, None).deliver_due() == 3
     texts = api.texts(1001)
     assert sorted(next(n for n in range(1, 6) if f"number {n}." in t) for t in texts) == [

@@ -79,15 +79,11 @@ def check_html(value: str) -> str:
         if char == "<":
             match = TAG.match(value, index)
             if match is None or match.group(2).lower() not in ALLOWED_TAGS:
-                raise HtmlError(
-                    f"Can't parse entities: unsupported start tag at byte offset {index}"
-                )
+                raise HtmlError(f"Can't parse entities: unsupported start tag at byte offset {index}")
             name = match.group(2).lower()
             if match.group(1):
                 if not stack or stack[-1] != name:
-                    raise HtmlError(
-                        f"Can't parse entities: unexpected end tag at byte offset {index}"
-                    )
+                    raise HtmlError(f"Can't parse entities: unexpected end tag at byte offset {index}")
                 stack.pop()
             else:
                 stack.append(name)
@@ -102,9 +98,7 @@ def check_html(value: str) -> str:
             visible.append(char)
             index += 1
     if stack:
-        raise HtmlError(
-            f"Can't parse entities: can't find end tag corresponding to start tag {stack[-1]}"
-        )
+        raise HtmlError(f"Can't parse entities: can't find end tag corresponding to start tag {stack[-1]}")
     return "".join(visible)
 
 
@@ -265,9 +259,7 @@ class BotApiDouble:
 
     def photos(self, chat_id: int) -> list[bytes]:
         with self._condition:
-            return [
-                s.photo_bytes for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"
-            ]
+            return [s.photo_bytes for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"]
 
     def last(self, chat_id: int, method: str = "sendMessage") -> Sent:
         with self._condition:
@@ -286,9 +278,7 @@ class BotApiDouble:
                 return value
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(
-                    f"timed out after {timeout} s; bot sent: {[s.text[:80] for s in self.sent]}"
-                )
+                raise AssertionError(f"timed out after {timeout} s; bot sent: {[s.text[:80] for s in self.sent]}")
             with self._condition:
                 self._condition.wait(min(remaining, 0.1))
 
@@ -383,9 +373,7 @@ class BotApiDouble:
             "from": BOT_USER,
         }
         if sent.method == "sendPhoto":
-            result["photo"] = [
-                {"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 400}
-            ]
+            result["photo"] = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 400}]
         else:
             result["text"] = sent.text
         return result
@@ -409,9 +397,7 @@ class BotApiDouble:
         value = self._text_checked(params, "text", 4096)
         self._before_send(chat_id)
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
-        return self._record(
-            Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup)
-        )
+        return self._record(Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup))
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
@@ -426,12 +412,10 @@ class BotApiDouble:
         chat_id = int(params["chat_id"])
         value = self._text_checked(params, "text", 4096)
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
-        return self._record(
-            Sent("editMessageText", chat_id, int(params["message_id"]), value, reply_markup=markup)
-        )
+        return self._record(Sent("editMessageText", chat_id, int(params["message_id"]), value, reply_markup=markup))
 
 
-class Failure_(Exception):  # noqa: N801 - the raised form of a Failure
+class Failure_(Exception):
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.description)
         self.failure = failure

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.classify import Classifier
 from bot.settings import Settings, load_settings
 from bot.storage.db import Database
 from bot.tg.app import serve
@@ -31,6 +32,17 @@ async def until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def loaded_classifier() -> Classifier:
+    return Classifier.load()
+
+
+@pytest.fixture(autouse=True)
+def classifier_loaded_once(monkeypatch: pytest.MonkeyPatch, loaded_classifier: Classifier) -> None:
+    """Every bot start-up loads the same (immutable) lexicons: load them once per session."""
+    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls: loaded_classifier))
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""Jobs rebuilt from the database, and the daily digest at a chat's local time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram.ext import Application
+
+from bot.pipeline import Pipeline
+from bot.storage import chats as chat_store
+from bot.tg.app import build_application, on_startup
+from bot.tg.jobs import schedule_digest
+from tests.tg.factories import add_chat
+
+
+@pytest.fixture
+async def application(settings) -> AsyncIterator[Application]:
+    """The bot's Application with its job queue running, but no polling for updates."""
+    pipeline = await Pipeline.open(settings)
+    app = build_application(settings, pipeline)
+    try:
+        async with app:
+            assert app.job_queue is not None
+            await app.job_queue.start()
+            yield app
+            await app.job_queue.stop(wait=False)
+    finally:
+        await pipeline.close()
+
+
+async def test_start_up_rebuilds_every_job_from_the_database(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    await on_startup(application)
+    names = {job.name for job in application.job_queue.jobs()}
+    assert {"poll:1", "poll:2", "deliver", "digest:1001", "sync-sources", "retention"} <= names
+    first_polls = [job.next_t for job in application.job_queue.jobs() if job.name.startswith("poll:")]
+    assert all(t - datetime.now(UTC) < timedelta(seconds=3) for t in first_polls)  # right at start-up
+    assert api.calls_of("setMyCommands")
+
+
+async def test_daily_digest_runs_at_local_time_in_the_chats_timezone(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    chat = chat_store.update_chat(db, 1001, timezone="Asia/Kolkata", digest_time="09:30")
+    schedule_digest(application.job_queue, chat)
+    job = application.job_queue.get_jobs_by_name("digest:1001")[0]
+    local = job.next_t.astimezone(ZoneInfo("Asia/Kolkata"))
+    assert (local.hour, local.minute) == (9, 30)
+    assert (job.next_t.astimezone(UTC).hour, job.next_t.astimezone(UTC).minute) == (4, 0)
+
+    await job.run(application)
+    assert api.texts(1001) and api.photos(1001)[0].startswith(b"\x89PNG")
+    today = datetime.now(ZoneInfo("Asia/Kolkata")).date().isoformat()
+    assert chat_store.get_chat(db, 1001).last_digest_on == today
+    await job.run(application)  # a second firing the same local day sends nothing
+    assert len(api.photos(1001)) == 1
+
+
+async def test_turning_the_digest_off_removes_its_job(application):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
+    schedule_digest(application.job_queue, chat_store.update_chat(db, 1001, digest_time="off"))
+    assert not [j for j in application.job_queue.get_jobs_by_name("digest:1001") if not j.removed]
