@@ -120,10 +120,7 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         while index < len(tokens):
             token = tokens[index]
             following = _after(current, token)
-            if (
-                index > start
-                and size + utf16_units(token) + utf16_units(_closing(following)) > limit
-            ):
+            if index > start and size + utf16_units(token) + utf16_units(_closing(following)) > limit:
                 break
             size, current, index = size + utf16_units(token), following, index + 1
             if token == "\n":
@@ -161,9 +158,7 @@ def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timede
 Send = Callable[[int], Awaitable[object]]
 
 
-async def render_alert(
-    content: AlertContent, chat: ChatSettings, translator: Translator | None
-) -> str:
+async def render_alert(content: AlertContent, chat: ChatSettings, translator: Translator | None) -> str:
     """The alert in the chat's language, with a translation when the original is in another."""
     translation = None
     if display_translation_needed(content.lang, chat.language):
@@ -172,9 +167,7 @@ async def render_alert(
         elif translator is not None:
             translation = await translator.translate(content.text, content.lang, chat.language)
         else:
-            translation = Translation(
-                None, content.lang, chat.language, None, "no translator configured"
-            )
+            translation = Translation(None, content.lang, chat.language, None, "no translator configured")
     return format_alert(content, chat.language, chat.timezone, translation)
 
 
@@ -213,9 +206,7 @@ class Delivery:
             except BadRequest:
                 raise
             except Forbidden:
-                await asyncio.to_thread(
-                    chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT
-                )
+                await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
                 raise
             except NetworkError:
                 if attempt == INTERACTIVE_RETRIES:
@@ -223,17 +214,13 @@ class Delivery:
                 await asyncio.sleep(2**attempt)
         raise AssertionError("unreachable")
 
-    async def send_html(
-        self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None
-    ) -> int:
+    async def send_html(self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None) -> int:
         """A reply or digest text, split when needed, keyboard last; returns the chat id used."""
         parts = split_html(html)
         for index, part in enumerate(parts):
             markup = reply_markup if index == len(parts) - 1 else None
 
-            async def send(
-                target: int, part: str = part, markup: InlineKeyboardMarkup | None = markup
-            ) -> Message:
+            async def send(target: int, part: str = part, markup: InlineKeyboardMarkup | None = markup) -> Message:
                 return await self.bot.send_message(target, part, reply_markup=markup)
 
             _, chat_id = await self._interactive(chat_id, send)
@@ -259,6 +246,12 @@ class Delivery:
         except BadRequest as error:
             if "not modified" not in error.message.lower():
                 raise
+
+    async def send_document(self, chat_id: int, data: bytes, filename: str) -> None:
+        async def send(target: int) -> Message:
+            return await self.bot.send_document(target, data, filename=filename)
+
+        await self._interactive(chat_id, send)
 
     async def send_photo(self, chat_id: int, photo: bytes, caption: str | None = None) -> None:
         caption = split_html(caption, CAPTION_LIMIT)[0] if caption else None
@@ -294,9 +287,7 @@ class Delivery:
         content = await asyncio.to_thread(outbox_store.alert_content, self.db, item.statement_id)
         chat = await asyncio.to_thread(chat_store.get_chat, self.db, item.chat_id)
         if content is None or chat is None:
-            await asyncio.to_thread(
-                outbox_store.mark_failed, self.db, item.id, "statement or chat no longer exists"
-            )
+            await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, "statement or chat no longer exists")
             return 0
         parts = split_html(await self.render(content, chat))
         chat_id = item.chat_id
@@ -328,18 +319,12 @@ class Delivery:
                 f"flood control: {error}",
                 False,
             )
-            log.warning(
-                "Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra
-            )
+            log.warning("Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra)
             return None
         except Forbidden as error:
-            deactivated = await asyncio.to_thread(
-                chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT
-            )
+            deactivated = await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
             if deactivated:
-                log.warning(
-                    "chat deactivated after repeated refusals: %s", error.message, extra=extra
-                )
+                log.warning("chat deactivated after repeated refusals: %s", error.message, extra=extra)
             else:
                 await self._retry_later(item, f"refused by Telegram: {error.message}")
             return 0

@@ -29,6 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot.health import source_health
 from bot.i18n import language_name, languages, supported_language, text
 from bot.model import Account, Label
+from bot.opml import export_opml
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage.chats import ACCOUNT, ALL, COUNTRY, DIGEST_OFF, ChatSettings, Subscription
@@ -101,34 +102,24 @@ async def is_group_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_
     """Ask Telegram; the raw answer is read so a sparse ChatMember object still works."""
     with warnings.catch_warnings():  # PTB nudges towards get_chat_member, which parses strictly
         warnings.simplefilter("ignore", PTBUserWarning)
-        member = await context.bot.do_api_request(
-            "getChatMember", api_kwargs={"chat_id": chat_id, "user_id": user_id}
-        )
+        member = await context.bot.do_api_request("getChatMember", api_kwargs={"chat_id": chat_id, "user_id": user_id})
     status = member.get("status") if isinstance(member, dict) else getattr(member, "status", None)
     return status in ADMIN_STATUSES
 
 
-async def may_change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings
-) -> bool:
+async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings) -> bool:
     """Private chats always; in groups only administrators (anonymous admins post as the group)."""
     if not chat.is_group:
         return True
     message, user = update.effective_message, update.effective_user
-    if (
-        message is not None
-        and message.sender_chat is not None
-        and message.sender_chat.id == chat.id
-    ):
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True
     if user is None:
         return False
     try:
         allowed = await is_group_admin(context, chat.id, user.id)
     except TelegramError as error:
-        await reply(
-            context, chat, text(chat.language, "group.check_failed", error=escape(error.message))
-        )
+        await reply(context, chat, text(chat.language, "group.check_failed", error=escape(error.message)))
         return False
     if not allowed:
         await reply(context, chat, text(chat.language, "group.not_admin"))
@@ -202,13 +193,9 @@ async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
     target = resolve_target(argument, accounts)
     if target is None:
-        await reply(
-            context, chat, text(chat.language, "subscribe.unknown", target=escape(argument))
-        )
+        await reply(context, chat, text(chat.language, "subscribe.unknown", target=escape(argument)))
         return
-    added = await asyncio.to_thread(
-        chat_store.subscribe, svc.db, chat.id, *target, datetime.now(UTC)
-    )
+    added = await asyncio.to_thread(chat_store.subscribe, svc.db, chat.id, *target, datetime.now(UTC))
     described = describe(chat.language, *target, accounts)
     await reply(
         context,
@@ -230,9 +217,7 @@ async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
     target = resolve_target(argument, accounts)
     if target is None:
-        await reply(
-            context, chat, text(chat.language, "subscribe.unknown", target=escape(argument))
-        )
+        await reply(context, chat, text(chat.language, "subscribe.unknown", target=escape(argument)))
         return
     if target[0] == ALL:
         await asyncio.to_thread(chat_store.unsubscribe_all, svc.db, chat.id)
@@ -244,9 +229,7 @@ async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
     if any(s.kind == ALL for s in subs):
-        await reply(
-            context, chat, text(chat.language, "unsubscribe.covered_by_all", target=described)
-        )
+        await reply(context, chat, text(chat.language, "unsubscribe.covered_by_all", target=described))
         return
     following = ", ".join(describe(chat.language, s.kind, s.target, accounts) for s in subs)
     await reply(
@@ -294,24 +277,18 @@ def filters_summary(chat: ChatSettings, accounts: list[Account]) -> str:
         "filters.summary",
         labels=escape(labels or text(lang, "filters.none_label")),
         strength=f"{chat.min_strength:.1f}",
-        accounts=escape(
-            ", ".join(names.get(a, a) for a in sorted(chat.accounts)) or text(lang, "filters.any")
-        ),
+        accounts=escape(", ".join(names.get(a, a) for a in sorted(chat.accounts)) or text(lang, "filters.any")),
         languages=escape(", ".join(sorted(chat.languages)) or text(lang, "filters.any")),
     )
 
 
 def filter_languages(accounts: list[Account], chat: ChatSettings) -> list[str]:
     """Languages worth a button: the accounts' hints, English, and whatever is selected."""
-    found = (
-        {lang for account in accounts for lang in account.languages} | {"en"} | set(chat.languages)
-    )
+    found = {lang for account in accounts for lang in account.languages} | {"en"} | set(chat.languages)
     return sorted(found)[:MAX_FILTER_BUTTONS]
 
 
-def filters_keyboard(
-    chat: ChatSettings, accounts: list[Account], subs: list[Subscription]
-) -> InlineKeyboardMarkup:
+def filters_keyboard(chat: ChatSettings, accounts: list[Account], subs: list[Subscription]) -> InlineKeyboardMarkup:
     lang = chat.language
 
     def tick(on: bool, label: str) -> str:
@@ -338,8 +315,7 @@ def filters_keyboard(
     )
     followed = [a for a in accounts if follows(subs, a) and len(a.id) <= 60][:MAX_FILTER_BUTTONS]
     buttons = [
-        InlineKeyboardButton(tick(a.id in chat.accounts, a.name[:30]), callback_data=f"f:a:{a.id}")
-        for a in followed
+        InlineKeyboardButton(tick(a.id in chat.accounts, a.name[:30]), callback_data=f"f:a:{a.id}") for a in followed
     ]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     codes = [
@@ -439,17 +415,11 @@ async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await send_digest(services(context), chat)
     except Exception as error:
         log.exception("digest failed", extra={"chat_id": chat.id})
-        await reply(
-            context, chat, text(chat.language, "digest.failed", error=escape(type(error).__name__))
-        )
+        await reply(context, chat, text(chat.language, "digest.failed", error=escape(type(error).__name__)))
 
 
 def digest_time_label(chat: ChatSettings) -> str:
-    return (
-        text(chat.language, "digesttime.disabled")
-        if chat.digest_time == DIGEST_OFF
-        else chat.digest_time
-    )
+    return text(chat.language, "digesttime.disabled") if chat.digest_time == DIGEST_OFF else chat.digest_time
 
 
 async def cmd_digesttime(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -472,9 +442,7 @@ async def cmd_digesttime(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         return
     value = DIGEST_OFF if match is None else f"{int(match.group(1)):02d}:{match.group(2)}"
-    chat = await asyncio.to_thread(
-        chat_store.update_chat, services(context).db, chat.id, digest_time=value
-    )
+    chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, digest_time=value)
     schedule_digest(context.job_queue, chat)
     key = "digesttime.off" if value == DIGEST_OFF else "digesttime.done"
     await reply(context, chat, text(chat.language, key, time=value, tz=escape(chat.timezone)))
@@ -503,9 +471,7 @@ async def cmd_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if zone is None:
         await reply(context, chat, text(chat.language, "timezone.unknown", tz=escape(argument)))
         return
-    chat = await asyncio.to_thread(
-        chat_store.update_chat, services(context).db, chat.id, timezone=zone
-    )
+    chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, timezone=zone)
     schedule_digest(context.job_queue, chat)
     await reply(
         context,
@@ -521,14 +487,10 @@ async def cmd_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     argument = " ".join(context.args or []).strip().lower()
     if argument not in languages():
-        choices = ", ".join(
-            f"<code>{code}</code> ({escape(language_name(code))})" for code in languages()
-        )
+        choices = ", ".join(f"<code>{code}</code> ({escape(language_name(code))})" for code in languages())
         await reply(context, chat, text(chat.language, "language.usage", choices=choices))
         return
-    chat = await asyncio.to_thread(
-        chat_store.update_chat, services(context).db, chat.id, language=argument
-    )
+    chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, language=argument)
     await reply(context, chat, text(chat.language, "language.done"))
 
 
@@ -546,9 +508,7 @@ async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: 
     chat = await current_chat(update, context)
     if not await may_change(update, context, chat):
         return
-    chat = await asyncio.to_thread(
-        chat_store.set_muted, services(context).db, chat.id, muted, datetime.now(UTC)
-    )
+    chat = await asyncio.to_thread(chat_store.set_muted, services(context).db, chat.id, muted, datetime.now(UTC))
     await reply(context, chat, text(chat.language, "mute.done" if muted else "unmute.done"))
 
 
@@ -563,9 +523,7 @@ async def refuse_non_admin(
         return False
     user_id = update.effective_user.id if update.effective_user else "?"
     log.warning("non-admin tried /%s", command, extra={"chat_id": chat.id})
-    await reply(
-        context, chat, text(chat.language, "admin.refused", command=command, user_id=user_id)
-    )
+    await reply(context, chat, text(chat.language, "admin.refused", command=command, user_id=user_id))
     return True
 
 
@@ -607,7 +565,7 @@ def parse_watch_add(words: list[str]) -> Account:
 
 
 async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Administrators: /watch add|remove|list."""
+    """Administrators: /watch add|remove|list|export."""
     chat = await current_chat(update, context)
     if await refuse_non_admin(update, context, chat, "watch"):
         return
@@ -615,6 +573,10 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action = words[0].lower() if words else ""
     if action == "list":
         await reply(context, chat, await asyncio.to_thread(watch_list, svc, lang))
+    elif action == "export":
+        accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
+        opml = export_opml(accounts, svc.settings).encode("utf-8")
+        await svc.delivery.send_document(chat.id, opml, "ladderwatch-watchlist.opml")
     elif action == "add":
         await _watch_add(context, chat, words[1:])
     elif action == "remove" and len(words) == 2:
@@ -629,9 +591,7 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(context, chat, text(lang, "watch.usage"))
 
 
-async def _watch_add(
-    context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]
-) -> None:
+async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]) -> None:
     svc, lang = services(context), chat.language
     try:
         account = parse_watch_add(words)
@@ -665,9 +625,7 @@ def watch_list(svc: Services, lang: str) -> str:
     lines = [text(lang, "watch.list_header", count=len(accounts))]
     for account in accounts:
         sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
-        lines.append(
-            f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}"
-        )
+        lines.append(f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}")
     return "\n".join(lines)
 
 
@@ -688,10 +646,7 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     lines = [text(lang, "status.header", count=len(sources))]
     for source in sources:
         state = "✅" if not source.consecutive_errors and source.last_success_at else "⚠️"
-        lines.append(
-            f"{state} <b>{escape(source.account_name)}</b> "
-            f"{escape(source.kind)}:{escape(source.handle)}"
-        )
+        lines.append(f"{state} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}")
         lines.append(
             "   "
             + escape(
@@ -722,9 +677,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with the traceback first, then tell the chat something went wrong."""
     log.error("handler failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
-        chat = await asyncio.to_thread(
-            chat_store.get_chat, services(context).db, update.effective_chat.id
-        )
+        chat = await asyncio.to_thread(chat_store.get_chat, services(context).db, update.effective_chat.id)
         lang = chat.language if chat else "en"
         try:
             await context.bot.send_message(update.effective_chat.id, text(lang, "error.generic"))

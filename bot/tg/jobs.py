@@ -6,7 +6,9 @@
 - `deliver`: the outbox worker, every few seconds, one run at a time.
 - `digest:<chat id>`: each chat's daily digest at its local time (an aware `time`, so
   daylight-saving changes follow the zone).
-- `sync-sources`: picks up sources added or removed outside this process's jobs.
+- `sync-sources`: re-reads an edited watchlist.yaml (keeping the last good one when the
+  edit is invalid) and picks up sources added or removed outside this process's jobs.
+- `retry-translations`: statements stored untranslated get another try.
 - `retention`: forgets finished outbox rows after `OUTBOX_RETENTION`.
 """
 
@@ -23,7 +25,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 
 from bot.delivery import Delivery
 from bot.digest import build_digest, format_digest, render_chart
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, load_configured_watchlist
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -50,6 +52,7 @@ class Services:
     settings: Settings
     pipeline: Pipeline
     delivery: Delivery
+    watchlist_stamp: float | None = None
 
     @property
     def db(self) -> Database:
@@ -122,8 +125,33 @@ async def sync_polls(application: Application, first_poll_now: bool) -> None:
         _replace(job_queue, f"{POLL_PREFIX}{source_id}")
 
 
+def watchlist_stamp(settings: Settings) -> float | None:
+    path = settings.watchlist_path
+    return path.stat().st_mtime if path.is_file() else None
+
+
+def reload_watchlist_if_changed(svc: Services) -> None:
+    """Re-read watchlist.yaml after an edit; an invalid file keeps the last good one."""
+    stamp = watchlist_stamp(svc.settings)
+    if stamp is None or stamp == svc.watchlist_stamp:
+        return
+    svc.watchlist_stamp = stamp
+    if load_configured_watchlist(svc.settings, svc.db) is None:
+        log.info("watchlist reloaded from %s", svc.settings.watchlist_path)
+
+
 async def sync_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pick up watchlist edits and sources added or removed elsewhere."""
+    await asyncio.to_thread(reload_watchlist_if_changed, services(context))
     await sync_polls(context.application, first_poll_now=False)
+
+
+async def retry_translations_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Statements stored untranslated (provider down) get another try; alerts follow."""
+    try:
+        await services(context).pipeline.retry_translations()
+    except Exception:
+        log.exception("translation retry failed")
 
 
 # --- delivery ----------------
@@ -168,21 +196,14 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
         zone = ZoneInfo(chat.timezone)
         local_now = datetime.now(zone)
         due = datetime.combine(local_now.date(), clock.replace(tzinfo=None), zone)
-        if (
-            due <= local_now < due + DIGEST_CATCH_UP
-            and chat.last_digest_on != local_now.date().isoformat()
-        ):
-            job_queue.run_once(
-                digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up"
-            )
+        if due <= local_now < due + DIGEST_CATCH_UP and chat.last_digest_on != local_now.date().isoformat():
+            job_queue.run_once(digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up")
 
 
 async def send_digest(svc: Services, chat: ChatSettings) -> int:
     """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
-    digest = await asyncio.to_thread(
-        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone
-    )
+    digest = await asyncio.to_thread(build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone)
     chart = await asyncio.to_thread(render_chart, digest, chat.language)
     chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
     await svc.delivery.send_photo(chat_id, chart)
@@ -212,9 +233,7 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    removed = await asyncio.to_thread(
-        outbox_store.prune, svc.db, datetime.now(UTC) - OUTBOX_RETENTION
-    )
+    removed = await asyncio.to_thread(outbox_store.prune, svc.db, datetime.now(UTC) - OUTBOX_RETENTION)
     if removed:
         log.info("forgot %d finished alerts older than %s days", removed, OUTBOX_RETENTION.days)
 
@@ -224,9 +243,11 @@ async def rebuild_jobs(application: Application) -> None:
     job_queue = application.job_queue
     assert job_queue is not None
     svc = app_services(application)
+    svc.watchlist_stamp = await asyncio.to_thread(watchlist_stamp, svc.settings)  # read by open()
     await sync_polls(application, first_poll_now=True)
     job_queue.run_once(deliver_job, 0.5, name="deliver")
     for chat in await asyncio.to_thread(chat_store.digest_chats, svc.db):
         schedule_digest(job_queue, chat, catch_up=True)
     job_queue.run_repeating(sync_job, SYNC_SECONDS, first=SYNC_SECONDS, name="sync-sources")
+    job_queue.run_repeating(retry_translations_job, 120, first=120, name="retry-translations")
     job_queue.run_repeating(retention_job, timedelta(hours=6), first=60, name="retention")

@@ -111,7 +111,7 @@ class Sent:
     chat_id: int
     message_id: int
     text: str = ""
-    photo_bytes: bytes = b""
+    upload: bytes = b""  # the uploaded file (photo or document)
     reply_markup: dict[str, Any] | None = None
 
 
@@ -260,7 +260,7 @@ class BotApiDouble:
 
     def photos(self, chat_id: int) -> list[bytes]:
         with self._condition:
-            return [s.photo_bytes for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"]
+            return [s.upload for s in self.sent if s.chat_id == chat_id and s.method == "sendPhoto"]
 
     def last(self, chat_id: int, method: str = "sendMessage") -> Sent:
         with self._condition:
@@ -373,7 +373,9 @@ class BotApiDouble:
             "chat": {"id": sent.chat_id, "type": chat_type},
             "from": BOT_USER,
         }
-        if sent.method == "sendPhoto":
+        if sent.method == "sendDocument":
+            result["document"] = {"file_id": "doc-1", "file_unique_id": "d1"}
+        elif sent.method == "sendPhoto":
             result["photo"] = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 400}]
         else:
             result["text"] = sent.text
@@ -408,6 +410,14 @@ class BotApiDouble:
             raise Failure_(Failure(400, "Bad Request: there is no photo in the request"))
         self._before_send(chat_id)
         return self._record(Sent("sendPhoto", chat_id, self._message_id(), caption, photo))
+
+    def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        document = params.get("document")
+        if not isinstance(document, bytes):
+            raise Failure_(Failure(400, "Bad Request: there is no document in the request"))
+        self._before_send(chat_id)
+        return self._record(Sent("sendDocument", chat_id, self._message_id(), "", document))
 
     def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])

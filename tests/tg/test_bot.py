@@ -91,6 +91,9 @@ async def test_non_admin_cannot_change_the_watchlist_but_an_admin_can(running_bo
     assert "Shehbaz Sharif" in added
     await until(lambda: feed_server.hits("/sharif.xml"))  # polled right away
     assert "sharif" in await bot.say(ADMIN, "/watch list")
+    bot.api.command(ADMIN, "/watch export")
+    opml = await until(lambda: [s for s in bot.api.sent if s.method == "sendDocument"])
+    assert b"Shehbaz Sharif" in opml[0].upload
     assert "Shehbaz Sharif" in await bot.say(ADMIN, "/status")
     assert "sharif" in await bot.say(ADMIN, "/watch remove sharif")
     assert "No watched account" in await bot.say(ADMIN, "/watch remove sharif")
