@@ -71,9 +71,7 @@ class Classifier:
                 totals = combine_totals(native, translated, tuning.corroboration)
             else:
                 totals = native
-            cues = self._cues(native_hits, lang, native=True) + self._cues(
-                english_hits, ENGLISH, native=False
-            )
+            cues = self._cues(native_hits, lang, native=True) + self._cues(english_hits, ENGLISH, native=False)
         return self._verdict(totals, cues)
 
     def _cues(self, hits: list[Hit], lang: str, native: bool) -> tuple[Cue, ...]:
@@ -101,9 +99,7 @@ class Classifier:
             label = Label.ESCALATION if side == ESCALATION else Label.DEESCALATION
             evidence = abs(net)
             mixed = min(totals.escalation, totals.deescalation) >= tuning.mixed_threshold
-        confidence = 1.0 / (
-            1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset))
-        )
+        confidence = 1.0 / (1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset)))
         ordered = tuple(sorted(cues, key=lambda cue: -abs(cue.weight)))
         return Verdict(
             label=label,

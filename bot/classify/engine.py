@@ -67,8 +67,7 @@ class CompiledLexicon:
         self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._modifiers = {
-            kind: self._modifier_regex(kind, start, end)
-            for kind in ("negation", "conditional", "hedge")
+            kind: self._modifier_regex(kind, start, end) for kind in ("negation", "conditional", "hedge")
         }
         breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
         break_words = f"|{start}(?:{'|'.join(breaks)}){end}" if breaks else ""
@@ -86,9 +85,7 @@ class CompiledLexicon:
         patterns = [spaced(m.pattern) for m in self.lexicon.modifiers if m.kind == kind]
         if not patterns:
             return None
-        return re.compile(
-            start + "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")" + end
-        )
+        return re.compile(start + "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")" + end)
 
     def normalise(self, text: str) -> tuple[str, list[int] | None]:
         """Folded lower-case text and, when characters were dropped, each one's original index."""
@@ -104,7 +101,7 @@ class CompiledLexicon:
     def find(self, text: str) -> list[Hit]:
         """Every cue in `text`, with negation, conditional and hedge scope applied."""
         folded, positions = self.normalise(text)
-        matches = [m for m in self._cues.finditer(folded) if m.lastgroup is not None]
+        matches = self._matches(folded)
         if not matches:
             return []
         cue_spans = [m.span() for m in matches]
@@ -114,8 +111,7 @@ class CompiledLexicon:
             entry = self._entries[match.lastgroup]  # type: ignore[index]
             category = self.categories.categories[entry.category]
             if category.side == BLOCKER or any(
-                low <= match.start() < high and entry.category in blocked
-                for low, high, blocked in voided
+                low <= match.start() < high and entry.category in blocked for low, high, blocked in voided
             ):
                 continue
             start, end = match.span()
@@ -128,6 +124,21 @@ class CompiledLexicon:
             clause = self._clause_around(folded, start, end)
             hits.append(self._scoped(entry, original, folded, (start, end), clause, cue_spans))
         return hits
+
+    def _matches(self, folded: str) -> list[re.Match[str]]:
+        """Cue matches left to right; one starting inside another is kept if it reaches further.
+
+        "Chiediamo un cessate il fuoco": the appeal pattern swallows "cessate", yet the
+        ceasefire itself must still count. A match wholly inside another adds nothing.
+        """
+        matches: list[re.Match[str]] = []
+        position, reached = 0, 0
+        while (match := self._cues.search(folded, position)) is not None:
+            if match.end() > reached and match.lastgroup is not None:
+                matches.append(match)
+                reached = match.end()
+            position = match.start() + 1
+        return matches
 
     def _voided_spans(self, folded: str) -> list[tuple[int, int, frozenset[str]]]:
         """Sentences that talk about sport, disasters, prices…, with the categories they void."""
@@ -169,9 +180,7 @@ class CompiledLexicon:
         category, weight = entry.category, entry.weight
         before = folded[clause[0] : span[0]]
         if self._negated(folded, span, clause, cue_spans):
-            target = (
-                tuning.negated_escalation if side == ESCALATION else tuning.negated_deescalation
-            )
+            target = tuning.negated_escalation if side == ESCALATION else tuning.negated_deescalation
             category = target[0]
             weight = math.copysign(min(abs(entry.weight), abs(target[1])), target[1])
         conditional = self._modifiers["conditional"]
@@ -204,20 +213,14 @@ class CompiledLexicon:
             return not any(low <= found.start() < high for low, high in cue_spans)
 
         before = [found for found in negation.finditer(folded, clause[0], span[0]) if free(found)]
-        if (
-            before
-            and self._distance(folded[before[-1].end() : span[0]]) <= self.lexicon.negation_reach
-        ):
+        if before and self._distance(folded[before[-1].end() : span[0]]) <= self.lexicon.negation_reach:
             return True
         if self.lexicon.negation_after:
             after = next(
                 (found for found in negation.finditer(folded, span[1], clause[1]) if free(found)),
                 None,
             )
-            if (
-                after
-                and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after
-            ):
+            if after and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after:
                 return True
         return False
 

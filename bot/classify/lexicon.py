@@ -117,9 +117,7 @@ def _check_pattern(pattern: str, source: str, entry_id: str) -> None:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise _fail(
-            source, entry_id, f"pattern {pattern!r} is not a valid regex: {error}"
-        ) from None
+        raise _fail(source, entry_id, f"pattern {pattern!r} is not a valid regex: {error}") from None
     if compiled.match(""):
         raise _fail(source, entry_id, f"pattern {pattern!r} matches the empty string")
     if pattern != pattern.lower() and "\\" not in pattern:
@@ -232,10 +230,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
             re.compile(clitic_prefix)
         except re.error as error:
             raise _fail(source, "clitic_prefix", f"not a valid regex: {error}") from None
-    fold = {
-        str(key): (None if value is None else str(value))
-        for key, value in data.get("fold", {}).items()
-    }
+    fold = {str(key): (None if value is None else str(value)) for key, value in data.get("fold", {}).items()}
     for key, value in fold.items():
         if len(key) != 1 or (value is not None and len(value) != 1):
             raise _fail(source, f"fold {key!r}", "fold maps one character to one character or null")

@@ -6,8 +6,8 @@ costs milliseconds per statement. Here every phrase is first expanded into varia
 that start with plain letters (`(exercise|show) restraint` → two variants), the
 variants' literal prefixes are merged into a character trie, and the trie is written
 back as nested groups: at each word start the engine walks a few letters down one
-branch instead of trying every phrase. Deeper (longer) prefixes are tried first, so
-the more specific phrase wins where two start at the same place.
+branch instead of trying every phrase. Branches holding longer variants are tried
+first, so the more specific phrase wins where two start at the same place.
 """
 
 from __future__ import annotations
@@ -78,9 +78,7 @@ def _expanded(alternative: str, limit: int = 48) -> list[str]:
     variant starts with a letter, sorting each letter's variants longest first makes the
     more specific phrase win. Gives up (returns the input) past `limit` variants.
     """
-    if not alternative.startswith("(") or (
-        alternative.startswith("(?") and not alternative.startswith("(?:")
-    ):
+    if not alternative.startswith("(") or (alternative.startswith("(?") and not alternative.startswith("(?:")):
         return [alternative]
     close = _closing_paren(alternative)
     if close < 0:
@@ -118,16 +116,21 @@ class _TrieNode:
     children: dict[str, _TrieNode] = field(default_factory=dict)
     leaves: list[tuple[str, str]] = field(default_factory=list)  # (group name, remainder)
 
+    def longest(self) -> int:
+        """Length of the longest variant below this node (regex text counts as written)."""
+        return max(
+            [len(remainder) for _, remainder in self.leaves] + [1 + child.longest() for child in self.children.values()]
+        )
+
     def regex(self) -> str:
+        """This subtree as a regex; branches holding longer variants are tried first."""
         branches = [
-            (r"\s+" if char == " " else re.escape(char)) + child.regex()
+            (child.longest() + 1, (r"\s+" if char == " " else re.escape(char)) + child.regex())
             for char, child in sorted(self.children.items())
         ]
-        leaves = sorted(self.leaves, key=lambda leaf: -len(leaf[1]))
-        branches += [f"(?P<{name}>{spaced(remainder)})" for name, remainder in leaves]
-        return (
-            branches[0] if len(branches) == 1 and not self.leaves else f"(?:{'|'.join(branches)})"
-        )
+        branches += [(len(remainder), f"(?P<{name}>{spaced(remainder)})") for name, remainder in self.leaves]
+        ordered = [text for _, text in sorted(branches, key=lambda branch: -branch[0])]
+        return ordered[0] if len(ordered) == 1 and not self.leaves else f"(?:{'|'.join(ordered)})"
 
 
 def alternation(patterns: Iterable[str]) -> tuple[str, dict[str, int]]:
@@ -135,9 +138,7 @@ def alternation(patterns: Iterable[str]) -> tuple[str, dict[str, int]]:
     root = _TrieNode()
     entry_of_group: dict[str, int] = {}
     for index, pattern in enumerate(patterns):
-        variants = [
-            variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)
-        ]
+        variants = [variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)]
         for number, variant in enumerate(variants):
             name = f"c{index}_{number}"
             entry_of_group[name] = index
