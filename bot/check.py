@@ -33,7 +33,9 @@ def check_database(settings: Settings) -> str:
     try:
         db = open_database(settings.database_url)
     except SQLAlchemyError as error:
-        raise CheckFailed(f"cannot open {settings.database_url.split('@')[-1]}: {error.__class__.__name__}; check DATABASE_URL") from None
+        raise CheckFailed(
+            f"cannot open {settings.database_url.split('@')[-1]}: {error.__class__.__name__}; check DATABASE_URL"
+        ) from None
     db.close()
     return f"{settings.database_url.split('@')[-1]} opened, schema up to date"
 

@@ -155,9 +155,7 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
             if error:
                 print(f"{args.jsonl}:{number}: {error}; line skipped", file=sys.stderr)
         results = asyncio.run(
-            analyser.analyse_many(
-                [(str(item["text"]), _str_or_none(item.get("lang")), None) for _, item in good]
-            )
+            analyser.analyse_many([(str(item["text"]), _str_or_none(item.get("lang")), None) for _, item in good])
         )
         for (_, item), result in zip(good, results, strict=True):
             result.pop("translation_error")
@@ -185,7 +183,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 else:
                     items.append(item)
     if not items:
-        raise CommandError("no evaluable lines: each needs \"text\" and a gold \"label\"")
+        raise CommandError('no evaluable lines: each needs "text" and a gold "label"')
     analyser = Analyser(settings, translate=not args.no_translate and not args.reference_translation)
     try:
         predictions = asyncio.run(
@@ -203,7 +201,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         analyser.close()
     gold = [(str(item["label"]), tuple(item.get("also") or ())) for item in items]
-    mode = "reference translation" if args.reference_translation else ("original only" if args.no_translate else "translated")
+    mode = (
+        "reference translation"
+        if args.reference_translation
+        else ("original only" if args.no_translate else "translated")
+    )
     print(f"{len(items)} statements, mode: {mode}")
     print(format_report(evaluate(gold, [str(p["label"]) for p in predictions])))
     lang_known = [(item["lang"], p["lang"]) for item, p in zip(items, predictions, strict=True) if item.get("lang")]
@@ -282,8 +284,8 @@ def _digest_end(day: str | None, tz: str) -> datetime:
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.digest import build_digest, format_digest, render_chart
-    from bot.storage.db import open_database
     from bot.reader.parser import html_to_text
+    from bot.storage.db import open_database
 
     db = open_database(settings.database_url)
     try:
@@ -393,10 +395,13 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=cmd_classify)
 
     evaluation = commands.add_parser("eval", help="accuracy, per-class P/R/F1, macro-F1, confusion matrix")
-    evaluation.add_argument("files", nargs="+", metavar="FILE", help='JSONL with "text" and gold "label" (optional "also")')
+    evaluation.add_argument(
+        "files", nargs="+", metavar="FILE", help='JSONL with "text" and gold "label" (optional "also")'
+    )
     evaluation.add_argument("--no-translate", action="store_true", help="classify the original text only")
     evaluation.add_argument(
-        "--reference-translation", action="store_true",
+        "--reference-translation",
+        action="store_true",
         help='use each line\'s "en" field as the translation (offline, reproducible)',
     )
     evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')

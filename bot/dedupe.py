@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from datetime import datetime
 
 from bot.model import FeedEntry, Statement
+from bot.reader.parser import normalise_text
 
-_URL = re.compile(r"https?://\S+")
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def normalise_text(text: str) -> str:
-    """Case, width, links, punctuation and spacing removed: what two copies have in common."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _NOT_WORD.sub(" ", _URL.sub(" ", folded)).strip()
+_BRIDGE_PREFIX = re.compile(r"^(?:rt by|r to|rt|re) \w+ ")  # "RT by @owner: …", normalised
 
 
 def _digest(*parts: str) -> str:
@@ -42,13 +35,20 @@ def content_hash(entry: FeedEntry) -> str:
     return _digest(normalise_text(f"{entry.title}\n{entry.text}"))
 
 
+def title_repeats_text(title: str, text: str) -> bool:
+    """Social bridges repeat the post as its title, sometimes prefixed ("RT by @x: …") or cut."""
+    title_words = _BRIDGE_PREFIX.sub("", normalise_text(title))
+    text_words = normalise_text(text)
+    return bool(title_words) and (text_words.startswith(title_words) or title_words.startswith(text_words))
+
+
 def to_statement(account_id: str, source_id: int, entry: FeedEntry, fetched_at: datetime) -> Statement:
     """Attribute an entry to its account; a missing date becomes the fetch time, flagged."""
     return Statement(
         account_id=account_id,
         source_id=source_id,
         text=entry.text,
-        title=entry.title,
+        title="" if title_repeats_text(entry.title, entry.text) else entry.title,
         url=entry.url,
         guid=entry.guid,
         published=entry.published or fetched_at,

@@ -8,7 +8,6 @@ Dates in the samples are relative (`{{date:-3h}}`) so the digest always has a fr
 
 from __future__ import annotations
 
-import asyncio
 import re
 import tempfile
 import threading
@@ -123,7 +122,9 @@ async def run_demo(chart_path: Path) -> int:
         settings = demo_settings(load_settings(), Path(tmp), server.url)
         pipeline = await Pipeline.open(settings)
         try:
-            _print_round("Round 1: first poll stores the backlog (no alerts for it)", await pipeline.poll_all(), pipeline)
+            _print_round(
+                "Round 1: first poll stores the backlog (no alerts for it)", await pipeline.poll_all(), pipeline
+            )
             chat_store.ensure_chat(pipeline.db, DEMO_CHAT_ID, "private", "Demo analyst", "en", now)
             chat_store.subscribe(pipeline.db, DEMO_CHAT_ID, ALL, "", now - NEW_WITHIN)
             server.include_new = True

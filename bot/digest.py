@@ -98,9 +98,7 @@ def _item(row: StatementRow, names: dict[str, str]) -> DigestItem:
     )
 
 
-def summarise(
-    rows: Sequence[StatementRow], names: dict[str, str], end: datetime, tz: str
-) -> Digest:
+def summarise(rows: Sequence[StatementRow], names: dict[str, str], end: datetime, tz: str) -> Digest:
     """Pure: the statements of the last 8 days (any order) → the digest ending at `end`."""
     zone = ZoneInfo(tz)
     start = end - WINDOW
@@ -171,7 +169,9 @@ def _item_line(item: DigestItem) -> str:
 def format_digest(digest: Digest, lang: str) -> str:
     """Telegram HTML; every piece of feed text is escaped."""
     zone = ZoneInfo(digest.tz)
-    period = f"{digest.start.astimezone(zone):%Y-%m-%d %H:%M} – {digest.end.astimezone(zone):%Y-%m-%d %H:%M} {digest.tz}"
+    period = (
+        f"{digest.start.astimezone(zone):%Y-%m-%d %H:%M} – {digest.end.astimezone(zone):%Y-%m-%d %H:%M} {digest.tz}"
+    )
     lines = [ui(lang, "digest.title", period=escape(period))]
     if digest.quiet:
         lines.append(ui(lang, "digest.quiet", neutral=digest.counts[Label.NEUTRAL]))
@@ -186,7 +186,10 @@ def format_digest(digest: Digest, lang: str) -> str:
         )
     )
     lines.append(ui(lang, "digest.tension", tension=f"{digest.tension:.0f}", change=f"{change:+.0f}"))
-    for key, items in (("digest.top_escalation", digest.escalations), ("digest.top_deescalation", digest.deescalations)):
+    for key, items in (
+        ("digest.top_escalation", digest.escalations),
+        ("digest.top_deescalation", digest.deescalations),
+    ):
         if items:
             lines.append("")
             lines.append(ui(lang, key))
@@ -221,13 +224,37 @@ def render_chart(digest: Digest, lang: str = "en") -> bytes:
     figure, axis = plt.subplots(figsize=(7, 3.6), dpi=110)
     try:
         width = 0.27
-        axis.bar([p - width for p in positions], [d.escalation for d in digest.days], width, color="#c0392b", label=ui(lang, "chart.escalation"))
-        axis.bar(list(positions), [d.deescalation for d in digest.days], width, color="#27ae60", label=ui(lang, "chart.deescalation"))
-        axis.bar([p + width for p in positions], [d.neutral for d in digest.days], width, color="#95a5a6", label=ui(lang, "chart.neutral"))
+        axis.bar(
+            [p - width for p in positions],
+            [d.escalation for d in digest.days],
+            width,
+            color="#c0392b",
+            label=ui(lang, "chart.escalation"),
+        )
+        axis.bar(
+            list(positions),
+            [d.deescalation for d in digest.days],
+            width,
+            color="#27ae60",
+            label=ui(lang, "chart.deescalation"),
+        )
+        axis.bar(
+            [p + width for p in positions],
+            [d.neutral for d in digest.days],
+            width,
+            color="#95a5a6",
+            label=ui(lang, "chart.neutral"),
+        )
         axis.set_xticks(list(positions), labels)
         axis.set_ylabel(ui(lang, "chart.statements"))
         tension_axis = axis.twinx()
-        tension_axis.plot(list(positions), [d.tension for d in digest.days], color="#2c3e50", marker="o", label=ui(lang, "chart.tension"))
+        tension_axis.plot(
+            list(positions),
+            [d.tension for d in digest.days],
+            color="#2c3e50",
+            marker="o",
+            label=ui(lang, "chart.tension"),
+        )
         tension_axis.set_ylim(0, 100)
         tension_axis.set_ylabel(ui(lang, "chart.tension"))
         handles = axis.get_legend_handles_labels()[0] + tension_axis.get_legend_handles_labels()[0]

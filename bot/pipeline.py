@@ -29,7 +29,7 @@ from bot.model import (
     Verdict,
 )
 from bot.reader.discovery import find_feed_links
-from bot.reader.fetcher import FetchError, Fetcher, FetchResult
+from bot.reader.fetcher import Fetcher, FetchError, FetchResult
 from bot.reader.parser import FORMAT_FEED, ParseError, parse_document
 from bot.reader.social import mark_reposts
 from bot.reader.sources import SourceResolutionError, resolve_source
@@ -93,7 +93,7 @@ async def translate_and_classify(
 
 
 def classification_text(statement: Statement) -> str:
-    if statement.title and statement.title not in statement.text:
+    if statement.title:
         return f"{statement.title}\n{statement.text}"
     return statement.text
 
@@ -213,13 +213,9 @@ class Pipeline:
         return analysed
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
-        translation, verdict = await translate_and_classify(
-            self.translator, self.classifier, text, statement.lang
-        )
+        translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
         failed = translation.text is None and "none" not in self.settings.translators
-        return AnalysedStatement(
-            statement, translation.text, failed and needs_translation(statement.lang), verdict
-        )
+        return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
 
     # --- scheduling helpers ---------------------------------------------------------
 
@@ -237,9 +233,7 @@ class Pipeline:
         done = 0
         for row in await asyncio.to_thread(statement_store.pending_translations, self.db):
             translation = await self.translator.translate(row.text, row.lang, "en")
-            verdict = (
-                self.classifier.classify(row.text, row.lang, translation.text) if translation.text else None
-            )
+            verdict = self.classifier.classify(row.text, row.lang, translation.text) if translation.text else None
             await asyncio.to_thread(
                 statement_store.record_translation_retry, self.db, row.id, translation.text, verdict
             )

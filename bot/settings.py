@@ -26,8 +26,16 @@ class SettingSpec:
 
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("TELEGRAM_BOT_TOKEN", None, "Bot token from @BotFather; required by `ladderwatch run` only"),
-    SettingSpec("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot", "Bot API base URL (a local Bot API server or a test double)"),
-    SettingSpec("DATABASE_URL", "sqlite:///data/ladderwatch.sqlite3", "SQLAlchemy URL; postgresql+psycopg://… selects PostgreSQL"),
+    SettingSpec(
+        "TELEGRAM_API_BASE_URL",
+        "https://api.telegram.org/bot",
+        "Bot API base URL (a local Bot API server or a test double)",
+    ),
+    SettingSpec(
+        "DATABASE_URL",
+        "sqlite:///data/ladderwatch.sqlite3",
+        "SQLAlchemy URL; postgresql+psycopg://… selects PostgreSQL",
+    ),
     SettingSpec("LADDERWATCH_CONFIG", "config", "folder holding watchlist.yaml"),
     SettingSpec("LADDERWATCH_ADMINS", "", "comma-separated Telegram user ids allowed to change the watchlist"),
     SettingSpec("LADDERWATCH_TRANSLATOR", "google", "comma-separated chain of google, libre, mymemory, deepl, none"),
@@ -35,10 +43,20 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("LIBRETRANSLATE_API_KEY", None, "LibreTranslate API key (any string for a self-hosted server)"),
     SettingSpec("DEEPL_API_KEY", None, "DeepL API key (needed when the chain has deepl)"),
     SettingSpec("LADDERWATCH_POLL_SECONDS", "300", "default poll interval per source, in seconds (30 or more)"),
-    SettingSpec("LADDERWATCH_ALLOW_PRIVATE_URLS", "0", "1 lets feeds point at loopback/private addresses (tests, intranets)"),
+    SettingSpec(
+        "LADDERWATCH_ALLOW_PRIVATE_URLS", "0", "1 lets feeds point at loopback/private addresses (tests, intranets)"
+    ),
     SettingSpec("LADDERWATCH_X_BRIDGE", None, "URL template with {handle} of an RSS bridge for X accounts"),
-    SettingSpec("LADDERWATCH_TELEGRAM_BRIDGE", "https://t.me/s/{channel}", "where public Telegram channels are read; template with {channel}"),
-    SettingSpec("LADDERWATCH_HTTP_PORT", None, "port serving /healthz and /metrics (and the webhook in webhook mode); off when unset"),
+    SettingSpec(
+        "LADDERWATCH_TELEGRAM_BRIDGE",
+        "https://t.me/s/{channel}",
+        "where public Telegram channels are read; template with {channel}",
+    ),
+    SettingSpec(
+        "LADDERWATCH_HTTP_PORT",
+        None,
+        "port serving /healthz and /metrics (and the webhook in webhook mode); off when unset",
+    ),
     SettingSpec("LADDERWATCH_LOG_FORMAT", "text", "text or json"),
 )
 
@@ -72,8 +90,7 @@ class Settings:
     def require_token(self) -> str:
         if not self.telegram_bot_token:
             raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it "
-                "(or put it in .env)"
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it (or put it in .env)"
             )
         return self.telegram_bot_token
 
@@ -122,13 +139,13 @@ def _template(values: Mapping[str, str], name: str, placeholder: str) -> str | N
     return raw
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
     """Read every setting, failing on the first bad one with a one-line message."""
     values = _merged_environment(os.environ if environ is None else environ, env_file)
 
-    translators = tuple(t.strip().lower() for t in (_get(values, "LADDERWATCH_TRANSLATOR") or "").split(",") if t.strip())
+    translators = tuple(
+        t.strip().lower() for t in (_get(values, "LADDERWATCH_TRANSLATOR") or "").split(",") if t.strip()
+    )
     unknown = [t for t in translators if t not in TRANSLATOR_NAMES]
     if not translators or unknown:
         raise SettingsError(
@@ -162,7 +179,9 @@ def load_settings(
 
     database_url = _get(values, "DATABASE_URL") or ""
     if "://" not in database_url:
-        raise SettingsError(f"DATABASE_URL={database_url!r} is not an SQLAlchemy URL (e.g. sqlite:///data/ladderwatch.sqlite3)")
+        raise SettingsError(
+            f"DATABASE_URL={database_url!r} is not an SQLAlchemy URL (e.g. sqlite:///data/ladderwatch.sqlite3)"
+        )
 
     libre_url = _get(values, "LIBRETRANSLATE_URL")
     if libre_url is not None and not re.match(r"^https?://", libre_url):

@@ -52,9 +52,7 @@ def validate_source(kind: str, handle: str) -> SourceSpec:
     try:
         source_kind = SourceKind(kind)
     except ValueError:
-        raise ValueError(
-            f"unknown source kind {kind!r}: use one of {', '.join(k.value for k in SourceKind)}"
-        ) from None
+        raise ValueError(f"unknown source kind {kind!r}: use one of {', '.join(k.value for k in SourceKind)}") from None
     handle = handle.strip()
     if source_kind is SourceKind.RSS and not re.match(r"^https?://\S+$", handle):
         raise ValueError(f"rss source {handle!r} must be an http(s) URL")
@@ -88,7 +86,9 @@ def _account(where: _Where, node: Node) -> Account:
     fields = _mapping(node)
     unknown = sorted(set(fields) - ACCOUNT_KEYS)
     if unknown:
-        raise where.error(fields[unknown[0]][0], f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(ACCOUNT_KEYS))}")
+        raise where.error(
+            fields[unknown[0]][0], f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(ACCOUNT_KEYS))}"
+        )
     for required in ("id", "name", "sources"):
         if required not in fields:
             raise where.error(node, f"account is missing {required!r}")
@@ -147,7 +147,9 @@ def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
 
 def load_watchlist(path: Path) -> list[Account]:
     if not path.is_file():
-        raise WatchlistError(str(path), 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml")
+        raise WatchlistError(
+            str(path), 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml"
+        )
     return parse_watchlist(path.read_text(encoding="utf-8"), str(path))
 
 
@@ -165,6 +167,4 @@ def account_to_dict(account: Account) -> dict[str, object]:
 
 
 def dump_watchlist(accounts: list[Account]) -> str:
-    return yaml.safe_dump(
-        {"accounts": [account_to_dict(a) for a in accounts]}, allow_unicode=True, sort_keys=False
-    )
+    return yaml.safe_dump({"accounts": [account_to_dict(a) for a in accounts]}, allow_unicode=True, sort_keys=False)

@@ -32,3 +32,14 @@ def test_a_missing_date_becomes_the_fetch_time_and_is_flagged():
     fetched = datetime(2025, 5, 10, tzinfo=UTC)
     statement = to_statement("acc", 1, FeedEntry(text="x"), fetched)
     assert statement.published == fetched and statement.published_estimated
+
+
+def test_a_bridge_title_that_repeats_the_post_is_dropped_but_a_real_headline_kept():
+    fetched = datetime(2025, 5, 10, tzinfo=UTC)
+    text = "We call for restraint on all sides"
+    repost = to_statement("acc", 1, FeedEntry(text=text, title=f"RT by @owner: {text}"), fetched)
+    assert repost.title == ""
+    cut = to_statement("acc", 1, FeedEntry(text=text, title="We call for restraint on…"), fetched)
+    assert cut.title == ""
+    headline = to_statement("acc", 1, FeedEntry(text="A trade delegation visited.", title="Trade delegation"), fetched)
+    assert headline.title == "Trade delegation"

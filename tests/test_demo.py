@@ -16,7 +16,9 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_demo_prints_alerts_of_both_labels_a_digest_and_writes_a_chart(ladderwatch_env, libretranslate_server, tmp_path, capsys):
+def test_demo_prints_alerts_of_both_labels_a_digest_and_writes_a_chart(
+    ladderwatch_env, libretranslate_server, tmp_path, capsys
+):
     libretranslate_server.translations[
         "Cessate il fuoco, un passo importante\n" + ITALIAN_ORIGINAL + " Ora è il momento del negoziato."
     ] = ITALIAN_ENGLISH

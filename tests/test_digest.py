@@ -13,7 +13,11 @@ END = datetime(2025, 5, 11, 6, 0, tzinfo=UTC)
 
 def _row(hours_ago: float, label: str, score: float, account: str = "pk", text: str = "x") -> StatementRow:
     return StatementRow(
-        account_id=account, label=label, score=score, text=text, url=f"https://x/{hours_ago}",
+        account_id=account,
+        label=label,
+        score=score,
+        text=text,
+        url=f"https://x/{hours_ago}",
         published_at=END - timedelta(hours=hours_ago),
     )
 

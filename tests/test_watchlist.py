@@ -43,7 +43,12 @@ def test_dump_and_parse_round_trip():
         ("accounts:\n  - id: a\n    name: A\n    country: Italy\n    sources:\n      - x: ab\n", 4, "ISO 3166"),
         ("accounts:\n  - id: a\n    name: A\n", 2, "missing 'sources'"),
         ("accounts:\n  - id: a\n    name: A\n    sources:\n      - rss: not-a-url\n", 5, "http(s) URL"),
-        ("accounts:\n  - id: a\n    name: A\n    sources: [{x: ab}]\n  - id: a\n    name: B\n    sources: [{x: cd}]\n", 5, "duplicate"),
+        (
+            "accounts:\n  - id: a\n    name: A\n    sources: [{x: ab}]\n"
+            "  - id: a\n    name: B\n    sources: [{x: cd}]\n",
+            5,
+            "duplicate",
+        ),
         ("accounts:\n  - id: a\n    name: [unclosed\n", 4, "not valid YAML"),
         ("accounts:\n  - id: a\n    nmae: A\n    sources: [{x: ab}]\n", 3, "unknown key 'nmae'"),
     ],

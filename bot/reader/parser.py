@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -18,21 +19,65 @@ from typing import Any
 import feedparser
 
 from bot.model import FeedEntry
+from bot.reader.tme import is_channel_page, parse_channel_page
 
 FORMAT_FEED = "feed"
 FORMAT_TELEGRAM_HTML = "telegram_html"
 
+_URL = re.compile(r"https?://\S+")
+_NOT_WORD = re.compile(r"[\W_]+")
 _DOCTYPE_OR_ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+}
 _SKIP_TAGS = {"script", "style", "template", "noscript"}
 
 # Month names feedparser does not know (it reads English RFC 822 dates only).
 _MONTHS = {
-    "gen": "Jan", "feb": "Feb", "mar": "Mar", "apr": "Apr", "mag": "May", "giu": "Jun",
-    "lug": "Jul", "ago": "Aug", "set": "Sep", "ott": "Oct", "nov": "Nov", "dic": "Dec",
-    "janv": "Jan", "févr": "Feb", "mars": "Mar", "avr": "Apr", "mai": "May", "juin": "Jun",
-    "juil": "Jul", "août": "Aug", "sept": "Sep", "oct": "Oct", "déc": "Dec",
-    "ene": "Jan", "abr": "Apr", "dez": "Dec", "okt": "Oct", "mär": "Mar", "jan": "Jan",
+    "gen": "Jan",
+    "feb": "Feb",
+    "mar": "Mar",
+    "apr": "Apr",
+    "mag": "May",
+    "giu": "Jun",
+    "lug": "Jul",
+    "ago": "Aug",
+    "set": "Sep",
+    "ott": "Oct",
+    "nov": "Nov",
+    "dic": "Dec",
+    "janv": "Jan",
+    "févr": "Feb",
+    "mars": "Mar",
+    "avr": "Apr",
+    "mai": "May",
+    "juin": "Jun",
+    "juil": "Jul",
+    "août": "Aug",
+    "sept": "Sep",
+    "oct": "Oct",
+    "déc": "Dec",
+    "ene": "Jan",
+    "abr": "Apr",
+    "dez": "Dec",
+    "okt": "Oct",
+    "mär": "Mar",
+    "jan": "Jan",
 }
 
 
@@ -71,6 +116,12 @@ def html_to_text(markup: str) -> str:
     extractor.feed(markup)
     extractor.close()
     return _tidy(unescape("".join(extractor.parts)))
+
+
+def normalise_text(text: str) -> str:
+    """Case, width, links, punctuation and spacing removed: what two copies have in common."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NOT_WORD.sub(" ", _URL.sub(" ", folded)).strip()
 
 
 def _tidy(text: str) -> str:
@@ -150,9 +201,10 @@ def parse_feed(body: bytes, content_type: str, url: str) -> list[FeedEntry]:
 
 
 def parse_document(body: bytes, content_type: str, url: str, fmt: str) -> list[FeedEntry]:
-    """Dispatch on the source's format; every format ends as the same FeedEntry shape."""
-    if fmt == FORMAT_TELEGRAM_HTML:
-        from bot.reader.tme import parse_channel_page
+    """Dispatch on the source's format; every format ends as the same FeedEntry shape.
 
+    A bridge configured as a feed that answers with a t.me channel page is read as one.
+    """
+    if fmt == FORMAT_TELEGRAM_HTML or is_channel_page(body):
         return parse_channel_page(body, url)
     return parse_feed(body, content_type, url)

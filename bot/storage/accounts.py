@@ -39,8 +39,7 @@ def _write_account(session: Session, account: Account, origin: str, now: datetim
     row.origin, row.removed, row.updated_at = origin, False, now
     session.flush()
     existing = {
-        (s.kind, s.handle): s
-        for s in session.scalars(select(SourceRow).where(SourceRow.account_id == account.id))
+        (s.kind, s.handle): s for s in session.scalars(select(SourceRow).where(SourceRow.account_id == account.id))
     }
     wanted = {(spec.kind.value, spec.handle) for spec in account.sources}
     for key, source in existing.items():

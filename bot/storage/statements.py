@@ -23,15 +23,15 @@ def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]
             select(StatementRow.key, StatementRow.account_id, StatementRow.content_hash).where(
                 or_(
                     StatementRow.key.in_([c[0] for c in candidates]),
-                    tuple_(StatementRow.account_id, StatementRow.content_hash).in_(
-                        [(c[1], c[2]) for c in candidates]
-                    ),
+                    tuple_(StatementRow.account_id, StatementRow.content_hash).in_([(c[1], c[2]) for c in candidates]),
                 )
             )
         ).all()
     known_keys = {row.key for row in known}
     known_content = {(row.account_id, row.content_hash) for row in known}
-    return {key for key, account, content in candidates if key not in known_keys and (account, content) not in known_content}
+    return {
+        key for key, account, content in candidates if key not in known_keys and (account, content) not in known_content
+    }
 
 
 def cues_to_json(cues: Iterable[Cue]) -> list[dict[str, object]]:

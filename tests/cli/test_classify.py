@@ -15,13 +15,20 @@ def _jsonl(*items: object) -> str:
     return "\n".join(item if isinstance(item, str) else json.dumps(item) for item in items) + "\n"
 
 
-def test_jsonl_with_libretranslate_returns_the_documented_fields(ladderwatch_env, libretranslate_server, monkeypatch, capsys):
+def test_jsonl_with_libretranslate_returns_the_documented_fields(
+    ladderwatch_env, libretranslate_server, monkeypatch, capsys
+):
     libretranslate_server.translations[TAJANI_IT] = TAJANI_EN
     ladderwatch_env.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=libretranslate_server.url)
-    monkeypatch.setattr("sys.stdin", io.StringIO(_jsonl(
-        {"id": "it-1", "text": TAJANI_IT},
-        {"id": "en-1", "text": "Any attack will be met with a firm response."},
-    )))
+    monkeypatch.setattr(
+        "sys.stdin",
+        io.StringIO(
+            _jsonl(
+                {"id": "it-1", "text": TAJANI_IT},
+                {"id": "en-1", "text": "Any attack will be met with a firm response."},
+            )
+        ),
+    )
     assert main(["classify", "--jsonl", "-"]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["id"] for o in out] == ["it-1", "en-1"]
@@ -38,12 +45,14 @@ def test_jsonl_with_libretranslate_returns_the_documented_fields(ladderwatch_env
 
 def test_a_bad_line_is_reported_with_its_number_and_the_rest_processed(ladderwatch_env, tmp_path, capsys):
     path = tmp_path / "in.jsonl"
-    path.write_text(_jsonl(
-        {"id": 1, "text": "We call on both sides to exercise restraint."},
-        "{not json",
-        {"id": 3},
-        {"id": 4, "text": "The trade fair opens on Monday."},
-    ))
+    path.write_text(
+        _jsonl(
+            {"id": 1, "text": "We call on both sides to exercise restraint."},
+            "{not json",
+            {"id": 3},
+            {"id": 4, "text": "The trade fair opens on Monday."},
+        )
+    )
     assert main(["classify", "--jsonl", str(path), "--no-translate"]) == 1
     captured = capsys.readouterr()
     assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [1, 4]
@@ -69,12 +78,14 @@ def test_translation_failure_still_classifies_on_the_original(ladderwatch_env, l
 
 def test_eval_prints_accuracy_per_class_scores_macro_f1_and_confusion(ladderwatch_env, tmp_path, capsys):
     path = tmp_path / "gold.jsonl"
-    path.write_text(_jsonl(
-        {"text": "We will retaliate against any strike.", "label": "escalation"},
-        {"text": "We welcome the ceasefire.", "label": "de-escalation"},
-        {"text": "Condolences to the victims of the floods.", "label": "neutral"},
-        {"text": "The minister met the ambassador.", "label": "neutral", "also": ["de-escalation"]},
-    ))
+    path.write_text(
+        _jsonl(
+            {"text": "We will retaliate against any strike.", "label": "escalation"},
+            {"text": "We welcome the ceasefire.", "label": "de-escalation"},
+            {"text": "Condolences to the victims of the floods.", "label": "neutral"},
+            {"text": "The minister met the ambassador.", "label": "neutral", "also": ["de-escalation"]},
+        )
+    )
     assert main(["eval", str(path), "--no-translate"]) == 0
     out = capsys.readouterr().out.lower()
     for word in ("accuracy", "precision", "recall", "f1", "macro", "escalation", "neutral"):

@@ -58,7 +58,10 @@ def test_an_html_page_answered_with_200_is_not_a_feed():
 
 
 def test_entity_declarations_are_refused_before_parsing():
-    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><rss><channel><item><title>&lol2;</title></item></channel></rss>'
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+        b"<rss><channel><item><title>&lol2;</title></item></channel></rss>"
+    )
     with pytest.raises(ParseError, match="ENTITY"):
         parse_feed(bomb, "application/xml", "https://x/")
 
@@ -79,3 +82,4 @@ def test_html_to_text_keeps_paragraphs_and_drops_scripts():
 )
 def test_loose_dates_in_other_languages(raw, expected):
     assert parse_loose_date(raw) == expected
+

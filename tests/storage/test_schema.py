@@ -35,8 +35,8 @@ def _account(account_id: str, handle: str) -> Account:
 def test_chat_changes_win_over_the_config_file(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     sync_watchlist(db, [_account("a", "a_x"), _account("b", "b_x")])
-    add_account(db, _account("a", "a_new"))          # an admin edits a config account in chat
-    assert remove_account(db, "b")                   # and removes another
+    add_account(db, _account("a", "a_new"))  # an admin edits a config account in chat
+    assert remove_account(db, "b")  # and removes another
     sync_watchlist(db, [_account("a", "a_x"), _account("b", "b_x"), _account("c", "c_x")])
     accounts = {a.id: a for a in list_accounts(db)}
     assert set(accounts) == {"a", "c"}
