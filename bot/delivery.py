@@ -289,7 +289,12 @@ class Delivery:
         if content is None or chat is None:
             await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, "statement or chat no longer exists")
             return 0
-        parts = split_html(await self.render(content, chat))
+        try:
+            parts = split_html(await self.render(content, chat))
+        except Exception as error:  # a bad alert must not block the queue behind it
+            log.exception("alert could not be rendered", extra=extra)
+            await self._retry_later(item, f"rendering failed: {type(error).__name__}: {error}")
+            return 0
         chat_id = item.chat_id
         try:
             for index in range(item.sent_parts, len(parts)):
@@ -339,6 +344,10 @@ class Delivery:
             return 0
         except TelegramError as error:  # network errors, 5xx, timeouts, a second migration
             await self._retry_later(item, f"{type(error).__name__}: {error.message}")
+            return 0
+        except Exception as error:  # e.g. an answer PTB cannot parse: the message may be out
+            log.exception("unexpected answer while sending; not retried, to never send twice", extra=extra)
+            await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, f"{type(error).__name__}: {error}")
             return 0
 
     async def _retry_later(self, item: OutboxItem, reason: str) -> None:

@@ -237,3 +237,16 @@ async def test_a_crash_mid_delivery_loses_nothing_and_sends_nothing_twice(api, d
         5,
     ]
     assert [row[2] for row in outbox(db)] == ["sent"] * len(ids)
+
+
+class BrokenTranslator:
+    async def translate(self, text: str, source_lang: str, target_lang: str) -> Translation:
+        raise RuntimeError("translator exploded")
+
+
+async def test_an_alert_that_cannot_be_rendered_does_not_block_the_queue(api, db, bot):
+    add_chat(db, 1001, subscribed_at=START)
+    queue(db, 1001, lang="fr")  # needs a translation into English: the translator fails
+    queue(db, 1001, count=2)  # "warning number 1" again but in English: no translation needed
+    assert await Delivery(bot, db, BrokenTranslator()).deliver_due() == 2
+    assert [status for _, _, status, _ in outbox(db)] == ["pending", "sent", "sent"]
