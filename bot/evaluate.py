@@ -71,11 +71,7 @@ def evaluate(gold: Sequence[tuple[str, Sequence[str]]], predicted: Sequence[str]
         recall = true_positive / support if support else 0.0
         per_class.append(ClassScores(name, precision, recall, _f1(precision, recall), support))
     # A class absent from both gold and predictions (a one-class subset) says nothing.
-    scored = [
-        scores
-        for scores in per_class
-        if scores.support or any(row[index[scores.label]] for row in confusion)
-    ]
+    scored = [scores for scores in per_class if scores.support or any(row[index[scores.label]] for row in confusion)]
     macro = sum(s.f1 for s in scored) / len(scored) if scored else 0.0
     total = len(gold)
     return EvalReport(

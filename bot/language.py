@@ -46,6 +46,8 @@ _FUNCTION_WORDS_TEXT: dict[str, str] = {
 }
 _FUNCTION_WORDS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS_TEXT.items()}
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# Links, @handles and e-mail addresses say nothing about the language of a post.
+_NOT_LANGUAGE = re.compile(r"https?://\S*|www\.\S+|\S+@\S+|@\w+")
 
 
 def _script_of(char: str) -> str | None:
@@ -58,9 +60,7 @@ def _script_of(char: str) -> str | None:
 
 
 def _script_counts(text: str) -> Counter[str]:
-    return Counter(
-        script for char in text if char.isalpha() and (script := _script_of(char)) is not None
-    )
+    return Counter(script for char in text if char.isalpha() and (script := _script_of(char)) is not None)
 
 
 def _arabic_script_language(text: str, hints: Sequence[str]) -> str:
@@ -114,15 +114,21 @@ def _langdetect_probabilities(text: str) -> tuple[tuple[str, float], ...]:
 
 
 def _langdetect_best(text: str, hints: Sequence[str]) -> str:
-    """langdetect's probabilities plus function-word votes plus a small bonus for hints."""
+    """langdetect's probabilities plus function-word votes plus a bonus for hints.
+
+    The hint bonus grows as the text shrinks: on a one-word post langdetect is a guess,
+    and the account's own language is the better one.
+    """
     scores: Counter[str] = Counter(dict(_langdetect_probabilities(text)))
     votes = _function_word_votes(text)
     total_votes = sum(votes.values())
     if total_votes:
         for lang, count in votes.items():
             scores[lang] += 0.8 * count / total_votes
+    letters = sum(char.isalpha() for char in text)
+    hint_bonus = 0.25 + max(0.0, 1.0 - letters / 40)
     for hint in hints:
-        scores[hint] += 0.25
+        scores[hint] += hint_bonus
     if not scores:
         return UNDETERMINED
     return scores.most_common(1)[0][0]
@@ -149,6 +155,7 @@ def detect_language(text: str, hints: Sequence[str] = ()) -> str:
     `hints` are the account's languages from the watchlist; they break near-ties only.
     """
     hints = tuple(hint.lower().split("-")[0] for hint in hints)
+    text = _NOT_LANGUAGE.sub(" ", text)
     scripts = _script_counts(text)
     if not scripts:
         return UNDETERMINED

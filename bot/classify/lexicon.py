@@ -26,6 +26,10 @@ MODIFIER_KINDS = ("negation", "conditional", "hedge", "clause_break")
 CONTEXT = "context"
 
 
+# libyaml's loader when present: the lexicons are large and the pure-Python one is slow.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class LexiconError(ValueError):
     """A lexicon or category file is malformed; the message names file, entry and reason."""
 
@@ -251,7 +255,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
 
 def _read_yaml(path: Path | Any) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         raise LexiconError(f"{path}: not valid YAML: {error}") from None
 

@@ -115,6 +115,7 @@ def _literal_prefix(variant: str) -> tuple[str, str]:
 class _TrieNode:
     children: dict[str, _TrieNode] = field(default_factory=dict)
     leaves: list[tuple[str, str]] = field(default_factory=list)  # (group name, remainder)
+    _longest: int | None = None
 
     def longest(self) -> int:
         """Length of the longest variant below this node (regex text counts as written)."""

@@ -102,9 +102,7 @@ def test_score_and_confidence_stay_in_range(classifier):
 
 def test_clearer_statement_gets_higher_confidence(classifier):
     weak = classifier.classify("We condemn the provocation.", "en")
-    strong = classifier.classify(
-        "We launched missile strikes and will retaliate against any further attack.", "en"
-    )
+    strong = classifier.classify("We launched missile strikes and will retaliate against any further attack.", "en")
     assert strong.confidence > weak.confidence
 
 
@@ -146,18 +144,14 @@ def test_cue_text_keeps_original_case_and_diacritics(classifier):
 
 
 def test_translation_and_native_cues_are_both_reported(classifier):
-    verdict = classifier.classify(
-        "Accogliamo con favore la tregua.", "it", english="We welcome the truce."
-    )
+    verdict = classifier.classify("Accogliamo con favore la tregua.", "it", english="We welcome the truce.")
     assert {cue.lang for cue in verdict.cues} == {"it", "en"}
     assert all(cue.english is None for cue in verdict.cues if cue.lang == "en")
     assert verdict.label == DE
 
 
 def test_translation_rescues_a_language_without_lexicon(classifier):
-    verdict = classifier.classify(
-        "Ми вітаємо перемир'я.", "be", english="We welcome the ceasefire."
-    )
+    verdict = classifier.classify("Ми вітаємо перемир'я.", "be", english="We welcome the ceasefire.")
     assert verdict.label == DE
 
 

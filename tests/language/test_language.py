@@ -1,0 +1,63 @@
+"""Language identification: ISO 639-1 codes, script rules, short official posts."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.language import detect_language
+
+SHORT_POSTS = Path(__file__).parents[1] / "data" / "language" / "short_posts.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("中方呼吁各方保持冷静克制。", "zh"),
+        ("日本政府は両国に自制を求めます。", "ja"),
+        ("한국 정부는 모든 당사자에게 자제를 촉구합니다.", "ko"),
+        ("भारत ने संयम बरतने की अपील की है।", "hi"),
+        ("ندعو جميع الأطراف إلى ضبط النفس.", "ar"),
+        ("ایران خواهان کاهش تنش در منطقه است.", "fa"),
+        ("پاکستان امن چاہتا ہے لیکن جارحیت کا جواب دے گا۔", "ur"),
+        ("Россия призывает к сдержанности.", "ru"),
+        ("Україна вітає обмін полоненими.", "uk"),
+        ("ישראל תגיב בעוצמה.", "he"),
+        ("Η Ελλάδα καλεί σε αυτοσυγκράτηση.", "el"),
+    ],
+)
+def test_script_rules_pick_the_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_chinese_is_zh_not_zh_cn():
+    assert detect_language("外交部发言人就当前局势答记者问") == "zh"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12:30 — 14/05/2025", "🇮🇳🤝🇵🇰 !!!", "https://"])
+def test_text_without_letters_is_undetermined(text):
+    assert detect_language(text) == "und"
+
+
+def test_same_text_gives_the_same_answer_every_time():
+    text = "Calma"
+    assert len({detect_language(text) for _ in range(5)}) == 1
+
+
+def test_hint_breaks_a_near_tie_on_a_very_short_post():
+    assert detect_language("Ceasefire.", hints=("en",)) == "en"
+    assert detect_language("Tregua.", hints=("it",)) == "it"
+
+
+def test_hint_does_not_override_clear_evidence():
+    assert detect_language("Nous appelons à la retenue et au dialogue.", hints=("de",)) == "fr"
+
+
+def test_persian_hint_never_turns_urdu_letters_into_persian():
+    assert detect_language("بھارت کی جارحیت کا جواب دیا جائے گا۔", hints=("fa",)) == "ur"
+
+
+def test_short_official_posts_are_identified_at_least_95_percent():
+    posts = [json.loads(line) for line in SHORT_POSTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    correct = sum(detect_language(post["text"]) == post["lang"] for post in posts)
+    assert correct / len(posts) >= 0.95
