@@ -1,92 +1,20 @@
-"""Shared test fixtures: a real HTTP server on 127.0.0.1 that serves canned responses.
+"""Shared test fixtures: the loopback peers (feeds, LibreTranslate) and a private configuration.
 
-Tests never touch the internet; peers (feeds, bridges, pages) are this server. Each route
-maps a path (with its query string, if any) to a `Reply`, or to a function of the request
-that returns one, so a test can answer conditional GETs, count hits or change its mind.
+Tests never touch the internet: every HTTP peer is a real server on 127.0.0.1 started here
+(see tests/support/), and every command runs against a SQLite database in a temp folder.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.support.feed_server import FeedServer
 from tests.support.libretranslate import LibreTranslateDouble
-
-
-@dataclass(frozen=True)
-class Reply:
-    body: bytes = b""
-    status: int = 200
-    content_type: str = "application/rss+xml; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SeenRequest:
-    path: str
-    headers: dict[str, str]
-
-
-Route = Reply | Callable[[SeenRequest], Reply]
-
-
-@dataclass
-class StaticServer:
-    """What a test sees: the base URL, the routes to fill in, the requests received."""
-
-    url: str
-    routes: dict[str, Route] = field(default_factory=dict)
-    requests: list[SeenRequest] = field(default_factory=list)
-
-    def hits(self, path: str) -> int:
-        return sum(1 for request in self.requests if request.path == path)
-
-
-def _handler_for(server: StaticServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen = SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
-            server.requests.append(seen)
-            route = server.routes.get(self.path)
-            if route is None:
-                reply = Reply(b"not found", 404, "text/plain")
-            else:
-                reply = route(seen) if callable(route) else route
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(reply.body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep pytest output clean."""
-
-    return Handler
-
-
-@pytest.fixture
-def static_server() -> Iterator[StaticServer]:
-    """A threaded HTTP server on a free loopback port, stopped after the test."""
-    state = StaticServer(url="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

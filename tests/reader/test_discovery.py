@@ -6,20 +6,20 @@ from pathlib import Path
 
 from bot.reader.discovery import find_feed_links
 from bot.reader.fetcher import Fetcher
-from tests.conftest import Reply, StaticServer
+from tests.support.feed_server import FeedServer
 
 PAGE = Path("tests/data/reader/page_with_feed_link.html").read_bytes()
 
 
 async def test_page_fetched_from_loopback_advertises_rss_and_atom_in_order(
-    static_server: StaticServer,
+    feed_server: FeedServer,
 ) -> None:
-    static_server.routes["/it/sala-stampa/"] = Reply(PAGE, content_type="text/html; charset=utf-8")
+    feed_server.set("/it/sala-stampa/", PAGE, content_type="text/html; charset=utf-8")
     async with Fetcher(allow_private=True, timeout=5.0) as fetcher:
-        result = await fetcher.fetch(static_server.url + "/it/sala-stampa/")
+        result = await fetcher.fetch(feed_server.url("/it/sala-stampa/"))
 
     assert find_feed_links(result.body, result.url) == [
-        static_server.url + "/it/comunicati/feed/",
+        feed_server.url("/it/comunicati/feed/"),
         "https://feeds.example.org/notizie.atom",
     ]
 
@@ -34,7 +34,5 @@ def test_base_href_and_type_parameters_are_honoured() -> None:
 
 
 def test_page_without_feeds_gives_nothing() -> None:
-    assert (
-        find_feed_links(b"<html><head><title>x</title></head></html>", "https://a.example/") == []
-    )
+    assert find_feed_links(b"<html><head><title>x</title></head></html>", "https://a.example/") == []
     assert find_feed_links(b"", "https://a.example/") == []

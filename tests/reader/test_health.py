@@ -17,7 +17,7 @@ from bot.storage.accounts import list_source_rows, sync_watchlist
 from bot.storage.db import open_database
 from bot.storage.sources import record_failure, record_success
 from bot.storage.tables import SourceRow
-from tests.conftest import Reply, StaticServer
+from tests.support.feed_server import FeedServer
 
 NOW = datetime(2025, 5, 12, 12, 0, tzinfo=UTC)
 POLL = 300
@@ -101,15 +101,11 @@ ACCOUNTS = [
 ]
 
 
-async def test_bridge_that_keeps_serving_old_items_is_detected_as_stale(
-    db, static_server: StaticServer
-) -> None:
-    static_server.routes["/SecRubio/rss"] = Reply(
-        Path("tests/data/reader/nitter_secrubio.xml").read_bytes()
-    )
+async def test_bridge_that_keeps_serving_old_items_is_detected_as_stale(db, feed_server: FeedServer) -> None:
+    feed_server.set("/SecRubio/rss", Path("tests/data/reader/nitter_secrubio.xml").read_bytes())
     settings = load_settings(
         {
-            "LADDERWATCH_X_BRIDGE": static_server.url + "/{handle}/rss",
+            "LADDERWATCH_X_BRIDGE": feed_server.url("/{handle}/rss"),
             "LADDERWATCH_ALLOW_PRIVATE_URLS": "1",
         },
         env_file=None,
@@ -152,17 +148,13 @@ def test_describe_sources_lists_each_account_source_url_and_state(db) -> None:
         error="HTTP 403 from the bridge",
         next_poll_at=NOW + timedelta(minutes=10),
     )
-    text = describe_sources(
-        list_source_rows(db), ACCOUNTS, NOW, POLL, settings=load_settings({}, env_file=None)
-    )
+    text = describe_sources(list_source_rows(db), ACCOUNTS, NOW, POLL, settings=load_settings({}, env_file=None))
 
     assert text.splitlines()[0] == "2 accounts, 3 sources: 1 failing, 2 pending"
     assert "rubio: Marco Rubio — US Secretary of State [US]" in text
     assert "  - x SecRubio: failing" in text
     assert "error (1x): HTTP 403 from the bridge" in text
-    assert (
-        "cannot resolve: x source @SecRubio needs an RSS bridge: set LADDERWATCH_X_BRIDGE" in text
-    )
+    assert "cannot resolve: x source @SecRubio needs an RSS bridge: set LADDERWATCH_X_BRIDGE" in text
     assert "url: https://social.network.europa.eu/@EEAS.rss" in text
     assert "url: https://bsky.app/profile/eeas.europa.eu/rss" in text
     assert "next poll: 2025-05-12 12:10 UTC" in text

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.storage.db import open_database
 from bot.storage.tables import StatementRow
-from tests.conftest import Reply, StaticServer
+from tests.support.feed_server import FeedServer
 
 DATA = Path("tests/data/reader").resolve()
 
@@ -43,20 +43,16 @@ accounts:
 
 
 @pytest.fixture
-def environment(
-    tmp_path: Path, static_server: StaticServer, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    static_server.routes["/SecRubio/rss"] = Reply((DATA / "nitter_secrubio.xml").read_bytes())
-    static_server.routes["/s/mid_test"] = Reply(
-        (DATA / "tme_s_mid_test.html").read_bytes(), content_type="text/html; charset=utf-8"
-    )
+def environment(tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    feed_server.set("/SecRubio/rss", (DATA / "nitter_secrubio.xml").read_bytes())
+    feed_server.set("/s/mid_test", (DATA / "tme_s_mid_test.html").read_bytes(), content_type="text/html; charset=utf-8")
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "watchlist.yaml").write_text(WATCHLIST, encoding="utf-8")
     database = tmp_path / "lw.sqlite3"
     monkeypatch.chdir(tmp_path)  # no stray .env
     for name, value in {
-        "LADDERWATCH_X_BRIDGE": static_server.url + "/{handle}/rss",
-        "LADDERWATCH_TELEGRAM_BRIDGE": static_server.url + "/s/{channel}",
+        "LADDERWATCH_X_BRIDGE": feed_server.url("/{handle}/rss"),
+        "LADDERWATCH_TELEGRAM_BRIDGE": feed_server.url("/s/{channel}"),
         "LADDERWATCH_ALLOW_PRIVATE_URLS": "1",
         "LADDERWATCH_TRANSLATOR": "none",
         "LADDERWATCH_CONFIG": str(tmp_path / "config"),
@@ -93,9 +89,7 @@ def test_poll_once_ingests_x_posts_and_telegram_channel_posts(environment: Path,
     assert "tg:-1065276858/1204" in guids
 
 
-def test_sources_shows_resolved_urls_for_every_kind(
-    environment: Path, tmp_path: Path, capsys
-) -> None:
+def test_sources_shows_resolved_urls_for_every_kind(environment: Path, tmp_path: Path, capsys) -> None:
     assert main(["poll", "--once"]) == 0
     # Added after the poll, so no test ever fetches bsky.app or a Mastodon server.
     (tmp_path / "social.yaml").write_text(SOCIAL, encoding="utf-8")

@@ -16,7 +16,7 @@ from bot.reader.sources import (
     resolve_source,
 )
 from bot.settings import Settings, load_settings
-from tests.conftest import Reply, StaticServer
+from tests.support.feed_server import FeedServer
 
 DATA = "tests/data/reader"
 
@@ -30,18 +30,14 @@ def spec(kind: str, handle: str) -> SourceSpec:
 
 
 def test_rss_source_is_its_own_url() -> None:
-    resolved = resolve_source(
-        spec("rss", "https://www.state.gov/rss-feed/press-releases/feed/"), settings()
-    )
+    resolved = resolve_source(spec("rss", "https://www.state.gov/rss-feed/press-releases/feed/"), settings())
     assert resolved == ResolvedSource("https://www.state.gov/rss-feed/press-releases/feed/", FEED)
 
 
 @pytest.mark.parametrize("handle", ["SecRubio", "@SecRubio"])
 def test_x_handle_goes_through_the_bridge_template(handle: str) -> None:
     bridged = settings(LADDERWATCH_X_BRIDGE="https://nitter.example.org/{handle}/rss")
-    assert resolve_source(spec("x", handle), bridged) == ResolvedSource(
-        "https://nitter.example.org/SecRubio/rss", FEED
-    )
+    assert resolve_source(spec("x", handle), bridged) == ResolvedSource("https://nitter.example.org/SecRubio/rss", FEED)
 
 
 def test_x_without_bridge_says_which_setting_to_set() -> None:
@@ -71,9 +67,7 @@ def test_telegram_defaults_to_the_channel_web_preview() -> None:
 
 
 def test_telegram_rss_bridge_template_serves_a_feed() -> None:
-    bridged = settings(
-        LADDERWATCH_TELEGRAM_BRIDGE="https://rsshub.example.org/telegram/channel/{channel}"
-    )
+    bridged = settings(LADDERWATCH_TELEGRAM_BRIDGE="https://rsshub.example.org/telegram/channel/{channel}")
     assert resolve_source(spec("telegram", "MID_Russia"), bridged) == ResolvedSource(
         "https://rsshub.example.org/telegram/channel/MID_Russia", FEED
     )
@@ -88,9 +82,7 @@ def test_telegram_preview_mirror_is_recognised_by_its_path() -> None:
 def test_profile_urls_point_at_the_human_pages() -> None:
     assert profile_url(spec("x", "@SecRubio")) == "https://x.com/SecRubio"
     assert profile_url(spec("telegram", "MID_Russia")) == "https://t.me/MID_Russia"
-    assert profile_url(spec("mastodon", "@EEAS@social.network.europa.eu")) == (
-        "https://social.network.europa.eu/@EEAS"
-    )
+    assert profile_url(spec("mastodon", "@EEAS@social.network.europa.eu")) == ("https://social.network.europa.eu/@EEAS")
     assert profile_url(spec("rss", "https://example.org/feed")) is None
 
 
@@ -101,19 +93,17 @@ async def fetch_and_parse(resolved: ResolvedSource) -> list:
 
 
 async def test_bridged_x_and_telegram_sources_are_read_from_loopback(
-    static_server: StaticServer,
+    feed_server: FeedServer,
 ) -> None:
     with (
         open(f"{DATA}/nitter_secrubio.xml", "rb") as nitter,
         open(f"{DATA}/tme_s_mid_test.html", "rb") as page,
     ):
-        static_server.routes["/SecRubio/rss"] = Reply(nitter.read())
-        static_server.routes["/s/mid_test"] = Reply(
-            page.read(), content_type="text/html; charset=utf-8"
-        )
+        feed_server.set("/SecRubio/rss", nitter.read())
+        feed_server.set("/s/mid_test", page.read(), content_type="text/html; charset=utf-8")
     loopback = settings(
-        LADDERWATCH_X_BRIDGE=static_server.url + "/{handle}/rss",
-        LADDERWATCH_TELEGRAM_BRIDGE=static_server.url + "/s/{channel}",
+        LADDERWATCH_X_BRIDGE=feed_server.url("/{handle}/rss"),
+        LADDERWATCH_TELEGRAM_BRIDGE=feed_server.url("/s/{channel}"),
         LADDERWATCH_ALLOW_PRIVATE_URLS="1",
     )
 
@@ -122,9 +112,7 @@ async def test_bridged_x_and_telegram_sources_are_read_from_loopback(
 
     assert len(tweets) == 3
     assert tweets[0].url == "http://nitter.test/SecRubio/status/1921000000000000001#m"
-    assert [p.url for p in posts] == [
-        f"https://t.me/mid_test/{i}" for i in (1201, 1202, 1203, 1204)
-    ]
+    assert [p.url for p in posts] == [f"https://t.me/mid_test/{i}" for i in (1201, 1202, 1203, 1204)]
 
 
 def test_shipped_watchlist_loads_and_covers_the_crisis_parties() -> None:
