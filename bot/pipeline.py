@@ -92,10 +92,9 @@ async def translate_and_classify(
     return translation, classifier.classify(text, lang, translation.text)
 
 
-def classification_text(statement: Statement) -> str:
-    if statement.title:
-        return f"{statement.title}\n{statement.text}"
-    return statement.text
+def classification_text(title: str, text: str) -> str:
+    """What is translated and classified: the headline (when it adds words) and the text."""
+    return f"{title}\n{text}" if title else text
 
 
 class Pipeline:
@@ -207,7 +206,7 @@ class Pipeline:
         for statement in statements:
             if statement.key not in fresh_keys:
                 continue
-            text = classification_text(statement)
+            text = classification_text(statement.title, statement.text)
             lang = await asyncio.to_thread(detect_language, text, hints)
             analysed.append(await self.analyse(replace(statement, lang=lang), text))
         return analysed
@@ -232,8 +231,9 @@ class Pipeline:
         """Try again the statements stored untranslated; returns how many now have English."""
         done = 0
         for row in await asyncio.to_thread(statement_store.pending_translations, self.db):
-            translation = await self.translator.translate(row.text, row.lang, "en")
-            verdict = self.classifier.classify(row.text, row.lang, translation.text) if translation.text else None
+            text = classification_text(row.title, row.text)
+            translation = await self.translator.translate(text, row.lang, "en")
+            verdict = self.classifier.classify(text, row.lang, translation.text) if translation.text else None
             await asyncio.to_thread(
                 statement_store.record_translation_retry, self.db, row.id, translation.text, verdict
             )
