@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.db import Database, open_database
 
 EXIT_USAGE = 2
 
@@ -49,6 +52,15 @@ def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, 
         yield number, item, None
 
 
+def _open_cache_database(url: str) -> Database:
+    """The translation cache; an unusable database (read-only folder…) only costs the cache."""
+    try:
+        return open_database(url)
+    except (SQLAlchemyError, OSError) as error:
+        print(f"ladderwatch: translation cache disabled, cannot open the database: {error}", file=sys.stderr)
+        return open_database("sqlite://")
+
+
 class Analyser:
     """Language → translation → classification for free text (classify and eval)."""
 
@@ -57,12 +69,11 @@ class Analyser:
 
         self.classifier = Classifier.load()
         self.translator = None
-        self.db = None
+        self.db: Database | None = None
         if translate and settings.translators != ("none",):
-            from bot.storage.db import open_database
             from bot.translate import TranslationService
 
-            self.db = open_database(settings.database_url)
+            self.db = _open_cache_database(settings.database_url)
             self.translator = TranslationService(settings, self.db)
 
     async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
