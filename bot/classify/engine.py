@@ -129,7 +129,8 @@ class CompiledLexicon:
         """Cue matches left to right; one starting inside another is kept if it reaches further.
 
         "Chiediamo un cessate il fuoco": the appeal pattern swallows "cessate", yet the
-        ceasefire itself must still count. A match wholly inside another adds nothing.
+        ceasefire itself must still count. A match wholly inside another is the outer
+        phrase's own word ("no intention to attack") and adds nothing.
         """
         matches: list[re.Match[str]] = []
         position, reached = 0, 0
