@@ -62,15 +62,17 @@ class CompiledLexicon:
         self._deleted = frozenset(key for key, value in lexicon.fold.items() if value is None)
         start = _WORD_START if lexicon.word_boundaries else ""
         end = _WORD_END if lexicon.word_end else ""
+        # Modifier words (negations, "if", "but") are whole words even where cues take suffixes.
+        whole_word = _WORD_END if lexicon.word_boundaries else ""
         cue_regex, entry_of_group = alternation(entry.pattern for entry in lexicon.cues)
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
         self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._modifiers = {
-            kind: self._modifier_regex(kind, start, end) for kind in ("negation", "conditional", "hedge")
+            kind: self._modifier_regex(kind, start, whole_word) for kind in ("negation", "conditional", "hedge")
         }
         breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
-        break_words = f"|{start}(?:{'|'.join(breaks)}){end}" if breaks else ""
+        break_words = f"|{start}(?:{'|'.join(breaks)}){whole_word}" if breaks else ""
         self._clause_break = re.compile(_PUNCTUATION_BREAK + break_words)
         self._contexts = [
             (
