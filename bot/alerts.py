@@ -6,8 +6,9 @@ pair makes queuing twice harmless.
 
 Rules: the chat is active and not muted; a subscription covers the statement's account
 (all, the account, or its country); the statement is not a repost; it was published
-after the chat subscribed and after the covering subscription was made (no backlog
-flood); it passes the chat's filters (labels, minimum strength, accounts, languages).
+after the chat subscribed and after the covering subscription was made, and it is not
+the backlog a new source's first fetch finds (no flood); it passes the chat's filters
+(labels, minimum strength, accounts, languages).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def passes_filters(audience: ChatAudience, statement: AlertCandidate) -> bool:
 def wants(audience: ChatAudience, statement: AlertCandidate) -> bool:
     """Whether this chat should be alerted about this statement."""
     chat = audience.chat
-    if not chat.active or chat.muted or statement.is_repost:
+    if not chat.active or chat.muted or statement.is_repost or statement.backlog:
         return False
     if chat.subscribed_at is None or statement.published_at < chat.subscribed_at:
         return False

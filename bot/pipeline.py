@@ -151,8 +151,7 @@ class Pipeline:
             statements = [to_statement(account.id, source.id, entry, now) for entry in entries]
             analysed = await self.analyse_new(account, statements)
             new_ids = await asyncio.to_thread(statement_store.save_new_statements, self.db, analysed, now)
-            if source.last_success_at is not None:  # a source's first fetch is backlog: stored, not alerted
-                await asyncio.to_thread(queue_alerts, self.db, new_ids, now)
+            await asyncio.to_thread(queue_alerts, self.db, new_ids, now)  # a first fetch's backlog is skipped there
         except (SourceResolutionError, FetchError, ParseError) as error:
             message = f"{source.kind}:{source.handle}: {error}"
             retry_after = getattr(error, "retry_after", None)

@@ -12,7 +12,7 @@ from bot.storage import chats as chat_store
 from bot.storage.chats import ACCOUNT, ALL, COUNTRY, ChatAudience, ChatSettings, Subscription
 from bot.storage.outbox import AlertCandidate
 from bot.storage.tables import OutboxRow
-from tests.tg.factories import NOW, add_account, add_chat, add_statement, make_db
+from tests.tg.factories import NOW, add_account, add_chat, add_source, add_statement, make_db
 
 EARLIER = NOW - timedelta(hours=1)
 
@@ -131,3 +131,25 @@ def test_muting_drops_pending_alerts_and_unmuting_starts_from_now(tmp_path):
     with db.session() as session:
         statuses = session.scalars(select(OutboxRow.status)).all()
     assert statuses == ["failed"]
+
+
+def test_a_new_sources_first_fetch_alerts_only_what_is_newer_than_the_account(tmp_path):
+    db = make_db(tmp_path)
+    add_account(db)  # loaded at NOW
+    add_chat(db, 1001, subscribed_at=EARLIER - timedelta(days=30))
+    first = add_source(db)
+    week_old = add_statement(db, "Last week's threat.", published=NOW - timedelta(days=7), source_id=first)
+    undated = add_statement(
+        db, "Undated threat.", published=NOW + timedelta(minutes=1), source_id=first, estimated=True
+    )
+    fresh = add_statement(
+        db, "A threat published after loading.", published=NOW + timedelta(minutes=2), source_id=first
+    )
+    assert queue_alerts(db, [week_old, undated, fresh], NOW) == 1
+    polled = add_source(db, polled_before=True)
+    later_undated = add_statement(
+        db, "Later undated.", published=NOW + timedelta(minutes=3), source_id=polled, estimated=True
+    )
+    assert queue_alerts(db, [later_undated], NOW) == 1
+    with db.session() as session:
+        assert session.scalars(select(OutboxRow.statement_id)).all() == [fresh, later_undated]

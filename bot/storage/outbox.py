@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
-from bot.storage.tables import AccountRow, ChatRow, OutboxRow, StatementRow
+from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -33,6 +33,7 @@ class AlertCandidate:
     score: float
     published_at: datetime
     is_repost: bool
+    backlog: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,17 @@ class OutboxItem:
 
 
 def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCandidate]:
+    """The statements with their account's country, and whether each is a source's backlog.
+
+    Backlog: found by a source's first successful fetch (its `last_success_at` is still
+    empty while alerts are queued) and either undated or dated before the account was
+    loaded or added. What a first fetch finds that is dated later is new and alerted.
+    """
     with db.session() as session:
         rows = session.execute(
-            select(StatementRow, AccountRow.country)
+            select(StatementRow, AccountRow.country, AccountRow.updated_at, SourceRow.last_success_at)
             .join(AccountRow, AccountRow.id == StatementRow.account_id)
+            .outerjoin(SourceRow, SourceRow.id == StatementRow.source_id)
             .where(StatementRow.id.in_(list(statement_ids)))
             .order_by(StatementRow.published_at, StatementRow.id)
         )
@@ -83,8 +91,11 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
                 row.score,
                 row.published_at,
                 row.is_repost,
+                backlog=row.source_id is not None
+                and last_success is None
+                and (row.published_estimated or row.published_at < account_loaded),
             )
-            for row, country in rows
+            for row, country, account_loaded, last_success in rows
         ]
 
 

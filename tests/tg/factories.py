@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.storage import chats as chat_store
 from bot.storage.chats import ALL
 from bot.storage.db import Database, open_database
-from bot.storage.tables import AccountRow, StatementRow
+from bot.storage.tables import AccountRow, SourceRow, StatementRow
 
 NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
 
@@ -55,6 +55,8 @@ def add_statement(
     url: str | None = "https://example.org/s/1",
     translation_en: str | None = None,
     cues: tuple[str, ...] = ("reserve the right",),
+    source_id: int | None = None,
+    estimated: bool = False,
 ) -> int:
     digest = hashlib.sha256(f"{account_id}{text}{published}{lang}".encode()).hexdigest()
     with db.session() as session:
@@ -67,6 +69,8 @@ def add_statement(
             text=text,
             lang=lang,
             published_at=published,
+            published_estimated=estimated,
+            source_id=source_id,
             fetched_at=published,
             is_repost=is_repost,
             translation_en=translation_en,
@@ -75,6 +79,19 @@ def add_statement(
             confidence=0.9,
             mixed=False,
             cues=[{"text": cue, "lang": lang, "weight": 5.0, "category": "threat"} for cue in cues],
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def add_source(db: Database, account_id: str = "tajani", polled_before: bool = False) -> int:
+    with db.session() as session:
+        row = SourceRow(
+            account_id=account_id,
+            kind="rss",
+            handle=f"https://example.org/{'polled' if polled_before else 'new'}.xml",
+            last_success_at=NOW - timedelta(hours=2) if polled_before else None,
         )
         session.add(row)
         session.flush()
