@@ -27,7 +27,7 @@ UNDETERMINED = "und"
 # langdetect codes that are not plain ISO 639-1.
 _LANGDETECT_TO_ISO = {"zh-cn": "zh", "zh-tw": "zh"}
 
-_URDU_LETTERS = frozenset("ٹڈڑںےۓہۃ")
+_URDU_LETTERS = frozenset("ٹڈڑںےۓہۃھ۔")
 _PERSIAN_LETTERS = frozenset("پچژگکی")
 _ARABIC_LETTERS = frozenset("يكةىإأؤئ")
 _UKRAINIAN_LETTERS = frozenset("іїєґ")
@@ -64,12 +64,19 @@ def _script_counts(text: str) -> Counter[str]:
 
 
 def _arabic_script_language(text: str, hints: Sequence[str]) -> str:
+    """Urdu, Persian or Arabic from the letters each one alone uses.
+
+    Urdu has retroflex letters and its own he/ye forms; Persian has پ چ ژ گ and writes
+    ی/ک where Arabic writes ي/ك; Arabic has ة and ى. Some Arabic from Persian keyboards
+    uses ی/ک, so ة and the Arabic-only forms outweigh them.
+    """
     urdu = sum(char in _URDU_LETTERS for char in text)
-    persian = sum(char in _PERSIAN_LETTERS for char in text)
+    persian_only = sum(char in "پچژگ" for char in text)
+    persian_forms = sum(char in "یک" for char in text)
     arabic = sum(char in _ARABIC_LETTERS for char in text)
-    if urdu:
+    if urdu >= 2 or (urdu and not persian_only):
         return "ur"
-    if persian > arabic:
+    if 2 * persian_only + persian_forms > 2 * arabic:
         return "ur" if "ur" in hints and "fa" not in hints else "fa"
     if arabic:
         return "ar"
