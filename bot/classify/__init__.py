@@ -28,6 +28,8 @@ from bot.model import Cue, Label, Verdict
 __all__ = ["Classifier", "LexiconError"]
 
 ENGLISH = "en"
+# A verdict justifies itself with at most this many cues (long texts can match hundreds).
+MAX_CUES = 12
 
 
 class Classifier:
@@ -100,7 +102,7 @@ class Classifier:
             evidence = abs(net)
             mixed = min(totals.escalation, totals.deescalation) >= tuning.mixed_threshold
         confidence = 1.0 / (1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset)))
-        ordered = tuple(sorted(cues, key=lambda cue: -abs(cue.weight)))
+        ordered = _strongest_distinct(cues)
         return Verdict(
             label=label,
             score=round(score, 3),
@@ -108,3 +110,15 @@ class Classifier:
             mixed=mixed,
             cues=ordered,
         )
+
+
+def _strongest_distinct(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
+    """Cues strongest first, one per (phrase, language, category), at most MAX_CUES."""
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for cue in sorted(cues, key=lambda cue: -abs(cue.weight)):
+        key = (cue.text.casefold(), cue.lang, cue.category)
+        if key not in seen:
+            seen.add(key)
+            kept.append(cue)
+    return tuple(kept[:MAX_CUES])

@@ -10,6 +10,7 @@ inside another cue ("will not hesitate") belong to that cue and flip nothing.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -108,6 +109,7 @@ class CompiledLexicon:
             return []
         cue_spans = [m.span() for m in matches]
         voided = self._voided_spans(folded)
+        breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
         hits = []
         for match in matches:
             entry = self._entries[match.lastgroup]  # type: ignore[index]
@@ -123,7 +125,7 @@ class CompiledLexicon:
                 original = text[start:end]
             else:
                 original = match.group(0)
-            clause = self._clause_around(folded, start, end)
+            clause = _clause_around(breaks, start, end, len(folded))
             hits.append(self._scoped(entry, original, folded, (start, end), clause, cue_spans))
         return hits
 
@@ -160,14 +162,6 @@ class CompiledLexicon:
                     spans.append((low, high, blocked))
                     break
         return spans
-
-    def _clause_around(self, folded: str, start: int, end: int) -> tuple[int, int]:
-        """Start and end of the clause that holds the cue spanning `start`–`end`."""
-        clause_start = 0
-        for boundary in self._clause_break.finditer(folded, 0, start):
-            clause_start = boundary.end()
-        following = self._clause_break.search(folded, end)
-        return clause_start, following.start() if following else len(folded)
 
     def _scoped(
         self,
@@ -226,6 +220,19 @@ class CompiledLexicon:
             if after and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after:
                 return True
         return False
+
+
+def _clause_around(breaks: list[tuple[int, int]], start: int, end: int, length: int) -> tuple[int, int]:
+    """Start and end of the clause holding the cue at `start`–`end`, given the break spans."""
+    before = bisect.bisect_right(breaks, (start, start)) - 1
+    clause_start = 0
+    while before >= 0:
+        if breaks[before][1] <= start:
+            clause_start = breaks[before][1]
+            break
+        before -= 1
+    after = bisect.bisect_left(breaks, (end, end))
+    return clause_start, breaks[after][0] if after < len(breaks) else length
 
 
 def side_totals(hits: Iterable[Hit], decay: float) -> SideTotals:
