@@ -104,7 +104,7 @@ def format_report(report: EvalReport) -> str:
         "",
         "confusion (rows = gold, columns = predicted)",
     ]
-    lines.append(" " * width + "".join(f"{label[:12]:>14}" for label in report.labels))
+    lines.append(" " * width + "".join(f"{label:>{width}}" for label in report.labels))
     for label, row in zip(report.labels, report.confusion, strict=True):
-        lines.append(f"{label:<{width}}" + "".join(f"{count:>14d}" for count in row))
+        lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
     return "\n".join(lines)
