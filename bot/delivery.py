@@ -2,6 +2,8 @@
 
 - Texts over Telegram's 4096-character limit are split at line (else word) boundaries;
   tags open at a cut are closed and reopened in the next part, so each part is valid HTML.
+- Alerts go out at most one per second per chat; `AIORateLimiter` keeps the overall
+  (30/s) and per-group (20/min) limits.
 - `RetryAfter` is honoured (the outbox pauses entirely: Telegram's flood control is per bot).
 - Network errors and 5xx are retried with exponential back-off.
 - `Forbidden` (blocked, kicked) counts against the chat; after `FORBIDDEN_LIMIT` in a row
@@ -53,6 +55,7 @@ FORBIDDEN_LIMIT = 3
 MAX_ATTEMPTS = 10
 BATCH = 25
 INTERACTIVE_RETRIES = 3
+PER_CHAT_SECONDS = 1.0
 LONGEST_INTERACTIVE_WAIT = 30.0
 
 TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n|[^\S\n]+|[^\s<&]+|[<&]")
@@ -174,10 +177,23 @@ async def render_alert(content: AlertContent, chat: ChatSettings, translator: Tr
 class Delivery:
     """Sends through one bot; knows the database so chat moves and failures are recorded."""
 
-    def __init__(self, bot: Bot, db: Database, translator: Translator | None) -> None:
+    def __init__(
+        self, bot: Bot, db: Database, translator: Translator | None, per_chat_seconds: float = PER_CHAT_SECONDS
+    ) -> None:
         self.bot, self.db, self.translator = bot, db, translator
+        self.per_chat_seconds = per_chat_seconds
         self.paused_until: datetime | None = None
         self.lock = asyncio.Lock()
+        self._next_send: dict[int, float] = {}
+
+    async def _pace(self, chat_id: int) -> None:
+        """Alerts go out at most one per second per chat (Telegram's per-chat limit;
+        AIORateLimiter covers the overall and per-group limits)."""
+        loop = asyncio.get_running_loop()
+        wait = self._next_send.get(chat_id, 0.0) - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next_send[chat_id] = loop.time() + self.per_chat_seconds
 
     # --- single calls ----------------------------------------------------------------
 
@@ -302,6 +318,7 @@ class Delivery:
                 async def send(target: int, part: str = parts[index]) -> Message:
                     return await self.bot.send_message(target, part)
 
+                await self._pace(chat_id)
                 _, chat_id = await self._call(chat_id, send)
                 await asyncio.to_thread(
                     outbox_store.mark_part_sent,
