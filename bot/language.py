@@ -26,6 +26,39 @@ UNDETERMINED = "und"
 
 # langdetect codes that are not plain ISO 639-1.
 _LANGDETECT_TO_ISO = {"zh-cn": "zh", "zh-tw": "zh"}
+# Languages never written in Latin letters: a hint for one of them says nothing about
+# a Latin-script post (an Urdu-speaking ministry posting in English).
+_NON_LATIN_LANGUAGES = frozenset(
+    [
+        "ar",
+        "fa",
+        "ur",
+        "ps",
+        "hi",
+        "mr",
+        "ne",
+        "bn",
+        "pa",
+        "gu",
+        "ta",
+        "te",
+        "kn",
+        "ml",
+        "zh",
+        "ja",
+        "ko",
+        "ru",
+        "uk",
+        "bg",
+        "mk",
+        "be",
+        "el",
+        "he",
+        "th",
+        "hy",
+        "ka",
+    ]
+)
 
 _URDU_LETTERS = frozenset("ٹڈڑںےۓہۃھ۔")
 _PERSIAN_LETTERS = frozenset("پچژگکی")
@@ -135,7 +168,8 @@ def _langdetect_best(text: str, hints: Sequence[str]) -> str:
     letters = sum(char.isalpha() for char in text)
     hint_bonus = 0.25 + max(0.0, 1.0 - letters / 40)
     for hint in hints:
-        scores[hint] += hint_bonus
+        if hint not in _NON_LATIN_LANGUAGES:
+            scores[hint] += hint_bonus
     if not scores:
         return UNDETERMINED
     return scores.most_common(1)[0][0]

@@ -49,6 +49,10 @@ def test_hint_breaks_a_near_tie_on_a_very_short_post():
     assert detect_language("Tregua.", hints=("it",)) == "it"
 
 
+def test_hint_of_another_script_is_ignored_for_latin_text():
+    assert detect_language("Ceasefire now.", hints=("ur",)) == "en"
+
+
 def test_hint_does_not_override_clear_evidence():
     assert detect_language("Nous appelons à la retenue et au dialogue.", hints=("de",)) == "fr"
 
