@@ -28,37 +28,8 @@ UNDETERMINED = "und"
 _LANGDETECT_TO_ISO = {"zh-cn": "zh", "zh-tw": "zh"}
 # Languages never written in Latin letters: a hint for one of them says nothing about
 # a Latin-script post (an Urdu-speaking ministry posting in English).
-_NON_LATIN_LANGUAGES = frozenset(
-    [
-        "ar",
-        "fa",
-        "ur",
-        "ps",
-        "hi",
-        "mr",
-        "ne",
-        "bn",
-        "pa",
-        "gu",
-        "ta",
-        "te",
-        "kn",
-        "ml",
-        "zh",
-        "ja",
-        "ko",
-        "ru",
-        "uk",
-        "bg",
-        "mk",
-        "be",
-        "el",
-        "he",
-        "th",
-        "hy",
-        "ka",
-    ]
-)
+_NON_LATIN_CODES = "ar fa ur ps hi mr ne bn pa gu ta te kn ml zh ja ko ru uk bg mk be el he th hy ka"
+_NON_LATIN_LANGUAGES = frozenset(_NON_LATIN_CODES.split())
 
 _URDU_LETTERS = frozenset("ٹڈڑںےۓہۃھ۔")
 _PERSIAN_LETTERS = frozenset("پچژگکی")
