@@ -66,11 +66,7 @@ class Classifier:
             english_hits = self.lexicons[ENGLISH].find(english) if english else []
             if english_hits:
                 translated = side_totals(english_hits, tuning.decay)
-                native = SideTotals(
-                    native.escalation * tuning.native_factor,
-                    native.deescalation * tuning.native_factor,
-                )
-                totals = combine_totals(native, translated, tuning.corroboration)
+                totals = combine_totals(native.scaled(tuning.native_factor), translated, tuning.corroboration)
             else:
                 totals = native
             cues = self._cues(native_hits, lang, native=True) + self._cues(english_hits, ENGLISH, native=False)
@@ -95,7 +91,7 @@ class Classifier:
         score = math.tanh(net / tuning.score_scale)
         if side is None:
             label = Label.NEUTRAL
-            evidence = tuning.neutral_threshold - max(totals.escalation, totals.deescalation)
+            evidence = tuning.neutral_threshold - totals.peak
             mixed = False
         else:
             label = Label.ESCALATION if side == ESCALATION else Label.DEESCALATION

@@ -49,8 +49,18 @@ class Hit:
 
 @dataclass(frozen=True)
 class SideTotals:
+    """Evidence for each side, and the strongest side of the strongest single reading.
+
+    `peak` decides neutral vs not: two readings of one weak cue (the original and its
+    translation) corroborate each other but do not make it strong.
+    """
+
     escalation: float
     deescalation: float
+    peak: float
+
+    def scaled(self, factor: float) -> SideTotals:
+        return SideTotals(self.escalation * factor, self.deescalation * factor, self.peak * factor)
 
 
 class CompiledLexicon:
@@ -239,10 +249,9 @@ def side_totals(hits: Iterable[Hit], decay: float) -> SideTotals:
     """Sum each side's weights strongest first, each further cue counting `decay` times less."""
     escalation = sorted((h.weight for h in hits if h.weight > 0), reverse=True)
     deescalation = sorted((-h.weight for h in hits if h.weight < 0), reverse=True)
-    return SideTotals(
-        escalation=sum(weight * decay**rank for rank, weight in enumerate(escalation)),
-        deescalation=sum(weight * decay**rank for rank, weight in enumerate(deescalation)),
-    )
+    escalation_total = sum(weight * decay**rank for rank, weight in enumerate(escalation))
+    deescalation_total = sum(weight * decay**rank for rank, weight in enumerate(deescalation))
+    return SideTotals(escalation_total, deescalation_total, max(escalation_total, deescalation_total))
 
 
 def combine_totals(native: SideTotals, english: SideTotals, corroboration: float) -> SideTotals:
@@ -258,11 +267,12 @@ def combine_totals(native: SideTotals, english: SideTotals, corroboration: float
     return SideTotals(
         escalation=merge(native.escalation, english.escalation),
         deescalation=merge(native.deescalation, english.deescalation),
+        peak=max(native.peak, english.peak),
     )
 
 
 def side_label(totals: SideTotals, neutral_threshold: float) -> str | None:
-    """The stronger side, or None when neither reaches the neutral threshold."""
-    if max(totals.escalation, totals.deescalation) < neutral_threshold:
+    """The stronger side, or None when no single reading reaches the neutral threshold."""
+    if totals.peak < neutral_threshold:
         return None
     return ESCALATION if totals.escalation >= totals.deescalation else DEESCALATION
