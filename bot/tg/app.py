@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import os
 import signal
 from urllib.parse import urlsplit
 
@@ -150,6 +151,7 @@ async def _main(settings: Settings, webhook_url: str | None) -> int:
 def run_bot(settings: Settings, webhook_url: str | None) -> int:
     """Entry point of `ladderwatch run`; returns the exit status."""
     settings.require_token()
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta, without deprecation noise
     if webhook_url and not settings.http_port:
         raise SettingsError(
             "--webhook needs LADDERWATCH_HTTP_PORT: the port the webhook is served on"

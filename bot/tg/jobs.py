@@ -214,8 +214,8 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The daily digest, once per local day even if the job fires twice (restart, catch-up)."""
     svc, chat_id = services(context), int(context.job.chat_id)
     chat = await asyncio.to_thread(chat_store.get_chat, svc.db, chat_id)
-    if chat is None or not chat.active:
-        return
+    if chat is None or not chat.active or not await asyncio.to_thread(chat_store.subscriptions, svc.db, chat_id):
+        return  # gone, blocked us, or follows nothing any more
     today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
     if chat.last_digest_on == today:
         return

@@ -66,3 +66,12 @@ async def test_turning_the_digest_off_removes_its_job(application):
     schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
     schedule_digest(application.job_queue, chat_store.update_chat(db, 1001, digest_time="off"))
     assert not [j for j in application.job_queue.get_jobs_by_name("digest:1001") if not j.removed]
+
+
+async def test_a_chat_that_follows_nothing_gets_no_daily_digest(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
+    chat_store.unsubscribe_all(db, 1001)
+    await application.job_queue.get_jobs_by_name("digest:1001")[0].run(application)
+    assert api.texts(1001) == [] and api.photos(1001) == []
