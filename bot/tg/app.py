@@ -35,6 +35,8 @@ from bot.tg.jobs import Services, app_services, rebuild_jobs
 
 log = logging.getLogger(__name__)
 
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot handles; nothing a Bot API may not know
+
 
 def webhook_secret(token: str) -> str:
     """A stable secret derived from the token (never the token itself): survives restarts."""
@@ -46,11 +48,7 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.telegram_api_base_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-            )
-        )
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter())
         .post_init(on_startup)
     )
@@ -72,9 +70,7 @@ async def register_commands(application: Application) -> None:
             await bot.set_my_commands(command_menu(lang), language_code=lang)
     for admin in settings.admins:
         try:
-            await bot.set_my_commands(
-                command_menu(REFERENCE, admin=True), scope=BotCommandScopeChat(admin)
-            )
+            await bot.set_my_commands(command_menu(REFERENCE, admin=True), scope=BotCommandScopeChat(admin))
         except TelegramError as error:  # the admin has not talked to the bot yet
             log.info("admin command menu not set for %s: %s", admin, error.message)
 
@@ -112,13 +108,11 @@ async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event
                 await application.bot.set_webhook(
                     webhook_url,
                     secret_token=webhook.secret if webhook else None,
-                    allowed_updates=Update.ALL_TYPES,
+                    allowed_updates=UPDATES,
                     drop_pending_updates=False,
                 )
             elif application.updater is not None:
-                await application.updater.start_polling(
-                    drop_pending_updates=False, allowed_updates=Update.ALL_TYPES
-                )
+                await application.updater.start_polling(drop_pending_updates=False, allowed_updates=UPDATES)
             await application.start()
             log.info("Ladderwatch is running (%s)", "webhook" if webhook_url else "polling")
             await stop.wait()
@@ -142,9 +136,7 @@ async def _main(settings: Settings, webhook_url: str | None) -> int:
     try:
         return await serve(settings, webhook_url, stop)
     except TelegramError as error:
-        log.error(
-            "the Telegram Bot API at %s failed: %s", settings.telegram_api_base_url, error.message
-        )
+        log.error("the Telegram Bot API at %s failed: %s", settings.telegram_api_base_url, error.message)
         return 1
 
 
@@ -153,9 +145,7 @@ def run_bot(settings: Settings, webhook_url: str | None) -> int:
     settings.require_token()
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta, without deprecation noise
     if webhook_url and not settings.http_port:
-        raise SettingsError(
-            "--webhook needs LADDERWATCH_HTTP_PORT: the port the webhook is served on"
-        )
+        raise SettingsError("--webhook needs LADDERWATCH_HTTP_PORT: the port the webhook is served on")
     if webhook_url and not webhook_url.startswith(("https://", "http://")):
         raise SettingsError(f"--webhook {webhook_url!r} must be an http(s) URL")
     return asyncio.run(_main(settings, webhook_url))

@@ -63,9 +63,7 @@ def _quoted(value: str, limit: int, lang: str) -> str:
     return f"<blockquote>{escape(shortened)}</blockquote>{note}"
 
 
-def format_alert(
-    content: AlertContent, lang: str, tz: str, translation: Translation | None = None
-) -> str:
+def format_alert(content: AlertContent, lang: str, tz: str, translation: Translation | None = None) -> str:
     """One alert: label, strength, who, what (and its translation), why, where, when."""
     label = content.label
     headline = [
@@ -86,9 +84,7 @@ def format_alert(
             lines.append(f"<i>{escape(text(lang, 'alert.translation', lang=language))}</i>")
             lines.append(_quoted(translation.text, TRANSLATION_LIMIT, lang))
         else:
-            lines.append(
-                f"<i>{escape(text(lang, 'alert.translation_unavailable', lang=language))}</i>"
-            )
+            lines.append(f"<i>{escape(text(lang, 'alert.translation_unavailable', lang=language))}</i>")
     if content.cues:
         cues = ", ".join(f"“{escape(cue)}”" for cue in content.cues[:MAX_CUES])
         lines.append(f"{escape(text(lang, 'alert.cues'))} <i>{cues}</i>")

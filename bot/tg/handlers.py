@@ -14,7 +14,7 @@ import zoneinfo
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -369,40 +369,58 @@ def apply_filter(chat: ChatSettings, data: str) -> dict[str, object] | None:
     return None
 
 
+async def acknowledge(query: CallbackQuery, notice: str | None = None) -> None:
+    """Stop the button's spinner; a Bot API that cannot is no reason to fail the tap."""
+    try:
+        await query.answer(notice)
+    except TelegramError as error:
+        log.info("answerCallbackQuery failed: %s", error.message)
+
+
+async def redraw(
+    svc: Services, chat: ChatSettings, message: object, html: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the keyboard's message in place; when that is refused, send the new state instead."""
+    message_id = getattr(message, "message_id", None)
+    if message_id is not None:
+        try:
+            await svc.delivery.edit_html(chat.id, message_id, html, markup)
+            return
+        except TelegramError as error:
+            log.info("editing the filters message failed: %s", error.message, extra={"chat_id": chat.id})
+    await svc.delivery.send_html(chat.id, html, markup)
+
+
 async def on_filter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tap on the /filters keyboard: change one setting and redraw."""
     query = update.callback_query
     assert query is not None and query.data is not None
     chat = await current_chat(update, context)
     if chat.is_group and not await may_change(update, context, chat):
-        await query.answer()
+        await acknowledge(query)
         return
     svc = services(context)
     accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    message = query.message
     if query.data == "f:done":
-        await query.answer()
-        if message is not None:
-            await svc.delivery.edit_html(
-                chat.id,
-                message.message_id,
-                text(chat.language, "filters.closed", summary=filters_summary(chat, accounts)),
-            )
+        await acknowledge(query)
+        summary = filters_summary(chat, accounts)
+        await redraw(svc, chat, query.message, text(chat.language, "filters.closed", summary=summary))
         return
     change = apply_filter(chat, query.data)
     if change is None:
-        await query.answer(text(chat.language, "filters.expired"))
+        await acknowledge(query, text(chat.language, "filters.expired"))
         return
     chat = await asyncio.to_thread(lambda: chat_store.update_chat(svc.db, chat.id, **change))
-    await query.answer()
-    if message is not None:
-        subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
-        await svc.delivery.edit_html(
-            chat.id,
-            message.message_id,
-            text(chat.language, "filters.title", summary=filters_summary(chat, accounts)),
-            filters_keyboard(chat, accounts, subs),
-        )
+    await acknowledge(query)
+    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
+    summary = filters_summary(chat, accounts)
+    await redraw(
+        svc,
+        chat,
+        query.message,
+        text(chat.language, "filters.title", summary=summary),
+        filters_keyboard(chat, accounts, subs),
+    )
 
 
 # --- digest and chat settings ----------------

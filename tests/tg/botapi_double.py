@@ -154,6 +154,7 @@ class BotApiDouble:
     moved: dict[int, int] = field(default_factory=dict)
     hold_after: int | None = None
     held: int = 0
+    unsupported: set[str] = field(default_factory=set)  # methods answered 404, like a partial emulator
 
     def __post_init__(self) -> None:
         self._condition = threading.Condition()
@@ -302,7 +303,7 @@ class BotApiDouble:
         with self._condition:
             self.calls.append((method, params))
             self._condition.notify_all()
-        handler = getattr(self, f"_api_{method}", None)
+        handler = None if method in self.unsupported else getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {
                 "ok": False,

@@ -137,3 +137,13 @@ async def test_bad_input_gets_usage_not_silence(running_bot: RunningBot):
     assert "/help" in await bot.say(USER, "/frobnicate")
     assert "/watch" not in await bot.say(USER, "/help")
     assert "/watch" in await bot.say(ADMIN, "/help")
+
+
+async def test_filters_work_with_a_bot_api_that_cannot_edit_or_answer_taps(running_bot: RunningBot):
+    bot, api = running_bot, running_bot.api
+    api.unsupported |= {"answerCallbackQuery", "editMessageText"}
+    await bot.say(USER, "/filters")
+    before = len(api.texts(USER))
+    api.press(USER, api.last(USER), "f:l:neutral")
+    redrawn = await until(lambda: api.texts(USER)[before:])
+    assert "Labels: escalation, de-escalation, neutral" in redrawn[0]
