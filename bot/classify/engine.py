@@ -75,7 +75,10 @@ class CompiledLexicon:
         end = _WORD_END if lexicon.word_end else ""
         # Modifier words (negations, "if", "but") are whole words even where cues take suffixes.
         whole_word = _WORD_END if lexicon.word_boundaries else ""
-        cue_regex, entry_of_group = alternation(entry.pattern for entry in lexicon.cues)
+        blockers = {
+            index for index, entry in enumerate(lexicon.cues) if categories.categories[entry.category].side == BLOCKER
+        }
+        cue_regex, entry_of_group = alternation((entry.pattern for entry in lexicon.cues), blockers)
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
         self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}

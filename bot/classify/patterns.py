@@ -7,17 +7,19 @@ that start with plain letters (`(exercise|show) restraint` → two variants), th
 variants' literal prefixes are merged into a character trie, and the trie is written
 back as nested groups: at each word start the engine walks a few letters down one
 branch instead of trying every phrase. Branches holding longer variants are tried
-first, so the more specific phrase wins where two start at the same place.
+first, so the more specific phrase wins where two start at the same place; blockers
+(conflict words in other senses) are tried before everything.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 _REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 _QUANTIFIERS = set("?*+{")
+_PREFERRED_RANK = 1_000_000
 
 
 def spaced(pattern: str) -> str:
@@ -114,28 +116,35 @@ def _literal_prefix(variant: str) -> tuple[str, str]:
 @dataclass
 class _TrieNode:
     children: dict[str, _TrieNode] = field(default_factory=dict)
-    leaves: list[tuple[str, str]] = field(default_factory=list)  # (group name, remainder)
-    _longest: int | None = None
+    leaves: list[tuple[str, str, int]] = field(default_factory=list)  # (group name, remainder, rank)
+    _rank: int | None = None
 
-    def longest(self) -> int:
-        """Length of the longest variant below this node (regex text counts as written)."""
-        return max(
-            [len(remainder) for _, remainder in self.leaves] + [1 + child.longest() for child in self.children.values()]
-        )
+    def rank(self) -> int:
+        """Highest rank of the variants below this node (cached: the trie is built once)."""
+        if self._rank is None:
+            self._rank = max(
+                [rank for _, _, rank in self.leaves] + [1 + child.rank() for child in self.children.values()]
+            )
+        return self._rank
 
     def regex(self) -> str:
-        """This subtree as a regex; branches holding longer variants are tried first."""
+        """This subtree as a regex; branches holding higher-ranked variants are tried first."""
         branches = [
-            (child.longest() + 1, (r"\s+" if char == " " else re.escape(char)) + child.regex())
+            (child.rank() + 1, (r"\s+" if char == " " else re.escape(char)) + child.regex())
             for char, child in sorted(self.children.items())
         ]
-        branches += [(len(remainder), f"(?P<{name}>{spaced(remainder)})") for name, remainder in self.leaves]
+        branches += [(rank, f"(?P<{name}>{spaced(remainder)})") for name, remainder, rank in self.leaves]
         ordered = [text for _, text in sorted(branches, key=lambda branch: -branch[0])]
         return ordered[0] if len(ordered) == 1 and not self.leaves else f"(?:{'|'.join(ordered)})"
 
 
-def alternation(patterns: Iterable[str]) -> tuple[str, dict[str, int]]:
-    """The trie regex for `patterns` and the map from its group names to pattern indexes."""
+def alternation(patterns: Iterable[str], preferred: Collection[int] = ()) -> tuple[str, dict[str, int]]:
+    """The trie regex for `patterns` and the map from its group names to pattern indexes.
+
+    A variant's rank is its length; patterns whose index is in `preferred` outrank every
+    other starting at the same place (blockers such as "launched an operation to
+    evacuate" must beat "launched an operation").
+    """
     root = _TrieNode()
     entry_of_group: dict[str, int] = {}
     for index, pattern in enumerate(patterns):
@@ -147,5 +156,6 @@ def alternation(patterns: Iterable[str]) -> tuple[str, dict[str, int]]:
             node = root
             for char in prefix:
                 node = node.children.setdefault(char, _TrieNode())
-            node.leaves.append((name, remainder))
+            rank = len(variant) + (_PREFERRED_RANK if index in preferred else 0)
+            node.leaves.append((name, remainder, rank - len(prefix)))
     return root.regex(), entry_of_group
