@@ -204,8 +204,12 @@ async def send_digest(svc: Services, chat: ChatSettings) -> int:
     """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
     digest = await asyncio.to_thread(build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone)
-    chart = await asyncio.to_thread(render_chart, digest, chat.language)
     chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
+    try:
+        chart = await asyncio.to_thread(render_chart, digest, chat.language)
+    except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
+        log.exception("digest chart failed", extra={"chat_id": chat_id})
+        return chat_id
     await svc.delivery.send_photo(chat_id, chart)
     return chat_id
 
