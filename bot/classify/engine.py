@@ -27,6 +27,8 @@ from bot.classify.lexicon import (
 )
 from bot.classify.patterns import alternation, spaced
 
+# A conditional threat is conditional by nature: an "if" does not weaken it.
+CONDITIONAL_THREAT = "conditional_threat"
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 # A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
 # Arabic-script marks, which would otherwise count as word edges inside a word.
@@ -194,7 +196,7 @@ class CompiledLexicon:
             category = target[0]
             weight = math.copysign(min(abs(entry.weight), abs(target[1])), target[1])
         conditional = self._modifiers["conditional"]
-        if conditional is not None and conditional.search(before):
+        if conditional is not None and category != CONDITIONAL_THREAT and conditional.search(before):
             weight *= tuning.conditional_factor
         hedge = self._modifiers["hedge"]
         if hedge is not None and hedge.search(before):
