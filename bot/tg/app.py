@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.delivery import Delivery
@@ -135,8 +135,16 @@ async def _main(settings: Settings, webhook_url: str | None) -> int:
             loop.add_signal_handler(signum, stop.set)
     try:
         return await serve(settings, webhook_url, stop)
+    except InvalidToken:
+        log.error(
+            "TELEGRAM_BOT_TOKEN was rejected by %s: copy the token from @BotFather again",
+            settings.telegram_api_base_url,
+        )
+        return 1
     except TelegramError as error:
-        log.error("the Telegram Bot API at %s failed: %s", settings.telegram_api_base_url, error.message)
+        unreachable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+        hint = "check TELEGRAM_API_BASE_URL and the network" if unreachable else "the Bot API refused a start-up call"
+        log.error("the Telegram Bot API at %s failed (%s): %s", settings.telegram_api_base_url, error.message, hint)
         return 1
 
 

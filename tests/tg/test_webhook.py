@@ -84,3 +84,8 @@ async def test_webhook_mode_accepts_updates_with_the_secret_only(settings, api):
 def test_webhook_mode_needs_a_port(settings):
     with pytest.raises(SettingsError, match="LADDERWATCH_HTTP_PORT"):
         run_bot(replace(settings, http_port=None), "https://example.org/hook")
+
+
+def test_a_rejected_token_stops_with_one_clear_line(settings, caplog):
+    assert run_bot(replace(settings, telegram_bot_token="1:not-the-token"), None) == 1
+    assert "TELEGRAM_BOT_TOKEN was rejected" in caplog.text and "not-the-token" not in caplog.text
