@@ -253,3 +253,15 @@ async def test_an_alert_that_cannot_be_rendered_does_not_block_the_queue(api, db
     queue(db, 1001, count=2)  # "warning number 1" again but in English: no translation needed
     assert await Delivery(bot, db, BrokenTranslator(), per_chat_seconds=0).deliver_due() == 2
     assert [status for _, _, status, _ in outbox(db)] == ["pending", "sent", "sent"]
+
+
+def test_migrating_into_a_chat_that_already_exists_merges_without_duplicates(db):
+    add_chat(db, -100, subscribed_at=START, chat_type="group")
+    add_chat(db, -1009, subscribed_at=START, chat_type="supergroup")
+    chat_store.subscribe(db, -100, "account", "tajani", START)
+    [statement] = queue(db, -100)
+    chat_store.migrate_chat(db, -100, -1009)
+    assert chat_store.get_chat(db, -100) is None
+    subs = {(s.kind, s.target) for s in chat_store.subscriptions(db, -1009)}
+    assert subs == {("all", ""), ("account", "tajani")}
+    assert [row[:2] for row in outbox(db)] == [(-1009, statement)]
