@@ -194,7 +194,8 @@ class CompiledLexicon:
         if self._negated(folded, span, clause, cue_spans):
             target = tuning.negated_escalation if side == ESCALATION else tuning.negated_deescalation
             category = target[0]
-            weight = math.copysign(min(abs(entry.weight), abs(target[1])), target[1])
+            # Negating even a weak word ("not at war") states a posture: meet halfway.
+            weight = math.copysign(min(abs(target[1]), (abs(entry.weight) + abs(target[1])) / 2), target[1])
         conditional = self._modifiers["conditional"]
         if conditional is not None and category != CONDITIONAL_THREAT and conditional.search(before):
             weight *= tuning.conditional_factor
@@ -224,15 +225,27 @@ class CompiledLexicon:
         def free(found: re.Match[str]) -> bool:
             return not any(low <= found.start() < high for low, high in cue_spans)
 
+        def reaches(low: int, high: int) -> bool:
+            """No other cue stands between the negation and this cue: it belongs to that one."""
+            return not any(low <= cue_start and cue_end <= high for cue_start, cue_end in cue_spans)
+
         before = [found for found in negation.finditer(folded, clause[0], span[0]) if free(found)]
-        if before and self._distance(folded[before[-1].end() : span[0]]) <= self.lexicon.negation_reach:
+        if (
+            before
+            and self._distance(folded[before[-1].end() : span[0]]) <= self.lexicon.negation_reach
+            and reaches(before[-1].end(), span[0])
+        ):
             return True
         if self.lexicon.negation_after:
             after = next(
                 (found for found in negation.finditer(folded, span[1], clause[1]) if free(found)),
                 None,
             )
-            if after and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after:
+            if (
+                after
+                and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after
+                and reaches(span[1], after.start())
+            ):
                 return True
         return False
 
