@@ -56,3 +56,18 @@ def test_dev_set_offline_non_english_keeps_its_macro_f1(classifier, items):
 
 def test_every_dev_language_has_a_native_lexicon(classifier, items):
     assert {item["lang"] for item in items} <= set(classifier.languages)
+
+
+CASES = Path(__file__).parents[1] / "data" / "classify" / "cases.jsonl"
+
+
+def test_hand_written_cases_keep_their_labels(classifier):
+    """Written while building the lexicons (not taken from dev or held-out): one rule each,
+    such as a negation that reaches only the nearest cue or a closure for a holiday."""
+    cases = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong = [
+        (case["id"], case["label"], verdict.label.value)
+        for case in cases
+        if (verdict := classifier.classify(case["text"], case["lang"])).label.value != case["label"]
+    ]
+    assert len(wrong) <= len(cases) // 40, wrong
