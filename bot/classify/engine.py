@@ -27,8 +27,6 @@ from bot.classify.lexicon import (
 )
 from bot.classify.patterns import alternation, spaced
 
-# A conditional threat is conditional by nature: an "if" does not weaken it.
-CONDITIONAL_THREAT = "conditional_threat"
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 # A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
 # Arabic-script marks, which would otherwise count as word edges inside a word.
@@ -197,7 +195,7 @@ class CompiledLexicon:
             # Negating even a weak word ("not at war") states a posture: meet halfway.
             weight = math.copysign(min(abs(target[1]), (abs(entry.weight) + abs(target[1])) / 2), target[1])
         conditional = self._modifiers["conditional"]
-        if conditional is not None and category != CONDITIONAL_THREAT and conditional.search(before):
+        if conditional is not None and category not in tuning.undamped_by_conditionals and conditional.search(before):
             weight *= tuning.conditional_factor
         hedge = self._modifiers["hedge"]
         if hedge is not None and hedge.search(before):
@@ -264,9 +262,16 @@ def _clause_around(breaks: list[tuple[int, int]], start: int, end: int, length: 
 
 
 def side_totals(hits: Iterable[Hit], decay: float) -> SideTotals:
-    """Sum each side's weights strongest first, each further cue counting `decay` times less."""
-    escalation = sorted((h.weight for h in hits if h.weight > 0), reverse=True)
-    deescalation = sorted((-h.weight for h in hits if h.weight < 0), reverse=True)
+    """Sum each side's weights strongest first, each further cue counting `decay` times less.
+
+    A lexicon entry counts once (its strongest hit): repeating a word is not new evidence.
+    """
+    strongest: dict[tuple[str, bool], float] = {}
+    for hit in hits:
+        key = (hit.entry.id, hit.weight > 0)
+        strongest[key] = max(strongest.get(key, 0.0), abs(hit.weight))
+    escalation = sorted((weight for (_, positive), weight in strongest.items() if positive), reverse=True)
+    deescalation = sorted((weight for (_, positive), weight in strongest.items() if not positive), reverse=True)
     escalation_total = sum(weight * decay**rank for rank, weight in enumerate(escalation))
     deescalation_total = sum(weight * decay**rank for rank, weight in enumerate(deescalation))
     return SideTotals(escalation_total, deescalation_total, max(escalation_total, deescalation_total))

@@ -85,6 +85,7 @@ class Tuning:
     score_scale: float
     decay: float
     conditional_factor: float
+    undamped_by_conditionals: frozenset[str]
     hedge_factor: float
     corroboration: float
     native_factor: float
@@ -158,6 +159,10 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         domains[_require(record, "id", str, source, entry_id)] = blocked
     tuning_data = dict(data["tuning"])
     try:
+        unknown = set(tuning_data["undamped_by_conditionals"]) - categories.keys()
+        if unknown:
+            raise _fail(source, "undamped_by_conditionals", f"unknown categories {sorted(unknown)}")
+        tuning_data["undamped_by_conditionals"] = frozenset(tuning_data["undamped_by_conditionals"])
         for key in ("negated_escalation", "negated_deescalation"):
             target = tuning_data[key]
             if target["category"] not in categories:
