@@ -35,6 +35,7 @@ from bot.tg.jobs import Services, app_services, rebuild_jobs
 
 log = logging.getLogger(__name__)
 
+STARTUP_ATTEMPTS = 5
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot handles; nothing a Bot API may not know
 
 
@@ -84,42 +85,60 @@ async def on_startup(application: Application) -> None:
     await rebuild_jobs(application)
 
 
+async def initialize(application: Application, base_url: str) -> None:
+    """getMe and friends, waiting a little for a Bot API that is still starting (a local server)."""
+    for attempt in range(1, STARTUP_ATTEMPTS + 1):
+        try:
+            await application.initialize()
+            return
+        except NetworkError as error:
+            if isinstance(error, BadRequest) or attempt == STARTUP_ATTEMPTS:
+                raise
+            log.warning("the Bot API at %s is not reachable yet (%s); trying again", base_url, error.message)
+            await asyncio.sleep(2 * attempt)
+
+
+def webhook_route(application: Application, settings: Settings, webhook_url: str) -> Webhook:
+    async def enqueue(data: dict[str, object]) -> None:
+        await application.update_queue.put(Update.de_json(data, application.bot))
+
+    return Webhook(urlsplit(webhook_url).path or "/", webhook_secret(settings.require_token()), enqueue)
+
+
+async def receive_updates(application: Application, webhook: Webhook | None, webhook_url: str | None) -> None:
+    """Webhook: tell Telegram where to post. Polling: keep what arrived while we were down."""
+    if webhook is not None and webhook_url:
+        await application.bot.set_webhook(
+            webhook_url, secret_token=webhook.secret, allowed_updates=UPDATES, drop_pending_updates=False
+        )
+    elif application.updater is not None:
+        await application.updater.start_polling(drop_pending_updates=False, allowed_updates=UPDATES)
+
+
 async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event) -> int:
-    """Run until `stop` is set; the same start-up order as PTB's run_polling."""
+    """Run until `stop` is set, in the order of PTB's run_polling (post_init before updates)."""
     pipeline = await Pipeline.open(settings)
     application = build_application(settings, pipeline, polling=webhook_url is None)
-    http: HealthServer | None = None
+    webhook = webhook_route(application, settings, webhook_url) if webhook_url else None
+    http = HealthServer(pipeline.db, settings.http_port, webhook) if settings.http_port else None
     try:
-        async with application:
+        await initialize(application, settings.telegram_api_base_url)
+        try:
             if application.post_init is not None:
                 await application.post_init(application)
-            webhook = None
-            if webhook_url:
-                secret = webhook_secret(settings.require_token())
-
-                async def enqueue(data: dict[str, object]) -> None:
-                    await application.update_queue.put(Update.de_json(data, application.bot))
-
-                webhook = Webhook(urlsplit(webhook_url).path or "/", secret, enqueue)
-            if settings.http_port:
-                http = HealthServer(pipeline.db, settings.http_port, webhook)
+            if http is not None:
                 await http.start()
-            if webhook_url:
-                await application.bot.set_webhook(
-                    webhook_url,
-                    secret_token=webhook.secret if webhook else None,
-                    allowed_updates=UPDATES,
-                    drop_pending_updates=False,
-                )
-            elif application.updater is not None:
-                await application.updater.start_polling(drop_pending_updates=False, allowed_updates=UPDATES)
+            await receive_updates(application, webhook, webhook_url)
             await application.start()
-            log.info("Ladderwatch is running (%s)", "webhook" if webhook_url else "polling")
+            log.info("Ladderwatch is running (%s)", "webhook" if webhook else "polling")
             await stop.wait()
             log.info("stopping")
+        finally:
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
-            await application.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
     finally:
         if http is not None:
             await http.stop()

@@ -155,13 +155,14 @@ class BotApiDouble:
     hold_after: int | None = None
     held: int = 0
     unsupported: set[str] = field(default_factory=set)  # methods answered 404, like a partial emulator
+    port: int = 0  # 0: any free port
 
     def __post_init__(self) -> None:
         self._condition = threading.Condition()
         self._next_update = 1
         self._next_message = 1
         self._release = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 

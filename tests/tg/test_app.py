@@ -1,4 +1,5 @@
-"""Webhook mode: Telegram posts updates to our HTTP server, which checks the secret token."""
+"""`ladderwatch run` start-up: webhook mode with its secret token, a Bot API that comes up
+late, and failures that name what to check."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from bot.settings import SettingsError
 from bot.tg.app import run_bot, serve, webhook_secret
+from tests.tg.botapi_double import BotApiDouble
 from tests.tg.conftest import until
 
 
@@ -89,3 +91,18 @@ def test_webhook_mode_needs_a_port(settings):
 def test_a_rejected_token_stops_with_one_clear_line(settings, caplog):
     assert run_bot(replace(settings, telegram_bot_token="1:not-the-token"), None) == 1
     assert "TELEGRAM_BOT_TOKEN was rejected" in caplog.text and "not-the-token" not in caplog.text
+
+
+async def test_start_up_waits_for_a_bot_api_that_comes_up_late(settings, api):
+    port = free_port()
+    stop = asyncio.Event()
+    late_url = f"http://127.0.0.1:{port}/bot"
+    task = asyncio.create_task(serve(replace(settings, telegram_api_base_url=late_url), None, stop))
+    await asyncio.sleep(1.0)
+    assert not task.done()
+    with BotApiDouble(port=port) as late_api:
+        try:
+            await until(lambda: late_api.calls_of("getUpdates"), timeout=15)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 20)
