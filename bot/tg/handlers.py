@@ -691,6 +691,31 @@ async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(context, chat, text(chat.language, "error.unknown_command"))
 
 
+COMMAND_TEXT = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+async def on_command_without_entity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A "/command" whose message lacks the bot_command entity (some Bot API servers omit it).
+
+    Telegram always sends the entity and PTB's CommandHandler relies on it; this reads the
+    text instead, so the bot also works behind a sparser server.
+    """
+    message = update.effective_message
+    match = COMMAND_TEXT.match(message.text or "") if message else None
+    if match is None:
+        return
+    name, addressee, rest = match.group(1).lower(), match.group(2), match.group(3) or ""
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # meant for another bot in the group
+    handler = HANDLERS.get(name)
+    if handler is None:
+        if update.effective_chat is not None and update.effective_chat.type == "private":
+            await cmd_unknown(update, context)
+        return
+    context.args = rest.split()
+    await handler(update, context)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with the traceback first, then tell the chat something went wrong."""
     log.error("handler failed", exc_info=context.error)
@@ -729,4 +754,5 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_filter_button, pattern=r"^f:"))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, cmd_unknown))
+    application.add_handler(MessageHandler(filters.Regex(r"^/") & ~filters.COMMAND, on_command_without_entity))
     application.add_error_handler(on_error)

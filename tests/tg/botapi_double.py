@@ -206,6 +206,7 @@ class BotApiDouble:
         language_code: str | None = "en",
         first_name: str = "Ada",
         title: str = "Crisis desk",
+        entities: bool = True,
     ) -> None:
         """A user sends `command_text` (starting with /command) in a chat."""
         user = {
@@ -227,8 +228,9 @@ class BotApiDouble:
             "chat": chat,
             "from": user,
             "text": command_text,
-            "entities": [{"type": "bot_command", "offset": 0, "length": length}],
         }
+        if entities:  # Telegram always marks the command; a sparse server may not
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         self._push({"message": message})
 
     def press(self, chat_id: int, message: Sent, data: str, *, user_id: int | None = None) -> None:

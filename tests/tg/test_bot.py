@@ -147,3 +147,13 @@ async def test_filters_work_with_a_bot_api_that_cannot_edit_or_answer_taps(runni
     api.press(USER, api.last(USER), "f:l:neutral")
     redrawn = await until(lambda: api.texts(USER)[before:])
     assert "Labels: escalation, de-escalation, neutral" in redrawn[0]
+
+
+async def test_commands_without_the_bot_command_entity_still_work(running_bot: RunningBot):
+    bot = running_bot
+    assert "Hello Ada" in await bot.say(USER, "/start", entities=False)
+    assert "every account of country IT" in await bot.say(USER, "/subscribe@ladderwatch_test_bot IT", entities=False)
+    assert "/help" in await bot.say(USER, "/nonsense", entities=False)
+    bot.api.command(-4001, "/subscribe@other_bot", chat_type="group", entities=False)
+    await asyncio.sleep(0.5)
+    assert bot.api.texts(-4001) == []
