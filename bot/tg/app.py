@@ -44,11 +44,18 @@ def webhook_secret(token: str) -> str:
     return hmac.new(b"ladderwatch-webhook", token.encode(), hashlib.sha256).hexdigest()
 
 
+def api_base_url(configured: str) -> str:
+    """PTB appends the token to the base URL; a bare server URL gets Telegram's `/bot` prefix."""
+    if "{token}" in configured or urlsplit(configured).path not in ("", "/"):
+        return configured
+    return configured.rstrip("/") + "/bot"
+
+
 def build_application(settings: Settings, pipeline: Pipeline, polling: bool = True) -> Application:
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
-        .base_url(settings.telegram_api_base_url)
+        .base_url(api_base_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter())
         .post_init(on_startup)

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from bot.settings import SettingsError
-from bot.tg.app import run_bot, serve, webhook_secret
+from bot.tg.app import api_base_url, run_bot, serve, webhook_secret
 from tests.tg.botapi_double import BotApiDouble
 from tests.tg.conftest import until
 
@@ -106,3 +106,10 @@ async def test_start_up_waits_for_a_bot_api_that_comes_up_late(settings, api):
         finally:
             stop.set()
             await asyncio.wait_for(task, 20)
+
+
+def test_a_bare_server_url_gets_the_bot_prefix():
+    assert api_base_url("http://127.0.0.1:8081") == "http://127.0.0.1:8081/bot"
+    assert api_base_url("http://127.0.0.1:8081/") == "http://127.0.0.1:8081/bot"
+    assert api_base_url("https://api.telegram.org/bot") == "https://api.telegram.org/bot"
+    assert api_base_url("http://h/custom/bot{token}/test") == "http://h/custom/bot{token}/test"
