@@ -42,7 +42,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("LIBRETRANSLATE_URL", None, "base URL of a LibreTranslate server (needed when the chain has libre)"),
     SettingSpec("LIBRETRANSLATE_API_KEY", None, "LibreTranslate API key (any string for a self-hosted server)"),
     SettingSpec("DEEPL_API_KEY", None, "DeepL API key (needed when the chain has deepl)"),
-    SettingSpec("LADDERWATCH_POLL_SECONDS", "300", "default poll interval per source, in seconds (30 or more)"),
+    SettingSpec("LADDERWATCH_POLL_SECONDS", "300", "default poll interval per source, in seconds (1 or more; be kind to servers: 300 is the default)"),
     SettingSpec(
         "LADDERWATCH_ALLOW_PRIVATE_URLS", "0", "1 lets feeds point at loopback/private addresses (tests, intranets)"
     ),
@@ -166,8 +166,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         ) from None
 
     poll_raw = _get(values, "LADDERWATCH_POLL_SECONDS") or ""
-    if not poll_raw.isdigit() or int(poll_raw) < 30:
-        raise SettingsError(f"LADDERWATCH_POLL_SECONDS={poll_raw!r} must be a whole number of seconds, 30 or more")
+    if not poll_raw.isdigit() or int(poll_raw) < 1:
+        raise SettingsError(f"LADDERWATCH_POLL_SECONDS={poll_raw!r} must be a whole number of seconds, 1 or more")
 
     log_format = (_get(values, "LADDERWATCH_LOG_FORMAT") or "text").lower()
     if log_format not in {"text", "json"}:

@@ -24,6 +24,7 @@ def test_defaults_need_no_environment_at_all():
     ("name", "value", "named"),
     [
         ("LADDERWATCH_POLL_SECONDS", "soon", "LADDERWATCH_POLL_SECONDS"),
+        ("LADDERWATCH_POLL_SECONDS", "0", "LADDERWATCH_POLL_SECONDS"),
         ("LADDERWATCH_TRANSLATOR", "google,babelfish", "LADDERWATCH_TRANSLATOR"),
         ("LADDERWATCH_TRANSLATOR", "libre", "LIBRETRANSLATE_URL"),
         ("LADDERWATCH_ADMINS", "12,alice", "LADDERWATCH_ADMINS"),
