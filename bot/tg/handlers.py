@@ -1,7 +1,8 @@
 """Command handlers: parse the command, call the core, answer through `Delivery`.
 
-Every handler is short; bad input gets its usage line, never a traceback. In groups only
-the group's administrators may change settings (asked of Telegram with getChatMember).
+Every handler is short; bad input gets its usage line, never a traceback. This module
+has the users' commands and the wiring; `/filters` lives in `filters_menu.py`, the
+administrators' commands in `admin.py`, the shared chat context in `chat_context.py`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import warnings
 import zoneinfo
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -24,18 +24,17 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
-from bot.health import source_health
-from bot.i18n import language_name, languages, supported_language, text
-from bot.model import Account, Label
-from bot.opml import export_opml
+from bot.i18n import language_name, languages, text
+from bot.model import Account
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
-from bot.storage.chats import ACCOUNT, ALL, COUNTRY, DIGEST_OFF, ChatSettings, Subscription
-from bot.tg.format import escape, local_time
-from bot.tg.jobs import Services, schedule_digest, schedule_poll, send_digest, services
-from bot.watchlist import ACCOUNT_ID, validate_source
+from bot.storage.chats import ACCOUNT, ALL, COUNTRY, DIGEST_OFF, ChatSettings
+from bot.tg.admin import cmd_status, cmd_watch
+from bot.tg.chat_context import current_chat, follows, is_bot_admin, may_change, reply
+from bot.tg.filters_menu import cmd_filters, on_filter_button
+from bot.tg.format import escape
+from bot.tg.jobs import schedule_digest, send_digest, services
 
 log = logging.getLogger(__name__)
 
@@ -54,81 +53,12 @@ PUBLIC_COMMANDS = (
     "unmute",
 )
 ADMIN_COMMANDS = ("watch", "status")
-STRENGTHS = (0.0, 0.2, 0.4, 0.6, 0.8)
-LABELS = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
-ADMIN_STATUSES = {"creator", "administrator"}
 CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-MAX_FILTER_BUTTONS = 24
 
 
 def command_menu(lang: str, admin: bool = False) -> list[BotCommand]:
     names = PUBLIC_COMMANDS + (ADMIN_COMMANDS if admin else ())
     return [BotCommand(name, text(lang, f"cmd.{name}")) for name in names]
-
-
-# --- chat context ----------------
-
-
-async def current_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatSettings:
-    """The chat's settings, creating the chat in the user's language on first contact."""
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None
-    title = chat.title or chat.full_name or ""
-    language = supported_language(user.language_code if user else None)
-    settings, created = await asyncio.to_thread(
-        chat_store.ensure_chat,
-        services(context).db,
-        chat.id,
-        chat.type,
-        title,
-        language,
-        datetime.now(UTC),
-    )
-    if created:
-        log.info("new chat", extra={"chat_id": chat.id, "lang": language})
-    return settings
-
-
-async def reply(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat: ChatSettings,
-    html: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
-    await services(context).delivery.send_html(chat.id, html, markup)
-
-
-async def is_group_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
-    """Ask Telegram; the raw answer is read so a sparse ChatMember object still works."""
-    with warnings.catch_warnings():  # PTB nudges towards get_chat_member, which parses strictly
-        warnings.simplefilter("ignore", PTBUserWarning)
-        member = await context.bot.do_api_request("getChatMember", api_kwargs={"chat_id": chat_id, "user_id": user_id})
-    status = member.get("status") if isinstance(member, dict) else getattr(member, "status", None)
-    return status in ADMIN_STATUSES
-
-
-async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings) -> bool:
-    """Private chats always; in groups only administrators (anonymous admins post as the group)."""
-    if not chat.is_group:
-        return True
-    message, user = update.effective_message, update.effective_user
-    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return True
-    if user is None:
-        return False
-    try:
-        allowed = await is_group_admin(context, chat.id, user.id)
-    except TelegramError as error:
-        await reply(context, chat, text(chat.language, "group.check_failed", error=escape(error.message)))
-        return False
-    if not allowed:
-        await reply(context, chat, text(chat.language, "group.not_admin"))
-    return allowed
-
-
-def is_bot_admin(update: Update, svc: Services) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in svc.settings.admins
 
 
 # --- subscriptions ----------------
@@ -153,15 +83,6 @@ def describe(lang: str, kind: str, target: str, accounts: list[Account]) -> str:
         return text(lang, "target.country", country=escape(target))
     name = next((a.name for a in accounts if a.id == target), target)
     return text(lang, "target.account", name=escape(name), id=escape(target))
-
-
-def follows(subs: list[Subscription], account: Account) -> bool:
-    return any(
-        s.kind == ALL
-        or (s.kind == ACCOUNT and s.target == account.id)
-        or (s.kind == COUNTRY and s.target == account.country.upper())
-        for s in subs
-    )
 
 
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -263,164 +184,6 @@ async def cmd_accounts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
     lines.append(text(chat.language, "accounts.footer"))
     await reply(context, chat, "\n".join(lines))
-
-
-# --- filters ----------------
-
-
-def filters_summary(chat: ChatSettings, accounts: list[Account]) -> str:
-    lang = chat.language
-    labels = ", ".join(text(lang, f"label.{label}") for label in LABELS if label in chat.labels)
-    names = {a.id: a.name for a in accounts}
-    return text(
-        lang,
-        "filters.summary",
-        labels=escape(labels or text(lang, "filters.none_label")),
-        strength=f"{chat.min_strength:.1f}",
-        accounts=escape(", ".join(names.get(a, a) for a in sorted(chat.accounts)) or text(lang, "filters.any")),
-        languages=escape(", ".join(sorted(chat.languages)) or text(lang, "filters.any")),
-    )
-
-
-def filter_languages(accounts: list[Account], chat: ChatSettings) -> list[str]:
-    """Languages worth a button: the accounts' hints, English, and whatever is selected."""
-    found = {lang for account in accounts for lang in account.languages} | {"en"} | set(chat.languages)
-    return sorted(found)[:MAX_FILTER_BUTTONS]
-
-
-def filters_keyboard(chat: ChatSettings, accounts: list[Account], subs: list[Subscription]) -> InlineKeyboardMarkup:
-    lang = chat.language
-
-    def tick(on: bool, label: str) -> str:
-        return f"{'✅' if on else '▫️'} {label}"
-
-    rows = [
-        [
-            InlineKeyboardButton(
-                tick(label in chat.labels, text(lang, f"label.{label}")),
-                callback_data=f"f:l:{label}",
-            )
-            for label in LABELS
-        ]
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                ("• " if abs(chat.min_strength - value) < 1e-9 else "")
-                + text(lang, "filters.strength_button", value=f"{value:.1f}"),
-                callback_data=f"f:s:{value:.1f}",
-            )
-            for value in STRENGTHS
-        ]
-    )
-    followed = [a for a in accounts if follows(subs, a) and len(a.id) <= 60][:MAX_FILTER_BUTTONS]
-    buttons = [
-        InlineKeyboardButton(tick(a.id in chat.accounts, a.name[:30]), callback_data=f"f:a:{a.id}") for a in followed
-    ]
-    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    codes = [
-        InlineKeyboardButton(tick(code in chat.languages, code), callback_data=f"f:g:{code}")
-        for code in filter_languages(accounts, chat)
-    ]
-    rows += [codes[i : i + 4] for i in range(0, len(codes), 4)]
-    rows.append([InlineKeyboardButton(text(lang, "filters.done"), callback_data="f:done")])
-    return InlineKeyboardMarkup(rows)
-
-
-async def cmd_filters(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show the filters with a keyboard to change them."""
-    chat = await current_chat(update, context)
-    if not await may_change(update, context, chat):
-        return
-    svc = services(context)
-    accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
-    summary = filters_summary(chat, accounts)
-    await reply(
-        context,
-        chat,
-        text(chat.language, "filters.title", summary=summary),
-        filters_keyboard(chat, accounts, subs),
-    )
-
-
-def toggled(values: frozenset[str], value: str) -> frozenset[str]:
-    return values - {value} if value in values else values | {value}
-
-
-def apply_filter(chat: ChatSettings, data: str) -> dict[str, object] | None:
-    """The settings change one button asks for; None for a button we do not know."""
-    parts = data.split(":", 2)
-    if len(parts) != 3:
-        return None
-    _, kind, value = parts
-    if kind == "l" and value in LABELS:
-        return {"labels": toggled(chat.labels, value)}
-    if kind == "s":
-        try:
-            strength = float(value)
-        except ValueError:
-            return None
-        return {"min_strength": strength} if strength in STRENGTHS else None
-    if kind == "a" and ACCOUNT_ID.match(value):
-        return {"accounts": toggled(chat.accounts, value)}
-    if kind == "g" and re.fullmatch(r"[a-z]{2,3}", value):
-        return {"languages": toggled(chat.languages, value)}
-    return None
-
-
-async def acknowledge(query: CallbackQuery, notice: str | None = None) -> None:
-    """Stop the button's spinner; a Bot API that cannot is no reason to fail the tap."""
-    try:
-        await query.answer(notice)
-    except TelegramError as error:
-        log.info("answerCallbackQuery failed: %s", error.message)
-
-
-async def redraw(
-    svc: Services, chat: ChatSettings, message: object, html: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Edit the keyboard's message in place; when that is refused, send the new state instead."""
-    message_id = getattr(message, "message_id", None)
-    if message_id is not None:
-        try:
-            await svc.delivery.edit_html(chat.id, message_id, html, markup)
-            return
-        except TelegramError as error:
-            log.info("editing the filters message failed: %s", error.message, extra={"chat_id": chat.id})
-    await svc.delivery.send_html(chat.id, html, markup)
-
-
-async def on_filter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tap on the /filters keyboard: change one setting and redraw."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    chat = await current_chat(update, context)
-    if chat.is_group and not await may_change(update, context, chat):
-        await acknowledge(query)
-        return
-    svc = services(context)
-    accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    if query.data == "f:done":
-        await acknowledge(query)
-        summary = filters_summary(chat, accounts)
-        await redraw(svc, chat, query.message, text(chat.language, "filters.closed", summary=summary))
-        return
-    change = apply_filter(chat, query.data)
-    if change is None:
-        await acknowledge(query, text(chat.language, "filters.expired"))
-        return
-    chat = await asyncio.to_thread(lambda: chat_store.update_chat(svc.db, chat.id, **change))
-    await acknowledge(query)
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
-    summary = filters_summary(chat, accounts)
-    await redraw(
-        svc,
-        chat,
-        query.message,
-        text(chat.language, "filters.title", summary=summary),
-        filters_keyboard(chat, accounts, subs),
-    )
 
 
 # --- digest and chat settings ----------------
@@ -528,158 +291,6 @@ async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: 
         return
     chat = await asyncio.to_thread(chat_store.set_muted, services(context).db, chat.id, muted, datetime.now(UTC))
     await reply(context, chat, text(chat.language, "mute.done" if muted else "unmute.done"))
-
-
-# --- administrators ----------------
-
-
-async def refuse_non_admin(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, command: str
-) -> bool:
-    """True (after a clear refusal) when the user is not one of LADDERWATCH_ADMINS."""
-    if is_bot_admin(update, services(context)):
-        return False
-    user_id = update.effective_user.id if update.effective_user else "?"
-    log.warning("non-admin tried /%s", command, extra={"chat_id": chat.id})
-    await reply(context, chat, text(chat.language, "admin.refused", command=command, user_id=user_id))
-    return True
-
-
-def parse_source(token: str) -> tuple[str, str] | None:
-    """`kind:handle` (or a bare http(s) URL, an rss source); None for a word of the name."""
-    if re.match(r"^https?://", token):
-        return "rss", token
-    kind, colon, handle = token.partition(":")
-    if colon and kind.lower() in {"rss", "x", "bluesky", "mastodon", "telegram"} and handle:
-        return kind.lower(), handle
-    return None
-
-
-class WatchUsageError(ValueError):
-    """`/watch add` input that gets a usage reply; `key` is its message id."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def parse_watch_add(words: list[str]) -> Account:
-    """`ID NAME… SOURCE…` → Account; WatchUsageError, or ValueError for a bad source."""
-    if len(words) < 3:
-        raise WatchUsageError("watch.no_source")
-    account_id, rest = words[0].lower(), words[1:]
-    if not ACCOUNT_ID.match(account_id):
-        raise WatchUsageError("watch.bad_id")
-    sources, name = [], []
-    for word in rest:
-        parsed = parse_source(word)
-        if parsed is None:
-            name.append(word)
-        else:
-            sources.append(validate_source(*parsed))
-    if not sources or not name:
-        raise WatchUsageError("watch.no_source")
-    return Account(id=account_id, name=" ".join(name), sources=tuple(sources))
-
-
-async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Administrators: /watch add|remove|list|export."""
-    chat = await current_chat(update, context)
-    if await refuse_non_admin(update, context, chat, "watch"):
-        return
-    svc, words, lang = services(context), list(context.args or []), chat.language
-    action = words[0].lower() if words else ""
-    if action == "list":
-        await reply(context, chat, await asyncio.to_thread(watch_list, svc, lang))
-    elif action == "export":
-        accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-        opml = export_opml(accounts, svc.settings).encode("utf-8")
-        await svc.delivery.send_document(chat.id, opml, "ladderwatch-watchlist.opml")
-    elif action == "add":
-        await _watch_add(context, chat, words[1:])
-    elif action == "remove" and len(words) == 2:
-        account_id = words[1].lower()
-        removed = await asyncio.to_thread(account_store.remove_account, svc.db, account_id)
-        await reply(
-            context,
-            chat,
-            text(lang, "watch.removed" if removed else "watch.unknown", id=escape(account_id)),
-        )
-    else:
-        await reply(context, chat, text(lang, "watch.usage"))
-
-
-async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]) -> None:
-    svc, lang = services(context), chat.language
-    try:
-        account = parse_watch_add(words)
-    except WatchUsageError as error:
-        await reply(context, chat, text(lang, error.key, id=escape(words[0] if words else "")))
-        return
-    except ValueError as error:
-        await reply(context, chat, text(lang, "watch.bad_source", reason=escape(str(error))))
-        return
-    await asyncio.to_thread(account_store.add_account, svc.db, account, "chat")
-    now = datetime.now(UTC)
-    for row in await asyncio.to_thread(account_store.list_source_rows, svc.db):
-        if row.account_id == account.id:
-            schedule_poll(context.job_queue, row.id, now)
-    log.info("account added in chat: %s", account.id, extra={"chat_id": chat.id})
-    await reply(
-        context,
-        chat,
-        text(
-            lang,
-            "watch.added",
-            name=escape(account.name),
-            id=escape(account.id),
-            count=len(account.sources),
-        ),
-    )
-
-
-def watch_list(svc: Services, lang: str) -> str:
-    accounts = account_store.list_accounts(svc.db)
-    lines = [text(lang, "watch.list_header", count=len(accounts))]
-    for account in accounts:
-        sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
-        lines.append(f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}")
-    return "\n".join(lines)
-
-
-async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Administrators: each source's last success, errors and next poll."""
-    chat = await current_chat(update, context)
-    if await refuse_non_admin(update, context, chat, "status"):
-        return
-    lang = chat.language
-    sources = await asyncio.to_thread(source_health, services(context).db)
-    if not sources:
-        await reply(context, chat, text(lang, "status.none"))
-        return
-
-    def when(moment: datetime | None) -> str:
-        return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
-
-    lines = [text(lang, "status.header", count=len(sources))]
-    for source in sources:
-        state = "✅" if not source.consecutive_errors and source.last_success_at else "⚠️"
-        lines.append(f"{state} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}")
-        lines.append(
-            "   "
-            + escape(
-                text(
-                    lang,
-                    "status.line",
-                    last_success=when(source.last_success_at),
-                    errors=source.consecutive_errors,
-                    next_poll=when(source.next_poll_at),
-                )
-            )
-        )
-        if source.last_error and source.consecutive_errors:
-            lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
-    await reply(context, chat, "\n".join(lines))
 
 
 # --- wiring ----------------

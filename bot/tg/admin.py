@@ -1,0 +1,177 @@
+"""Commands for the bot's administrators (`LADDERWATCH_ADMINS`): `/watch` and `/status`.
+
+Everyone else gets a clear refusal naming their user id. Accounts added or removed here
+persist in the database and win over `config/watchlist.yaml`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.health import source_health
+from bot.i18n import text
+from bot.model import Account
+from bot.opml import export_opml
+from bot.storage import accounts as account_store
+from bot.storage.chats import ChatSettings
+from bot.tg.chat_context import current_chat, is_bot_admin, reply
+from bot.tg.format import escape, local_time
+from bot.tg.jobs import Services, schedule_poll, services
+from bot.watchlist import ACCOUNT_ID, validate_source
+
+log = logging.getLogger(__name__)
+
+
+async def refuse_non_admin(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, command: str
+) -> bool:
+    """True (after a clear refusal) when the user is not one of LADDERWATCH_ADMINS."""
+    if is_bot_admin(update, services(context)):
+        return False
+    user_id = update.effective_user.id if update.effective_user else "?"
+    log.warning("non-admin tried /%s", command, extra={"chat_id": chat.id})
+    await reply(context, chat, text(chat.language, "admin.refused", command=command, user_id=user_id))
+    return True
+
+
+def parse_source(token: str) -> tuple[str, str] | None:
+    """`kind:handle` (or a bare http(s) URL, an rss source); None for a word of the name."""
+    if re.match(r"^https?://", token):
+        return "rss", token
+    kind, colon, handle = token.partition(":")
+    if colon and kind.lower() in {"rss", "x", "bluesky", "mastodon", "telegram"} and handle:
+        return kind.lower(), handle
+    return None
+
+
+class WatchUsageError(ValueError):
+    """`/watch add` input that gets a usage reply; `key` is its message id."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def parse_watch_add(words: list[str]) -> Account:
+    """`ID NAME… SOURCE…` → Account; WatchUsageError, or ValueError for a bad source."""
+    if len(words) < 3:
+        raise WatchUsageError("watch.no_source")
+    account_id, rest = words[0].lower(), words[1:]
+    if not ACCOUNT_ID.match(account_id):
+        raise WatchUsageError("watch.bad_id")
+    sources, name = [], []
+    for word in rest:
+        parsed = parse_source(word)
+        if parsed is None:
+            name.append(word)
+        else:
+            sources.append(validate_source(*parsed))
+    if not sources or not name:
+        raise WatchUsageError("watch.no_source")
+    return Account(id=account_id, name=" ".join(name), sources=tuple(sources))
+
+
+async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Administrators: /watch add|remove|list|export."""
+    chat = await current_chat(update, context)
+    if await refuse_non_admin(update, context, chat, "watch"):
+        return
+    svc, words, lang = services(context), list(context.args or []), chat.language
+    action = words[0].lower() if words else ""
+    if action == "list":
+        await reply(context, chat, await asyncio.to_thread(watch_list, svc, lang))
+    elif action == "export":
+        accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
+        opml = export_opml(accounts, svc.settings).encode("utf-8")
+        await svc.delivery.send_document(chat.id, opml, "ladderwatch-watchlist.opml")
+    elif action == "add":
+        await _watch_add(context, chat, words[1:])
+    elif action == "remove" and len(words) == 2:
+        account_id = words[1].lower()
+        removed = await asyncio.to_thread(account_store.remove_account, svc.db, account_id)
+        await reply(
+            context,
+            chat,
+            text(lang, "watch.removed" if removed else "watch.unknown", id=escape(account_id)),
+        )
+    else:
+        await reply(context, chat, text(lang, "watch.usage"))
+
+
+async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]) -> None:
+    svc, lang = services(context), chat.language
+    try:
+        account = parse_watch_add(words)
+    except WatchUsageError as error:
+        await reply(context, chat, text(lang, error.key, id=escape(words[0] if words else "")))
+        return
+    except ValueError as error:
+        await reply(context, chat, text(lang, "watch.bad_source", reason=escape(str(error))))
+        return
+    await asyncio.to_thread(account_store.add_account, svc.db, account, "chat")
+    now = datetime.now(UTC)
+    for row in await asyncio.to_thread(account_store.list_source_rows, svc.db):
+        if row.account_id == account.id:
+            schedule_poll(context.job_queue, row.id, now)
+    log.info("account added in chat: %s", account.id, extra={"chat_id": chat.id})
+    await reply(
+        context,
+        chat,
+        text(
+            lang,
+            "watch.added",
+            name=escape(account.name),
+            id=escape(account.id),
+            count=len(account.sources),
+        ),
+    )
+
+
+def watch_list(svc: Services, lang: str) -> str:
+    accounts = account_store.list_accounts(svc.db)
+    lines = [text(lang, "watch.list_header", count=len(accounts))]
+    for account in accounts:
+        sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
+        lines.append(f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}")
+    return "\n".join(lines)
+
+
+async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Administrators: each source's last success, errors and next poll."""
+    chat = await current_chat(update, context)
+    if await refuse_non_admin(update, context, chat, "status"):
+        return
+    lang = chat.language
+    sources = await asyncio.to_thread(source_health, services(context).db)
+    if not sources:
+        await reply(context, chat, text(lang, "status.none"))
+        return
+
+    def when(moment: datetime | None) -> str:
+        return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
+
+    lines = [text(lang, "status.header", count=len(sources))]
+    for source in sources:
+        state = "✅" if not source.consecutive_errors and source.last_success_at else "⚠️"
+        lines.append(f"{state} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}")
+        lines.append(
+            "   "
+            + escape(
+                text(
+                    lang,
+                    "status.line",
+                    last_success=when(source.last_success_at),
+                    errors=source.consecutive_errors,
+                    next_poll=when(source.next_poll_at),
+                )
+            )
+        )
+        if source.last_error and source.consecutive_errors:
+            lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
+    await reply(context, chat, "\n".join(lines))
