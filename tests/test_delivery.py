@@ -20,6 +20,7 @@ from bot.storage.db import Database
 from bot.storage.tables import ChatRow, OutboxRow, SubscriptionRow
 from tests.tg.botapi_double import (
     BotApiDouble,
+    Failure,
     check_html,
     retry_after,
     server_error,
@@ -265,3 +266,22 @@ def test_migrating_into_a_chat_that_already_exists_merges_without_duplicates(db)
     subs = {(s.kind, s.target) for s in chat_store.subscriptions(db, -1009)}
     assert subs == {("all", ""), ("account", "tajani")}
     assert [row[:2] for row in outbox(db)] == [(-1009, statement)]
+
+
+async def test_a_bad_request_is_recorded_and_not_retried(api, db, bot):
+    add_chat(db, 1001, subscribed_at=START)
+    queue(db, 1001, count=2)
+    api.fail_next(1001, Failure(400, "Bad Request: chat not found"))
+    delivery = Delivery(bot, db, None, per_chat_seconds=0)
+    assert await delivery.deliver_due() == 1
+    make_due(db)
+    assert await delivery.deliver_due() == 0
+    assert [(status, attempts) for *_, status, attempts in outbox(db)] == [("failed", 1), ("sent", 0)]
+
+
+async def test_a_reply_to_a_group_that_became_a_supergroup_follows_it(api, db, bot):
+    add_chat(db, -100, subscribed_at=START, chat_type="group")
+    api.moved[-100] = -1009
+    assert await Delivery(bot, db, None).send_html(-100, "<b>pong</b>") == -1009
+    assert api.texts(-1009) == ["<b>pong</b>"]
+    assert chat_store.get_chat(db, -1009) is not None
