@@ -243,6 +243,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
     for key, value in fold.items():
         if len(key) != 1 or (value is not None and len(value) != 1):
             raise _fail(source, f"fold {key!r}", "fold maps one character to one character or null")
+    _check_folded(cues, modifiers, fold, source)
     return Lexicon(
         lang=lang,
         source=source,
@@ -256,6 +257,20 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         cues=tuple(cues),
         modifiers=tuple(modifiers),
     )
+
+
+def _check_folded(
+    cues: list[CueEntry], modifiers: list[ModifierEntry], fold: dict[str, str | None], source: str
+) -> None:
+    """A pattern holding a character that folding replaces can never match: say so."""
+    for entry in [*cues, *modifiers]:
+        found = sorted(set(entry.pattern) & fold.keys())
+        if found:
+            raise _fail(
+                source,
+                entry.id,
+                f"pattern has {found} which text folding replaces; write the folded form",
+            )
 
 
 def _read_yaml(path: Path | Any) -> Any:

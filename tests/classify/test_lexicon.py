@@ -112,3 +112,10 @@ def test_shipped_lexicons_include_the_languages_the_bot_promises():
     _, lexicons = load_package_data()
     promised = {"en", "it", "fr", "de", "es", "pt", "ru", "uk", "ar", "fa", "ur", "hi", "zh", "tr"}
     assert promised <= lexicons.keys()
+
+
+def test_pattern_with_a_character_that_folding_replaces_is_rejected(categories):
+    data = lexicon_data(pattern="tregùa")
+    data["fold"] = {"ù": "u"}
+    with pytest.raises(LexiconError, match=r"xx\.ceasefire\.tregua.*which text folding replaces"):
+        parse_lexicon(data, SOURCE, categories)
