@@ -166,3 +166,28 @@ def test_native_cue_survives_a_translation_that_lost_it(classifier):
         english="New Delhi has sent two Pakistani officials home.",
     )
     assert verdict.label == ESC
+
+
+def test_denial_in_reported_speech_does_not_count_as_an_attack(classifier):
+    verdict = classifier.classify("Pakistan denied that its forces had attacked Indian posts.", "en")
+    assert verdict.label != ESC
+
+
+def test_hedged_claim_weighs_less_than_a_plain_report(classifier):
+    plain = classifier.classify("A drone attack hit the airport.", "en")
+    hedged = classifier.classify("An alleged drone attack hit the airport.", "en")
+    assert 0 < hedged.score < plain.score
+
+
+def test_repeating_a_word_is_not_new_evidence(classifier):
+    once = classifier.classify("Talks.", "en")
+    thrice = classifier.classify("Talks, talks, talks.", "en")
+    assert thrice.label == once.label == NEU
+    assert thrice.score == once.score
+
+
+def test_many_matches_are_reported_as_at_most_twelve_distinct_cues(classifier):
+    text = " ".join(["Missile strikes, drone attacks, shelling, retaliation, sanctions."] * 30)
+    verdict = classifier.classify(text, "en")
+    assert len(verdict.cues) <= 12
+    assert len({(cue.text.casefold(), cue.category) for cue in verdict.cues}) == len(verdict.cues)
