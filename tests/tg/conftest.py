@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,15 +35,18 @@ async def until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
         await asyncio.sleep(0.05)
 
 
-@pytest.fixture(scope="session")
-def loaded_classifier() -> Classifier:
-    return Classifier.load()
+LOAD_CLASSIFIER = Classifier.load
+
+
+@functools.cache
+def _classifier_once() -> Classifier:
+    return LOAD_CLASSIFIER()
 
 
 @pytest.fixture(autouse=True)
-def classifier_loaded_once(monkeypatch: pytest.MonkeyPatch, loaded_classifier: Classifier) -> None:
-    """Every bot start-up loads the same (immutable) lexicons: load them once per session."""
-    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls: loaded_classifier))
+def classifier_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every bot start-up loads the same (immutable) lexicons: load them once per session, when first needed."""
+    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls: _classifier_once()))
 
 
 @pytest.fixture
