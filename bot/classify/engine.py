@@ -1,10 +1,10 @@
 """Rule engine: find cue phrases in one text, apply scope rules, weigh the two sides.
 
-A lexicon becomes one compiled regex whose alternatives are grouped by their first
-letter (Python's `re` tries alternatives one by one, so grouping makes a 400-entry
-lexicon about 15× faster). Each hit is then looked at inside its clause: a negation
-shortly before it flips its side ("no intention to attack"), a conditional marker
-damps it ("if they attack"), a hedge ("alleged") damps it a little. Negations that sit
+A lexicon becomes one compiled regex (a trie of its phrases, see `patterns`). Each hit
+is then looked at inside its clause: a negation shortly before it (or after it, in
+verb-final languages) flips its side ("no intention to attack"), a conditional marker
+damps it ("if they attack"), a hedge ("alleged") damps it a little, and a sentence about
+sport, disasters or prices voids the conflict words it borrows. Negations that sit
 inside another cue ("will not hesitate") belong to that cue and flip nothing.
 """
 
@@ -69,7 +69,7 @@ class CompiledLexicon:
     def __init__(self, lexicon: Lexicon, categories: CategorySet) -> None:
         self.lexicon = lexicon
         self.categories = categories
-        self._fold = str.maketrans({key: value for key, value in lexicon.fold.items()})
+        self._fold = str.maketrans(lexicon.fold)
         self._deleted = frozenset(key for key, value in lexicon.fold.items() if value is None)
         start = _WORD_START if lexicon.word_boundaries else ""
         end = _WORD_END if lexicon.word_end else ""
@@ -106,13 +106,10 @@ class CompiledLexicon:
     def normalise(self, text: str) -> tuple[str, list[int] | None]:
         """Folded lower-case text and, when characters were dropped, each one's original index."""
         folded = text.translate(self._fold).lower()
-        if len(folded) == len(text):
+        if len(folded) == len(text) or not self._deleted:
             return folded, None
-        if self._deleted and len(folded) != len(text):
-            kept = [index for index, char in enumerate(text) if char not in self._deleted]
-            if len(kept) == len(folded):
-                return folded, kept
-        return folded, None
+        kept = [index for index, char in enumerate(text) if char not in self._deleted]
+        return folded, kept if len(kept) == len(folded) else None
 
     def find(self, text: str) -> list[Hit]:
         """Every cue in `text`, with negation, conditional and hedge scope applied."""
@@ -185,6 +182,7 @@ class CompiledLexicon:
         clause: tuple[int, int],
         cue_spans: list[tuple[int, int]],
     ) -> Hit:
+        """The hit as it counts in its clause: negated, conditional or hedged."""
         tuning = self.categories.tuning
         side = self.categories.categories[entry.category].side
         category, weight = entry.category, entry.weight
