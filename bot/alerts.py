@@ -65,9 +65,7 @@ def wants(audience: ChatAudience, statement: AlertCandidate) -> bool:
     return passes_filters(audience, statement)
 
 
-def select_alerts(
-    statements: Sequence[AlertCandidate], audiences: Sequence[ChatAudience]
-) -> list[tuple[int, int]]:
+def select_alerts(statements: Sequence[AlertCandidate], audiences: Sequence[ChatAudience]) -> list[tuple[int, int]]:
     """(chat_id, statement_id) pairs, statements oldest first so delivery keeps their order."""
     ordered = sorted(statements, key=lambda s: (s.published_at, s.id))
     return [
@@ -82,9 +80,7 @@ def queue_alerts(db: Database, statement_ids: list[int], now: datetime) -> int:
     """Queue alerts for newly stored statements; returns how many outbox rows were added."""
     if not statement_ids:
         return 0
-    pairs = select_alerts(
-        outbox_store.alert_candidates(db, statement_ids), chat_store.audiences(db)
-    )
+    pairs = select_alerts(outbox_store.alert_candidates(db, statement_ids), chat_store.audiences(db))
     added = outbox_store.add_alerts(db, pairs, now)
     if added:
         log.info("queued %d alerts for %d statements", added, len(statement_ids))

@@ -84,17 +84,13 @@ def metrics_text(db: Database) -> str:
     ]
     for source in sources:
         labels = f'source_id="{source.id}",account="{_label_value(source.account_id)}"'
-        lines.append(
-            f"ladderwatch_source_consecutive_errors{{{labels}}} {source.consecutive_errors}"
-        )
+        lines.append(f"ladderwatch_source_consecutive_errors{{{labels}}} {source.consecutive_errors}")
     lines.append("# TYPE ladderwatch_source_last_success_timestamp_seconds gauge")
     for source in sources:
         if source.last_success_at is not None:
             labels = f'source_id="{source.id}",account="{_label_value(source.account_id)}"'
             stamp = source.last_success_at.timestamp()
-            lines.append(
-                f"ladderwatch_source_last_success_timestamp_seconds{{{labels}}} {stamp:.0f}"
-            )
+            lines.append(f"ladderwatch_source_last_success_timestamp_seconds{{{labels}}} {stamp:.0f}")
     return "\n".join(lines) + "\n"
 
 
@@ -141,9 +137,7 @@ REASONS = {
 class HealthServer:
     """`/healthz`, `/metrics` and (optionally) the webhook, on one port."""
 
-    def __init__(
-        self, db: Database, port: int, webhook: Webhook | None = None, host: str = "0.0.0.0"
-    ) -> None:
+    def __init__(self, db: Database, port: int, webhook: Webhook | None = None, host: str = "0.0.0.0") -> None:
         self.db, self.port, self.webhook, self.host = db, port, webhook, host
         self.server: asyncio.Server | None = None
 
@@ -181,10 +175,7 @@ class HealthServer:
             return Response(413, b"headers too large\n")
         request_line, *header_lines = head.decode("latin-1").split("\r\n")
         method, target, _ = request_line.split(" ", 2)
-        headers = {
-            k.strip().lower(): v.strip()
-            for k, _, v in (h.partition(":") for h in header_lines if h)
-        }
+        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
         path = target.split("?", 1)[0]
         if self.webhook is not None and path == self.webhook.path:
             return await self._webhook(method, headers, reader)
@@ -202,9 +193,7 @@ class HealthServer:
             return Response(200, metrics.encode(), "text/plain; version=0.0.4")
         return Response(404, b"not found: try /healthz or /metrics\n")
 
-    async def _webhook(
-        self, method: str, headers: dict[str, str], reader: asyncio.StreamReader
-    ) -> Response:
+    async def _webhook(self, method: str, headers: dict[str, str], reader: asyncio.StreamReader) -> Response:
         assert self.webhook is not None
         if method != "POST":
             return Response(405, b"use POST\n")

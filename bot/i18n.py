@@ -47,11 +47,7 @@ def _read_catalog(path: Path) -> Catalog:
         raise CatalogError(f"{where}: `language: {language}` must match the file name")
     messages: dict[str, str] = {}
     for position, entry in enumerate(document["messages"], start=1):
-        if (
-            not isinstance(entry, dict)
-            or not entry.get("id")
-            or not isinstance(entry.get("text"), str)
-        ):
+        if not isinstance(entry, dict) or not entry.get("id") or not isinstance(entry.get("text"), str):
             raise CatalogError(f"{where}: message #{position} needs an `id` and a `text`")
         if language == REFERENCE and not entry.get("note"):
             raise CatalogError(f"{where}: message {entry['id']!r} needs a `note` for translators")
@@ -70,9 +66,7 @@ def validate(catalogs: dict[str, Catalog]) -> None:
         missing = sorted(reference.messages.keys() - catalog.messages.keys())
         extra = sorted(catalog.messages.keys() - reference.messages.keys())
         if missing or extra:
-            raise CatalogError(
-                f"{catalog.language}.yaml: missing ids {missing}, unknown ids {extra}"
-            )
+            raise CatalogError(f"{catalog.language}.yaml: missing ids {missing}, unknown ids {extra}")
         for key, template in catalog.messages.items():
             if _placeholders(template) != _placeholders(reference.messages[key]):
                 raise CatalogError(

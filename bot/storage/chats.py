@@ -99,9 +99,7 @@ def ensure_chat(
         row = session.get(ChatRow, chat_id)
         created = row is None
         if row is None:
-            row = ChatRow(
-                id=chat_id, type=chat_type, title=title[:300], language=language, created_at=now
-            )
+            row = ChatRow(id=chat_id, type=chat_type, title=title[:300], language=language, created_at=now)
             session.add(row)
         else:
             row.type, row.title = chat_type, title[:300]
@@ -168,15 +166,11 @@ def subscriptions(db: Database, chat_id: int) -> list[Subscription]:
 
 def _subscriptions(session: Session, chat_ids: Iterable[int]) -> dict[int, list[Subscription]]:
     rows = session.scalars(
-        select(SubscriptionRow)
-        .where(SubscriptionRow.chat_id.in_(list(chat_ids)))
-        .order_by(SubscriptionRow.id)
+        select(SubscriptionRow).where(SubscriptionRow.chat_id.in_(list(chat_ids))).order_by(SubscriptionRow.id)
     )
     found: dict[int, list[Subscription]] = {}
     for row in rows:
-        found.setdefault(row.chat_id, []).append(
-            Subscription(row.target_kind, row.target, row.created_at)
-        )
+        found.setdefault(row.chat_id, []).append(Subscription(row.target_kind, row.target, row.created_at))
     return found
 
 
@@ -200,9 +194,7 @@ def subscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime)
         has_any = session.scalar(select(func.count()).where(SubscriptionRow.chat_id == chat_id))
         if not has_any or row.subscribed_at is None:
             row.subscribed_at = now
-        session.add(
-            SubscriptionRow(chat_id=chat_id, target_kind=kind, target=target, created_at=now)
-        )
+        session.add(SubscriptionRow(chat_id=chat_id, target_kind=kind, target=target, created_at=now))
         return True
 
 
@@ -227,9 +219,7 @@ def unsubscribe_all(db: Database, chat_id: int) -> int:
 def audiences(db: Database) -> list[ChatAudience]:
     """Active, unmuted chats that follow something: the only possible alert recipients."""
     with db.session() as session:
-        rows = list(
-            session.scalars(select(ChatRow).where(ChatRow.active, ChatRow.muted.is_(False)))
-        )
+        rows = list(session.scalars(select(ChatRow).where(ChatRow.active, ChatRow.muted.is_(False))))
         subs = _subscriptions(session, [row.id for row in rows])
         return [ChatAudience(_settings(row), tuple(subs[row.id])) for row in rows if row.id in subs]
 
@@ -249,9 +239,7 @@ def chat_account_ids(db: Database, chat_id: int) -> set[str] | None:
         countries = [s.target for s in subs if s.kind == COUNTRY]
         ids = {s.target for s in subs if s.kind == ACCOUNT}
         if countries:
-            ids |= set(
-                session.scalars(select(AccountRow.id).where(AccountRow.country.in_(countries)))
-            )
+            ids |= set(session.scalars(select(AccountRow.id).where(AccountRow.country.in_(countries))))
         return ids & narrowed if narrowed else ids
 
 
@@ -260,9 +248,7 @@ def digest_chats(db: Database) -> list[ChatSettings]:
     with db.session() as session:
         followed = select(SubscriptionRow.chat_id).distinct()
         rows = session.scalars(
-            select(ChatRow).where(
-                ChatRow.active, ChatRow.digest_time != DIGEST_OFF, ChatRow.id.in_(followed)
-            )
+            select(ChatRow).where(ChatRow.active, ChatRow.digest_time != DIGEST_OFF, ChatRow.id.in_(followed))
         )
         return [_settings(row) for row in rows]
 
@@ -270,9 +256,7 @@ def digest_chats(db: Database) -> list[ChatSettings]:
 def record_send_success(db: Database, chat_id: int) -> None:
     with db.session() as session:
         session.execute(
-            update(ChatRow)
-            .where(ChatRow.id == chat_id, ChatRow.send_failures != 0)
-            .values(send_failures=0)
+            update(ChatRow).where(ChatRow.id == chat_id, ChatRow.send_failures != 0).values(send_failures=0)
         )
 
 
@@ -288,9 +272,7 @@ def record_send_refused(db: Database, chat_id: int, limit: int) -> bool:
             session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.chat_id == chat_id, OutboxRow.status == "pending")
-                .values(
-                    status="failed", last_error="chat deactivated: the bot was blocked or removed"
-                )
+                .values(status="failed", last_error="chat deactivated: the bot was blocked or removed")
             )
         return not row.active
 
@@ -307,24 +289,16 @@ def migrate_chat(db: Database, old_id: int, new_id: int) -> None:
             return
         if session.get(ChatRow, new_id) is None:
             # subscriptions and outbox follow through ON UPDATE CASCADE
-            session.execute(
-                update(ChatRow).where(ChatRow.id == old_id).values(id=new_id, type="supergroup")
-            )
+            session.execute(update(ChatRow).where(ChatRow.id == old_id).values(id=new_id, type="supergroup"))
             return
         have_subs = {
             (s.target_kind, s.target)
-            for s in session.scalars(
-                select(SubscriptionRow).where(SubscriptionRow.chat_id == new_id)
-            )
+            for s in session.scalars(select(SubscriptionRow).where(SubscriptionRow.chat_id == new_id))
         }
-        for sub in session.scalars(
-            select(SubscriptionRow).where(SubscriptionRow.chat_id == old_id)
-        ):
+        for sub in session.scalars(select(SubscriptionRow).where(SubscriptionRow.chat_id == old_id)):
             if (sub.target_kind, sub.target) not in have_subs:
                 sub.chat_id = new_id
-        have_alerts = set(
-            session.scalars(select(OutboxRow.statement_id).where(OutboxRow.chat_id == new_id))
-        )
+        have_alerts = set(session.scalars(select(OutboxRow.statement_id).where(OutboxRow.chat_id == new_id)))
         for alert in session.scalars(select(OutboxRow).where(OutboxRow.chat_id == old_id)):
             if alert.statement_id not in have_alerts:
                 alert.chat_id = new_id

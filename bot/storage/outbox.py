@@ -188,9 +188,7 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
         )
 
 
-def mark_part_sent(
-    db: Database, outbox_id: int, parts_sent: int, done: bool, now: datetime
-) -> None:
+def mark_part_sent(db: Database, outbox_id: int, parts_sent: int, done: bool, now: datetime) -> None:
     """Record one delivered part; the last part also marks the alert sent."""
     values: dict[str, object] = {"sent_parts": parts_sent, "last_error": None}
     if done:
@@ -199,9 +197,7 @@ def mark_part_sent(
         session.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(**values))
 
 
-def schedule_retry(
-    db: Database, outbox_id: int, when: datetime, error: str, count_attempt: bool = True
-) -> None:
+def schedule_retry(db: Database, outbox_id: int, when: datetime, error: str, count_attempt: bool = True) -> None:
     values: dict[str, object] = {"next_attempt_at": when, "last_error": error[:2000]}
     if count_attempt:
         values["attempts"] = OutboxRow.attempts + 1
@@ -222,9 +218,7 @@ def prune(db: Database, before: datetime) -> int:
     """Forget finished alerts created before `before` (the unique pair is no longer needed:
     a statement that old is never queued again because statements are stored once)."""
     with db.session() as session:
-        result = session.execute(
-            delete(OutboxRow).where(OutboxRow.status != PENDING, OutboxRow.created_at < before)
-        )
+        result = session.execute(delete(OutboxRow).where(OutboxRow.status != PENDING, OutboxRow.created_at < before))
         return int(result.rowcount or 0)
 
 
