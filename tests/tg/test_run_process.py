@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.alerts import queue_alerts
+from bot.storage import chats as chat_store
 from tests.tg.botapi_double import BotApiDouble
 from tests.tg.factories import add_account, add_chat, add_statement, make_db, rss
 
@@ -38,7 +39,7 @@ def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def alert_numbers(api: BotApiDouble) -> list[int]:
-    return sorted(int(t.split("warning number ")[1].split(".")[0]) for t in api.texts(1001) if "warning number" in t)
+    return sorted(int(t.split("warning number ")[1].split(".")[0]) for t in api.texts(1001) if t.startswith("🔺"))
 
 
 def test_sigkill_mid_delivery_then_restart_delivers_every_alert_exactly_once(tmp_path, feed_server):
@@ -51,6 +52,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_alert_exactly_once(tmp
     add_account(db)
     start_time = datetime.now(UTC) - timedelta(hours=1)
     add_chat(db, 1001, subscribed_at=start_time)
+    chat_store.update_chat(db, 1001, digest_time="off")  # no catch-up digest in the middle of the count
     ids = [
         add_statement(
             db, f"We reserve the right to respond, warning number {n}.", published=start_time + timedelta(minutes=n)
