@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,9 +11,10 @@ import pytest
 from telegram.ext import Application
 
 from bot.pipeline import Pipeline
+from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.tg.app import build_application, on_startup
-from bot.tg.jobs import schedule_digest
+from bot.tg.jobs import reload_watchlist_if_changed, schedule_digest, sync_polls
 from tests.tg.factories import add_chat
 
 
@@ -75,3 +77,22 @@ async def test_a_chat_that_follows_nothing_gets_no_daily_digest(application, api
     chat_store.unsubscribe_all(db, 1001)
     await application.job_queue.get_jobs_by_name("digest:1001")[0].run(application)
     assert api.texts(1001) == [] and api.photos(1001) == []
+
+
+async def test_an_edited_watchlist_is_picked_up_and_a_broken_one_ignored(application, settings, feed_server):
+    svc = application.bot_data["services"]
+    await on_startup(application)
+    path = settings.watchlist_path
+    path.write_text(
+        path.read_text()
+        + f"  - id: sharif\n    name: Shehbaz Sharif\n    sources:\n      - rss: {feed_server.url('/s.xml')}\n"
+    )
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    reload_watchlist_if_changed(svc)
+    await sync_polls(application, first_poll_now=False)
+    assert {job.name for job in application.job_queue.jobs()} >= {"poll:1", "poll:2", "poll:3"}
+
+    path.write_text("accounts: [broken")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+    reload_watchlist_if_changed(svc)
+    assert [a.id for a in account_store.list_accounts(svc.db)] == ["rubio", "sharif", "tajani"]
