@@ -5,10 +5,11 @@ loads its inputs and stores its output in the outbox, where the unique (chat, st
 pair makes queuing twice harmless.
 
 Rules: the chat is active and not muted; a subscription covers the statement's account
-(all, the account, or its country); the statement is not a repost; it was published
-after the chat subscribed and after the covering subscription was made, and it is not
-the backlog a new source's first fetch finds (no flood); it passes the chat's filters
-(labels, minimum strength, accounts, languages).
+(all, the account, or its country); the statement is not a repost; it arrived (was first
+fetched) after the chat subscribed and after the covering subscription was made — its
+own date does not matter, since feeds often carry late or back-dated items — and it is
+not the backlog a new source's first fetch finds (no flood); it passes the chat's
+filters (labels, minimum strength, accounts, languages).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def covers(subscription: Subscription, statement: AlertCandidate) -> bool:
-    if statement.published_at < subscription.created_at:
+    if statement.arrived_at < subscription.created_at:
         return False
     if subscription.kind == ALL:
         return True
@@ -58,7 +59,7 @@ def wants(audience: ChatAudience, statement: AlertCandidate) -> bool:
     chat = audience.chat
     if not chat.active or chat.muted or statement.is_repost or statement.backlog:
         return False
-    if chat.subscribed_at is None or statement.published_at < chat.subscribed_at:
+    if chat.subscribed_at is None or statement.arrived_at < chat.subscribed_at:
         return False
     if not any(covers(sub, statement) for sub in audience.subscriptions):
         return False

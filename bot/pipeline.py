@@ -56,12 +56,9 @@ class RefreshResult:
     error: str | None = None
 
 
-def next_poll_after_success(now: datetime, poll_seconds: int, max_age: float | None) -> datetime:
-    """Honour the server's cache hint, clamped between our interval and four times it."""
-    seconds = float(poll_seconds)
-    if max_age is not None:
-        seconds = min(max(max_age, poll_seconds), 4 * poll_seconds)
-    return now + timedelta(seconds=seconds)
+def next_poll_after_success(now: datetime, poll_seconds: int) -> datetime:
+    """The configured interval, not the server's cache hints: subscribers were promised it."""
+    return now + timedelta(seconds=poll_seconds)
 
 
 def next_poll_after_failure(now: datetime, poll_seconds: int, errors: int, retry_after: float | None) -> datetime:
@@ -73,8 +70,8 @@ def next_poll_after_failure(now: datetime, poll_seconds: int, errors: int, retry
 
 
 def with_jitter(when: datetime, poll_seconds: int) -> datetime:
-    """Spread polls so sources sharing a host do not all fire in the same second."""
-    return when + timedelta(seconds=random.uniform(0, min(30.0, poll_seconds * 0.1)))
+    """Spread polls so sources sharing a host do not all fire in the same second (≤ 5 s)."""
+    return when + timedelta(seconds=random.uniform(0, min(5.0, poll_seconds * 0.05)))
 
 
 def needs_translation(lang: str) -> bool:
@@ -250,7 +247,7 @@ class Pipeline:
         newest: datetime | None,
     ) -> None:
         next_poll = with_jitter(
-            next_poll_after_success(now, self.settings.poll_seconds, fetched.max_age), self.settings.poll_seconds
+            next_poll_after_success(now, self.settings.poll_seconds), self.settings.poll_seconds
         )
         await asyncio.to_thread(
             source_store.record_success,

@@ -42,7 +42,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("LIBRETRANSLATE_URL", None, "base URL of a LibreTranslate server (needed when the chain has libre)"),
     SettingSpec("LIBRETRANSLATE_API_KEY", None, "LibreTranslate API key (any string for a self-hosted server)"),
     SettingSpec("DEEPL_API_KEY", None, "DeepL API key (needed when the chain has deepl)"),
-    SettingSpec("LADDERWATCH_POLL_SECONDS", "300", "default poll interval per source, in seconds (1 or more; be kind to servers: 300 is the default)"),
+    SettingSpec(
+        "LADDERWATCH_POLL_SECONDS",
+        "300",
+        "default poll interval per source, in seconds (1 or more; 300 is kind to servers)",
+    ),
     SettingSpec(
         "LADDERWATCH_ALLOW_PRIVATE_URLS", "0", "1 lets feeds point at loopback/private addresses (tests, intranets)"
     ),

@@ -53,6 +53,7 @@ def statement(**changes: object) -> AlertCandidate:
         label="escalation",
         score=0.7,
         published_at=NOW,
+        arrived_at=NOW,
         is_repost=False,
     )
     return replace(base, **changes)
@@ -71,6 +72,11 @@ def test_statements_older_than_the_subscription_are_not_alerted():
     assert not wants(audience(subscribed_at=NOW + timedelta(seconds=1)), statement())
     late_subscription = (Subscription(ALL, "", NOW + timedelta(minutes=1)),)
     assert not wants(audience(late_subscription), statement())
+
+
+def test_a_back_dated_statement_that_arrives_after_the_subscription_is_alerted():
+    assert wants(audience(), statement(published_at=NOW - timedelta(days=400)))
+    assert not wants(audience(), statement(arrived_at=EARLIER - timedelta(seconds=1)))
 
 
 def test_reposts_muted_and_inactive_chats_are_skipped():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
-import re
 import socket
 import time
 from dataclasses import dataclass, replace
@@ -42,7 +41,6 @@ FetchErrorKind = Literal[
 ]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,6 @@ class FetchResult:
     url: str
     etag: str | None
     last_modified: str | None
-    max_age: float | None
 
 
 class FetchError(Exception):
@@ -355,7 +352,6 @@ def _result(response: httpx.Response, body: bytes) -> FetchResult:
         url=str(response.url),
         etag=headers.get("ETag"),
         last_modified=headers.get("Last-Modified"),
-        max_age=cache_lifetime(headers),
     )
 
 
@@ -415,24 +411,11 @@ def parse_retry_after(value: str | None) -> float | None:
     return None if seconds is None else max(0.0, seconds)
 
 
-def cache_lifetime(headers: httpx.Headers) -> float | None:
-    """Seconds the answer stays fresh (Cache-Control max-age, else Expires), as a poll hint."""
-    match = _MAX_AGE.search(headers.get("Cache-Control", ""))
-    if match:
-        return float(match.group(1))
-    expires = headers.get("Expires")
-    if not expires:
-        return None
-    seconds = _seconds_until(expires, now=_http_date(headers.get("Date")))
-    # An invalid Expires (often "0" or "-1") means "already expired".
-    return 0.0 if seconds is None else max(0.0, seconds)
-
-
-def _seconds_until(value: str, *, now: float | None = None) -> float | None:
+def _seconds_until(value: str) -> float | None:
     moment = _http_date(value)
     if moment is None:
         return None
-    return moment - (time.time() if now is None else now)
+    return moment - time.time()
 
 
 def _http_date(value: str | None) -> float | None:

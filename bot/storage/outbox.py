@@ -32,6 +32,7 @@ class AlertCandidate:
     label: str
     score: float
     published_at: datetime
+    arrived_at: datetime  # when we first fetched it: what "new since the subscription" means
     is_repost: bool
     backlog: bool = False
 
@@ -90,6 +91,7 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
                 row.label,
                 row.score,
                 row.published_at,
+                row.fetched_at,
                 row.is_repost,
                 backlog=row.source_id is not None
                 and last_success is None

@@ -15,7 +15,6 @@ from bot.reader.fetcher import (
     USER_AGENT,
     Fetcher,
     FetchError,
-    cache_lifetime,
     is_public_address,
     parse_retry_after,
 )
@@ -62,8 +61,7 @@ async def test_first_fetch_returns_body_and_validators_then_304_with_conditional
         LAST_MODIFIED,
     )
     assert first.content_type.startswith("application/rss+xml")
-    assert first.max_age == 600
-    assert (second.status, second.body, second.etag, second.max_age) == (304, b"", '"v1"', 600)
+    assert (second.status, second.body, second.etag) == (304, b"", '"v1"')
     plain, conditional = feed_server.requests
     assert "if-none-match" not in plain.headers
     assert conditional.headers["if-none-match"] == '"v1"'
@@ -405,22 +403,3 @@ def test_retry_after_date_in_the_future_gives_the_wait():
     value = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(moment))
 
     assert 85 <= parse_retry_after(value) <= 91
-
-
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({"Cache-Control": "max-age=300"}, 300.0),
-        ({"Cache-Control": "no-cache, s-maxage=5, max-age=60"}, 60.0),
-        (
-            {"Expires": "Wed, 07 May 2025 10:30:00 GMT", "Date": "Wed, 07 May 2025 10:00:00 GMT"},
-            1800.0,
-        ),
-        ({"Expires": "0"}, 0.0),
-        ({}, None),
-    ],
-)
-def test_cache_lifetime_comes_from_cache_control_or_expires(
-    headers: dict[str, str], expected: float | None
-):
-    assert cache_lifetime(httpx.Headers(headers)) == expected
