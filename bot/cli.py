@@ -203,7 +203,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     (
                         str(item["text"]),
                         _str_or_none(item.get("lang")) if args.lang_hints else None,
-                        _str_or_none(item.get("en")) if args.reference_translation else None,
+                        _str_or_none(item.get(args.reference_field)) if args.reference_translation else None,
                     )
                     for item in items
                 ]
@@ -413,7 +413,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--reference-translation",
         action="store_true",
-        help='use each line\'s "en" field as the translation (offline, reproducible)',
+        help='use each line\'s "en" field (see --reference-field) as the translation: offline, reproducible',
+    )
+    evaluation.add_argument(
+        "--reference-field", default="en", metavar="FIELD", help="the field --reference-translation reads"
     )
     evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')
     evaluation.set_defaults(handler=cmd_eval)
