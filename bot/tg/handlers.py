@@ -34,7 +34,7 @@ from bot.tg.admin import cmd_status, cmd_watch
 from bot.tg.chat_context import current_chat, follows, is_bot_admin, may_change, reply
 from bot.tg.filters_menu import cmd_filters, on_filter_button
 from bot.tg.format import escape
-from bot.tg.jobs import schedule_digest, send_digest, services
+from bot.tg.jobs import Services, schedule_digest, send_digest, services
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +105,28 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(context, chat, "\n\n".join(parts))
 
 
-async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Follow all, an account or a country; older statements are not alerted."""
+async def subscription_request(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[ChatSettings, Services, list[Account], tuple[str, str]] | None:
+    """What /subscribe and /unsubscribe share: the right to change, and a known target."""
     chat = await current_chat(update, context)
     if not await may_change(update, context, chat):
-        return
+        return None
     svc, argument = services(context), " ".join(context.args or [])
     accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
     target = resolve_target(argument, accounts)
     if target is None:
         await reply(context, chat, text(chat.language, "subscribe.unknown", target=escape(argument)))
+        return None
+    return chat, svc, accounts, target
+
+
+async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Follow all, an account or a country; older statements are not alerted."""
+    request = await subscription_request(update, context)
+    if request is None:
         return
+    chat, svc, accounts, target = request
     added = await asyncio.to_thread(chat_store.subscribe, svc.db, chat.id, *target, datetime.now(UTC))
     described = describe(chat.language, *target, accounts)
     await reply(
@@ -131,15 +142,10 @@ async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop following all, an account or a country."""
-    chat = await current_chat(update, context)
-    if not await may_change(update, context, chat):
+    request = await subscription_request(update, context)
+    if request is None:
         return
-    svc, argument = services(context), " ".join(context.args or [])
-    accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    target = resolve_target(argument, accounts)
-    if target is None:
-        await reply(context, chat, text(chat.language, "subscribe.unknown", target=escape(argument)))
-        return
+    chat, svc, accounts, target = request
     if target[0] == ALL:
         await asyncio.to_thread(chat_store.unsubscribe_all, svc.db, chat.id)
         await reply(context, chat, text(chat.language, "unsubscribe.all"))
