@@ -11,7 +11,6 @@ inside another cue ("will not hesitate") belong to that cue and flip nothing.
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -156,7 +155,13 @@ class CompiledLexicon:
         return matches
 
     def _voided_spans(self, folded: str) -> list[tuple[int, int, frozenset[str]]]:
-        """Sentences that talk about sport, disasters, prices…, with the categories they void."""
+        """Stretches that talk about sport, disasters, prices…, with the categories they void.
+
+        A context word voids its own sentence and the next `context_reach` sentences: a
+        long text names its subject once ("the 85th anniversary of the victory") and then
+        tells the story ("the enemy was routed in fierce battles"). A context word in the
+        opening sentence sets the subject of the whole text.
+        """
         if not self._contexts:
             return []
         found = []
@@ -165,12 +170,12 @@ class CompiledLexicon:
         if not found:
             return []
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
+        reach = self.categories.tuning.context_reach
         spans = []
         for position, blocked in found:
-            for low, high in itertools.pairwise(bounds):
-                if low <= position < high:
-                    spans.append((low, high, blocked))
-                    break
+            sentence = bisect.bisect_right(bounds, position) - 1
+            last = len(bounds) - 1 if sentence == 0 else min(sentence + 1 + reach, len(bounds) - 1)
+            spans.append((bounds[sentence], bounds[last], blocked))
         return spans
 
     def _scoped(

@@ -87,6 +87,7 @@ class Tuning:
     conditional_factor: float
     undamped_by_conditionals: frozenset[str]
     hedge_factor: float
+    context_reach: int
     corroboration: float
     native_factor: float
     negated_escalation: tuple[str, float]
