@@ -14,10 +14,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import text as sql
 
+from bot.reader.health import FAILING, STALE, source_state
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -42,11 +43,13 @@ class SourceHealth:
     consecutive_errors: int
     last_error: str | None
     next_poll_at: datetime | None
+    state: str  # ok | failing | pending | stale | disabled (bot.reader.health.source_state)
 
 
-def source_health(db: Database) -> list[SourceHealth]:
+def source_health(db: Database, poll_seconds: int) -> list[SourceHealth]:
     """Every source of a watched account, with what its last polls said."""
     names = {account.id: account.name for account in account_store.list_accounts(db)}
+    now = datetime.now(UTC)
     return [
         SourceHealth(
             row.id,
@@ -59,6 +62,7 @@ def source_health(db: Database) -> list[SourceHealth]:
             row.consecutive_errors,
             row.last_error,
             row.next_poll_at,
+            source_state(row, now, poll_seconds),
         )
         for row in account_store.list_source_rows(db)
     ]
@@ -68,7 +72,7 @@ def _label_value(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
-def metrics_text(db: Database) -> str:
+def metrics_text(db: Database, poll_seconds: int) -> str:
     """Prometheus exposition of the outbox, chats and sources."""
     lines = ["# TYPE ladderwatch_outbox_alerts gauge"]
     for status, count in outbox_store.count_by_status(db).items():
@@ -76,7 +80,7 @@ def metrics_text(db: Database) -> str:
     lines.append("# TYPE ladderwatch_chats gauge")
     for state, count in chat_store.count_chats(db).items():
         lines.append(f'ladderwatch_chats{{state="{state}"}} {count}')
-    sources = source_health(db)
+    sources = source_health(db, poll_seconds)
     lines += [
         "# TYPE ladderwatch_sources gauge",
         f"ladderwatch_sources {len(sources)}",
@@ -94,15 +98,16 @@ def metrics_text(db: Database) -> str:
     return "\n".join(lines) + "\n"
 
 
-def health_report(db: Database) -> dict[str, object]:
+def health_report(db: Database, poll_seconds: int) -> dict[str, object]:
     with db.session() as session:
         session.execute(sql("SELECT 1"))
-    sources = source_health(db)
+    sources = source_health(db, poll_seconds)
     return {
         "status": "ok",
         "pending_alerts": outbox_store.count_by_status(db)["pending"],
         "sources": len(sources),
-        "failing_sources": sum(1 for s in sources if s.consecutive_errors),
+        "failing_sources": sum(1 for s in sources if s.state == FAILING),
+        "stale_sources": sum(1 for s in sources if s.state == STALE),
     }
 
 
@@ -137,8 +142,10 @@ REASONS = {
 class HealthServer:
     """`/healthz`, `/metrics` and (optionally) the webhook, on one port."""
 
-    def __init__(self, db: Database, port: int, webhook: Webhook | None = None, host: str = "0.0.0.0") -> None:
-        self.db, self.port, self.webhook, self.host = db, port, webhook, host
+    def __init__(
+        self, db: Database, poll_seconds: int, port: int, webhook: Webhook | None = None, host: str = "0.0.0.0"
+    ) -> None:
+        self.db, self.poll_seconds, self.port, self.webhook, self.host = db, poll_seconds, port, webhook, host
         self.server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -183,13 +190,13 @@ class HealthServer:
             return Response(405, b"use GET\n")
         if path == "/healthz":
             try:
-                report = await asyncio.to_thread(health_report, self.db)
+                report = await asyncio.to_thread(health_report, self.db, self.poll_seconds)
             except Exception as error:
                 body = {"status": "error", "error": f"database unreachable: {type(error).__name__}"}
                 return Response(503, json.dumps(body).encode(), "application/json")
             return Response(200, json.dumps(report).encode(), "application/json")
         if path == "/metrics":
-            metrics = await asyncio.to_thread(metrics_text, self.db)
+            metrics = await asyncio.to_thread(metrics_text, self.db, self.poll_seconds)
             return Response(200, metrics.encode(), "text/plain; version=0.0.4")
         return Response(404, b"not found: try /healthz or /metrics\n")
 

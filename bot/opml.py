@@ -19,7 +19,7 @@ from email.utils import format_datetime
 from bot.model import Account, SourceKind, SourceSpec
 from bot.reader.sources import FEED, SourceResolutionError, profile_url, resolve_source
 from bot.settings import Settings
-from bot.watchlist import ACCOUNT_ID, COUNTRY, LANGUAGE, validate_source
+from bot.watchlist import ACCOUNT_ID, COUNTRY, LANGUAGE, parse_watchlist, validate_source
 
 NS = "https://ladderwatch.invalid/opml/1"
 LW = f"{{{NS}}}"
@@ -167,3 +167,13 @@ def parse_opml(text: str, reserved_ids: Collection[str] = ()) -> list[Account]:
     if not accounts:
         raise ValueError("no feeds found: the OPML needs <outline> elements with an xmlUrl")
     return accounts
+
+
+def read_account_document(text: str, name: str, reserved_ids: set[str]) -> list[Account]:
+    """Accounts from an OPML or watchlist YAML document, told apart by content."""
+    if text.lstrip().startswith("<"):
+        try:
+            return parse_opml(text, reserved_ids)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+    return parse_watchlist(text, name)

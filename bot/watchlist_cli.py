@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.model import Account
-from bot.opml import export_opml, parse_opml
+from bot.opml import export_opml, read_account_document
 from bot.settings import Settings
+from bot.storage.accounts import SKIPPED, UNCHANGED, import_accounts, list_accounts
 from bot.storage.db import Database, open_database
-from bot.watchlist import WatchlistError, dump_watchlist, parse_watchlist
+from bot.watchlist import WatchlistError, dump_watchlist
 
 
 def _open_synced(settings: Settings) -> Database:
@@ -34,7 +34,7 @@ def _open_synced(settings: Settings) -> Database:
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reader.health import describe_sources
-    from bot.storage.accounts import list_accounts, list_source_rows
+    from bot.storage.accounts import list_source_rows
 
     db = _open_synced(settings)
     try:
@@ -47,8 +47,6 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage.accounts import list_accounts
-
     db = _open_synced(settings)
     try:
         accounts = list_accounts(db)
@@ -63,24 +61,6 @@ def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def read_accounts(path: Path, reserved_ids: set[str]) -> list[Account]:
-    """Accounts from an OPML or watchlist YAML file, told apart by content."""
-    text = path.read_text(encoding="utf-8-sig")
-    if text.lstrip().startswith("<"):
-        try:
-            return parse_opml(text, reserved_ids)
-        except ValueError as error:
-            raise ValueError(f"{path}: {error}") from None
-    return parse_watchlist(text, str(path))
-
-
-def _same(stored: Account, imported: Account) -> bool:
-    """Equal apart from the order of sources (the database keeps its own order)."""
-    return replace(stored, sources=()) == replace(imported, sources=()) and set(
-        stored.sources
-    ) == set(imported.sources)
-
-
 def _describe(account: Account) -> str:
     sources = ", ".join(f"{s.kind.value} {s.handle}" for s in account.sources)
     return f"{account.id}: {account.name} ({sources})"
@@ -88,30 +68,21 @@ def _describe(account: Account) -> str:
 
 def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import CommandError
-    from bot.storage.accounts import add_account, list_accounts
 
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")
     db = _open_synced(settings)
     try:
-        current = {a.id: a for a in list_accounts(db)}
+        current = {a.id for a in list_accounts(db)}
         try:
-            accounts = read_accounts(path, set(current))
+            accounts = read_account_document(path.read_text(encoding="utf-8-sig"), str(path), current)
         except (WatchlistError, ValueError, UnicodeDecodeError) as error:
             raise CommandError(f"nothing imported: {error}") from None
-        watched = {(s.kind, s.handle): a.id for a in current.values() for s in a.sources}
-        for account in accounts:
-            known = current.get(account.id)
-            if known is not None and _same(known, account):
-                print(f"unchanged {account.id}")
-                continue
-            owners = {watched.get((s.kind, s.handle)) for s in account.sources}
-            if known is None and None not in owners:
-                print(f"skipped {account.id}: already watched as {', '.join(sorted(owners))}")
-                continue
-            add_account(db, account, origin="chat")
-            print(f"{'updated' if known else 'added'} {_describe(account)}")
+        for result in import_accounts(db, accounts):
+            detail = f": already watched as {result.detail}" if result.outcome == SKIPPED else ""
+            shown = result.account.id if result.outcome in (UNCHANGED, SKIPPED) else _describe(result.account)
+            print(f"{result.outcome} {shown}{detail}")
     finally:
         db.close()
     return 0

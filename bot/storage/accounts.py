@@ -8,6 +8,7 @@ still owns the accounts it introduced for as long as nobody touched them in chat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -62,6 +63,42 @@ def sync_watchlist(db: Database, accounts: Sequence[Account], now: datetime | No
         for row in rows.values():
             if row.origin == "config" and row.id not in listed and not row.removed:
                 row.removed, row.updated_at = True, now
+
+
+ADDED, UPDATED, UNCHANGED, SKIPPED = "added", "updated", "unchanged", "skipped"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    outcome: str  # added | updated | unchanged | skipped
+    account: Account
+    detail: str = ""  # for skipped: the accounts already watching its feeds
+
+
+def _same(stored: Account, imported: Account) -> bool:
+    """Equal apart from the order of sources (the database keeps its own order)."""
+    return replace(stored, sources=()) == replace(imported, sources=()) and set(stored.sources) == set(
+        imported.sources
+    )
+
+
+def import_accounts(db: Database, accounts: Sequence[Account]) -> list[ImportResult]:
+    """Add imported accounts as if an admin added them in chat; feeds watched already are skipped."""
+    current = {a.id: a for a in list_accounts(db)}
+    watched = {(s.kind, s.handle): a.id for a in current.values() for s in a.sources}
+    results = []
+    for account in accounts:
+        known = current.get(account.id)
+        if known is not None and _same(known, account):
+            results.append(ImportResult(UNCHANGED, account))
+            continue
+        owners = {watched.get((s.kind, s.handle)) for s in account.sources}
+        if known is None and None not in owners:
+            results.append(ImportResult(SKIPPED, account, ", ".join(sorted(o for o in owners if o))))
+            continue
+        add_account(db, account, origin="chat")
+        results.append(ImportResult(UPDATED if known else ADDED, account))
+    return results
 
 
 def add_account(db: Database, account: Account, origin: str = "chat") -> None:

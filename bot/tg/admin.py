@@ -12,13 +12,16 @@ import re
 from datetime import UTC, datetime
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.health import source_health
 from bot.i18n import text
 from bot.model import Account
-from bot.opml import export_opml
+from bot.opml import export_opml, read_account_document
+from bot.reader.health import DISABLED, FAILING, OK, PENDING, STALE
 from bot.storage import accounts as account_store
+from bot.storage.accounts import ADDED, UPDATED
 from bot.storage.chats import ChatSettings
 from bot.tg.chat_context import current_chat, is_bot_admin, reply
 from bot.tg.format import escape, local_time
@@ -26,6 +29,9 @@ from bot.tg.jobs import Services, schedule_poll, services
 from bot.watchlist import ACCOUNT_ID, validate_source
 
 log = logging.getLogger(__name__)
+
+MAX_IMPORT_BYTES = 1_000_000
+STATE_SYMBOLS = {OK: "✅", FAILING: "⚠️", STALE: "🕸", PENDING: "⏳", DISABLED: "⏸"}
 
 
 async def refuse_non_admin(
@@ -115,10 +121,7 @@ async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, wor
         await reply(context, chat, text(lang, "watch.bad_source", reason=escape(str(error))))
         return
     await asyncio.to_thread(account_store.add_account, svc.db, account, "chat")
-    now = datetime.now(UTC)
-    for row in await asyncio.to_thread(account_store.list_source_rows, svc.db):
-        if row.account_id == account.id:
-            schedule_poll(context.job_queue, row.id, now)
+    await poll_now(context, {account.id})
     log.info("account added in chat: %s", account.id, extra={"chat_id": chat.id})
     await reply(
         context,
@@ -131,6 +134,50 @@ async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, wor
             count=len(account.sources),
         ),
     )
+
+
+async def poll_now(context: ContextTypes.DEFAULT_TYPE, account_ids: set[str]) -> None:
+    """Poll the sources of accounts just added, right away."""
+    now = datetime.now(UTC)
+    for row in await asyncio.to_thread(account_store.list_source_rows, services(context).db):
+        if row.account_id in account_ids:
+            schedule_poll(context.job_queue, row.id, now)
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Administrators: an OPML (or watchlist YAML) document sent in private is imported."""
+    message = update.effective_message
+    document = message.document if message else None
+    if document is None:
+        return
+    chat = await current_chat(update, context)
+    if await refuse_non_admin(update, context, chat, "watch"):
+        return
+    svc, lang = services(context), chat.language
+    if (document.file_size or 0) > MAX_IMPORT_BYTES:
+        await reply(context, chat, text(lang, "import.too_large", limit=MAX_IMPORT_BYTES // 1000))
+        return
+    try:
+        data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
+    except TelegramError as error:
+        await reply(context, chat, text(lang, "import.download_failed", reason=escape(error.message)))
+        return
+    name = document.file_name or "document"
+    current = {a.id for a in await asyncio.to_thread(account_store.list_accounts, svc.db)}
+    try:
+        accounts = read_account_document(data[:MAX_IMPORT_BYTES].decode("utf-8-sig"), name, current)
+    except (ValueError, UnicodeDecodeError) as error:  # WatchlistError is a ValueError
+        await reply(context, chat, text(lang, "import.invalid", reason=escape(str(error))))
+        return
+    results = await asyncio.to_thread(account_store.import_accounts, svc.db, accounts)
+    await poll_now(context, {r.account.id for r in results if r.outcome in (ADDED, UPDATED)})
+    lines = [text(lang, "import.header", name=escape(name), count=len(results))]
+    lines += [
+        text(lang, f"import.{r.outcome}", id=escape(r.account.id), name=escape(r.account.name), detail=escape(r.detail))
+        for r in results
+    ]
+    log.info("watchlist imported from a document", extra={"chat_id": chat.id})
+    await reply(context, chat, "\n".join(lines))
 
 
 def watch_list(svc: Services, lang: str) -> str:
@@ -148,7 +195,8 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if await refuse_non_admin(update, context, chat, "status"):
         return
     lang = chat.language
-    sources = await asyncio.to_thread(source_health, services(context).db)
+    svc = services(context)
+    sources = await asyncio.to_thread(source_health, svc.db, svc.settings.poll_seconds)
     if not sources:
         await reply(context, chat, text(lang, "status.none"))
         return
@@ -158,8 +206,11 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
     lines = [text(lang, "status.header", count=len(sources))]
     for source in sources:
-        state = "✅" if not source.consecutive_errors and source.last_success_at else "⚠️"
-        lines.append(f"{state} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}")
+        symbol = STATE_SYMBOLS.get(source.state, "•")
+        lines.append(
+            f"{symbol} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}"
+            f" — {escape(text(lang, f'state.{source.state}'))}"
+        )
         lines.append(
             "   "
             + escape(

@@ -51,11 +51,18 @@ def api_base_url(configured: str) -> str:
     return configured.rstrip("/") + "/bot"
 
 
+def api_file_url(base_url: str) -> str:
+    """Files are served beside the API: `…/bot` → `…/file/bot`, as on api.telegram.org."""
+    head, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}"
+
+
 def build_application(settings: Settings, pipeline: Pipeline, polling: bool = True) -> Application:
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(api_base_url(settings.telegram_api_base_url))
+        .base_file_url(api_file_url(api_base_url(settings.telegram_api_base_url)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter())
         .post_init(on_startup)
@@ -127,7 +134,7 @@ async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event
     pipeline = await Pipeline.open(settings)
     application = build_application(settings, pipeline, polling=webhook_url is None)
     webhook = webhook_route(application, settings, webhook_url) if webhook_url else None
-    http = HealthServer(pipeline.db, settings.http_port, webhook) if settings.http_port else None
+    http = HealthServer(pipeline.db, settings.poll_seconds, settings.http_port, webhook) if settings.http_port else None
     try:
         await initialize(application, settings.telegram_api_base_url)
         try:

@@ -30,7 +30,7 @@ from bot.model import Account
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage.chats import ACCOUNT, ALL, COUNTRY, DIGEST_OFF, ChatSettings
-from bot.tg.admin import cmd_status, cmd_watch
+from bot.tg.admin import cmd_status, cmd_watch, on_document
 from bot.tg.chat_context import current_chat, follows, is_bot_admin, may_change, reply
 from bot.tg.filters_menu import cmd_filters, on_filter_button
 from bot.tg.format import escape
@@ -370,6 +370,7 @@ def add_handlers(application: Application) -> None:
     for name, callback in HANDLERS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_filter_button, pattern=r"^f:"))
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, cmd_unknown))
     application.add_handler(MessageHandler(filters.Regex(r"^/") & ~filters.COMMAND, on_command_without_entity))
     application.add_error_handler(on_error)

@@ -26,6 +26,7 @@ import json
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -155,6 +156,7 @@ class BotApiDouble:
     hold_after: int | None = None
     held: int = 0
     unsupported: set[str] = field(default_factory=set)  # methods answered 404, like a partial emulator
+    files: dict[str, bytes] = field(default_factory=dict)  # documents users sent, by file_id
     port: int = 0  # 0: any free port
 
     def __post_init__(self) -> None:
@@ -232,6 +234,16 @@ class BotApiDouble:
         if entities:  # Telegram always marks the command; a sparse server may not
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         self._push({"message": message})
+
+    def send_document(self, chat_id: int, file_name: str, content: bytes, *, user_id: int | None = None) -> None:
+        """A user sends a file to the bot in a private chat (downloadable via getFile)."""
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = content
+        user = {"id": user_id if user_id is not None else chat_id, "is_bot": False, "first_name": "Ada"}
+        document = {"file_id": file_id, "file_unique_id": file_id, "file_name": file_name, "file_size": len(content)}
+        chat = {"id": chat_id, "type": "private", "first_name": "Ada"}
+        message = {"message_id": self._message_id(), "date": int(time.time()), "chat": chat, "from": user}
+        self._push({"message": {**message, "document": document}})
 
     def press(self, chat_id: int, message: Sent, data: str, *, user_id: int | None = None) -> None:
         """A user taps an inline keyboard button under `message`."""
@@ -340,6 +352,13 @@ class BotApiDouble:
 
     def _ok(self, params: dict[str, Any]) -> Any:
         return True
+
+    def _api_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise Failure_(Failure(400, "Bad Request: invalid file_id"))
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": f"documents/{file_id}"}
 
     _api_deleteWebhook = _api_setWebhook = _api_setMyCommands = _api_answerCallbackQuery = _ok
 
@@ -474,7 +493,18 @@ def _handler_for(api: BotApiDouble) -> type[BaseHTTPRequestHandler]:
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(data)  # the client may have given up (a test stopping the bot)
 
-        do_GET = do_POST
+        def do_GET(self) -> None:
+            """Bot API calls may come as GET too; `/file/bot<token>/…` downloads a user's file."""
+            prefix = f"/file/bot{api.token}/documents/"
+            path = urllib.parse.unquote(self.path)
+            if not path.startswith(prefix):
+                self.do_POST()
+                return
+            content = api.files.get(path[len(prefix) :])
+            self.send_response(200 if content is not None else 404)
+            self.send_header("Content-Length", str(len(content or b"")))
+            self.end_headers()
+            self.wfile.write(content or b"")
 
         def log_message(self, format: str, *args: object) -> None:
             """Keep pytest output clean."""

@@ -157,3 +157,29 @@ async def test_commands_without_the_bot_command_entity_still_work(running_bot: R
     bot.api.command(-4001, "/subscribe@other_bot", chat_type="group", entities=False)
     await asyncio.sleep(0.5)
     assert bot.api.texts(-4001) == []
+
+
+async def test_an_opml_document_sent_by_an_admin_is_imported_and_polled(running_bot: RunningBot, feed_server):
+    bot = running_bot
+    feed_server.set("/mea.xml", rss([("m-1", BACKLOG, datetime.now(UTC) - timedelta(days=1))]))
+    opml = f"""<?xml version="1.0"?><opml version="2.0"><head><title>feeds</title></head><body>
+    <outline text="MEA India" title="MEA India" type="rss" xmlUrl="{feed_server.url('/mea.xml')}"/>
+    </body></opml>""".encode()
+
+    before = len(bot.api.texts(USER))
+    bot.api.send_document(USER, "feeds.opml", opml)
+    refusal = await until(lambda: bot.api.texts(USER)[before:])
+    assert "only for the bot's administrators" in refusal[0]
+
+    before = len(bot.api.texts(ADMIN))
+    bot.api.send_document(ADMIN, "feeds.opml", opml)
+    [reply] = await until(lambda: bot.api.texts(ADMIN)[before:])
+    assert "feeds.opml" in reply and "added" in reply and "MEA India" in reply
+    await until(lambda: feed_server.hits("/mea.xml"))  # polled right away
+    assert "Nothing imported" in await _send_and_wait(bot, ADMIN, "broken.opml", b"<opml><body>")
+
+
+async def _send_and_wait(bot: RunningBot, chat_id: int, name: str, content: bytes) -> str:
+    before = len(bot.api.texts(chat_id))
+    bot.api.send_document(chat_id, name, content)
+    return (await until(lambda: bot.api.texts(chat_id)[before:]))[0]
