@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.storage import chats as chat_store
-from bot.storage.tables import AccountRow, StatementRow
+from bot.storage.tables import AccountRow, SourceRow, StatementRow
 from tests.tg.conftest import ADMIN, RunningBot, until
 from tests.tg.factories import rss
 
@@ -183,3 +183,15 @@ async def _send_and_wait(bot: RunningBot, chat_id: int, name: str, content: byte
     before = len(bot.api.texts(chat_id))
     bot.api.send_document(chat_id, name, content)
     return (await until(lambda: bot.api.texts(chat_id)[before:]))[0]
+
+
+async def test_status_flags_a_source_that_answers_but_never_brings_anything_as_stale(running_bot: RunningBot):
+    bot = running_bot
+
+    def polled() -> int:  # the fixture's feeds are empty channels
+        with bot.db.session() as session:
+            return session.scalar(select(func.count()).where(SourceRow.last_success_at.is_not(None))) or 0
+
+    await until(polled)
+    status = await bot.say(ADMIN, "/status")
+    assert "stale: nothing new for days" in status
