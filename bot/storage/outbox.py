@@ -114,7 +114,8 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]])
     if not rows:
         return 0
     connection = session.connection()
-    return sum(max(connection.execute(statement, row).rowcount, 0) for row in rows)
+    inserted = statement.returning(OutboxRow.id)  # rowcount is not reliable with ON CONFLICT on every driver
+    return sum(len(connection.execute(inserted, row).all()) for row in rows)
 
 
 def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) -> int:

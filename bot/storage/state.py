@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Integer, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
 from bot.storage.tables import Base, UtcDateTime
@@ -50,4 +51,20 @@ def import_state(db: Database, path: Path) -> dict[str, int]:
             if rows:
                 session.execute(insert(table), rows)
             counts[table.name] = len(rows)
+        if session.get_bind().dialect.name == "postgresql":
+            _advance_sequences(session)
     return counts
+
+
+def _advance_sequences(session: Session) -> None:
+    """Rows came with their ids: move PostgreSQL's id sequences past them, or the next insert collides."""
+    for table in Base.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (column.autoincrement == "auto" and isinstance(column.type, Integer)):
+                session.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+                    ),
+                    {"table": table.name, "column": column.name},
+                )
