@@ -58,14 +58,14 @@ class Classifier:
         tuning = self.categories.tuning
         if lang == ENGLISH or (english is None and lang not in self.lexicons):
             hits = self.lexicons[ENGLISH].find(text)
-            totals = side_totals(hits, tuning.decay)
+            totals = side_totals(hits, tuning)
             cues = self._cues(hits, lang if lang != "und" else ENGLISH, native=False)
         else:
             native_hits = self.lexicons[lang].find(text) if lang in self.lexicons else []
-            native = side_totals(native_hits, tuning.decay)
+            native = side_totals(native_hits, tuning)
             english_hits = self.lexicons[ENGLISH].find(english) if english else []
             if english_hits:
-                translated = side_totals(english_hits, tuning.decay)
+                translated = side_totals(english_hits, tuning)
                 totals = combine_totals(native.scaled(tuning.native_factor), translated, tuning.corroboration)
             else:
                 totals = native

@@ -14,7 +14,7 @@ import bisect
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.classify.lexicon import (
     BLOCKER,
@@ -23,6 +23,7 @@ from bot.classify.lexicon import (
     CategorySet,
     CueEntry,
     Lexicon,
+    Tuning,
 )
 from bot.classify.patterns import alternation, spaced
 
@@ -82,7 +83,8 @@ class CompiledLexicon:
         self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._modifiers = {
-            kind: self._modifier_regex(kind, start, whole_word) for kind in ("negation", "conditional", "hedge")
+            kind: self._modifier_regex(kind, start, whole_word)
+            for kind in ("negation", "avoidance", "conditional", "hedge")
         }
         breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
         break_words = f"|{start}(?:{'|'.join(breaks)}){whole_word}" if breaks else ""
@@ -157,10 +159,10 @@ class CompiledLexicon:
     def _voided_spans(self, folded: str) -> list[tuple[int, int, frozenset[str]]]:
         """Stretches that talk about sport, disasters, prices…, with the categories they void.
 
-        A context word voids its own sentence and the next `context_reach` sentences: a
-        long text names its subject once ("the 85th anniversary of the victory") and then
-        tells the story ("the enemy was routed in fierce battles"). A context word in the
-        opening sentence sets the subject of the whole text.
+        A context word voids its own sentence and `context_reach` sentences either side: a
+        long text names its subject once ("the 85th anniversary of the victory") and tells
+        the story around it ("the enemy was routed in fierce battles"). A context word in
+        the opening sentence sets the subject of the whole text.
         """
         if not self._contexts:
             return []
@@ -175,7 +177,7 @@ class CompiledLexicon:
         for position, blocked in found:
             sentence = bisect.bisect_right(bounds, position) - 1
             last = len(bounds) - 1 if sentence == 0 else min(sentence + 1 + reach, len(bounds) - 1)
-            spans.append((bounds[sentence], bounds[last], blocked))
+            spans.append((bounds[max(sentence - reach, 0)], bounds[last], blocked))
         return spans
 
     def _scoped(
@@ -217,37 +219,38 @@ class CompiledLexicon:
     ) -> bool:
         """A negation close before the cue (or, in verb-final languages, close after it).
 
-        A negation that is part of another cue ("will not hesitate") negates nothing.
+        Avoidance verbs reach further than plain negators: "avoid any step that could
+        inflame tensions" is about the tensions. A negation that is part of another cue
+        ("will not hesitate") negates nothing, and one with another cue between it and
+        this cue belongs to that cue.
         """
-        negation = self._modifiers["negation"]
-        if negation is None:
-            return False
 
         def free(found: re.Match[str]) -> bool:
             return not any(low <= found.start() < high for low, high in cue_spans)
 
         def reaches(low: int, high: int) -> bool:
-            """No other cue stands between the negation and this cue: it belongs to that one."""
             return not any(low <= cue_start and cue_end <= high for cue_start, cue_end in cue_spans)
 
-        before = [found for found in negation.finditer(folded, clause[0], span[0]) if free(found)]
-        if (
-            before
-            and self._distance(folded[before[-1].end() : span[0]]) <= self.lexicon.negation_reach
-            and reaches(before[-1].end(), span[0])
-        ):
-            return True
-        if self.lexicon.negation_after:
-            after = next(
-                (found for found in negation.finditer(folded, span[1], clause[1]) if free(found)),
-                None,
-            )
+        lexicon = self.lexicon
+        for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
+            regex = self._modifiers[kind]
+            if regex is None:
+                continue
+            before = [found for found in regex.finditer(folded, clause[0], span[0]) if free(found)]
             if (
-                after
-                and self._distance(folded[span[1] : after.start()]) <= self.lexicon.negation_after
-                and reaches(span[1], after.start())
+                before
+                and self._distance(folded[before[-1].end() : span[0]]) <= reach
+                and reaches(before[-1].end(), span[0])
             ):
                 return True
+            if lexicon.negation_after:
+                after = next((found for found in regex.finditer(folded, span[1], clause[1]) if free(found)), None)
+                if (
+                    after
+                    and self._distance(folded[span[1] : after.start()]) <= lexicon.negation_after
+                    and reaches(span[1], after.start())
+                ):
+                    return True
         return False
 
 
@@ -264,20 +267,38 @@ def _clause_around(breaks: list[tuple[int, int]], start: int, end: int, length: 
     return clause_start, breaks[after][0] if after < len(breaks) else length
 
 
-def side_totals(hits: Iterable[Hit], decay: float) -> SideTotals:
+def side_totals(hits: Iterable[Hit], tuning: Tuning) -> SideTotals:
     """Sum each side's weights strongest first, each further cue counting `decay` times less.
 
     A lexicon entry counts once (its strongest hit): repeating a word is not new evidence.
+    A side made only of weak cues reaches the neutral threshold with a share of its sum.
     """
     strongest: dict[tuple[str, bool], float] = {}
-    for hit in hits:
+    for hit in _topics_absorbed(list(hits), tuning):
         key = (hit.entry.id, hit.weight > 0)
         strongest[key] = max(strongest.get(key, 0.0), abs(hit.weight))
     escalation = sorted((weight for (_, positive), weight in strongest.items() if positive), reverse=True)
     deescalation = sorted((weight for (_, positive), weight in strongest.items() if not positive), reverse=True)
-    escalation_total = sum(weight * decay**rank for rank, weight in enumerate(escalation))
-    deescalation_total = sum(weight * decay**rank for rank, weight in enumerate(deescalation))
-    return SideTotals(escalation_total, deescalation_total, max(escalation_total, deescalation_total))
+    escalation_total = sum(weight * tuning.decay**rank for rank, weight in enumerate(escalation))
+    deescalation_total = sum(weight * tuning.decay**rank for rank, weight in enumerate(deescalation))
+
+    def reach(total: float, weights: list[float]) -> float:
+        return total if weights and weights[0] >= tuning.strong_cue else total * tuning.weak_side_factor
+
+    peak = max(reach(escalation_total, escalation), reach(deescalation_total, deescalation))
+    return SideTotals(escalation_total, deescalation_total, peak)
+
+
+def _topics_absorbed(hits: list[Hit], tuning: Tuning) -> list[Hit]:
+    """A ceasefire or talks that the text rejects or reports violated are its subject, not acts."""
+    if not any(hit.category in tuning.topic_setters and hit.weight >= tuning.topic_setter_weight for hit in hits):
+        return hits
+    return [
+        replace(hit, weight=hit.weight * tuning.topic_factor)
+        if hit.category in tuning.topic_categories and hit.weight < 0
+        else hit
+        for hit in hits
+    ]
 
 
 def combine_totals(native: SideTotals, english: SideTotals, corroboration: float) -> SideTotals:

@@ -22,7 +22,7 @@ ESCALATION = "escalation"
 DEESCALATION = "de-escalation"
 BLOCKER = "blocker"
 SIDES = (ESCALATION, DEESCALATION, BLOCKER)
-MODIFIER_KINDS = ("negation", "conditional", "hedge", "clause_break")
+MODIFIER_KINDS = ("negation", "avoidance", "conditional", "hedge", "clause_break")
 CONTEXT = "context"
 
 
@@ -71,6 +71,7 @@ class Lexicon:
     scope_unit: str
     negation_reach: int
     negation_after: int
+    avoidance_reach: int
     fold: dict[str, str | None]
     cues: tuple[CueEntry, ...]
     modifiers: tuple[ModifierEntry, ...]
@@ -92,6 +93,12 @@ class Tuning:
     native_factor: float
     negated_escalation: tuple[str, float]
     negated_deescalation: tuple[str, float]
+    strong_cue: float
+    weak_side_factor: float
+    topic_categories: frozenset[str]
+    topic_setters: frozenset[str]
+    topic_setter_weight: float
+    topic_factor: float
     confidence_slope: float
     confidence_offset: float
 
@@ -160,10 +167,11 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         domains[_require(record, "id", str, source, entry_id)] = blocked
     tuning_data = dict(data["tuning"])
     try:
-        unknown = set(tuning_data["undamped_by_conditionals"]) - categories.keys()
-        if unknown:
-            raise _fail(source, "undamped_by_conditionals", f"unknown categories {sorted(unknown)}")
-        tuning_data["undamped_by_conditionals"] = frozenset(tuning_data["undamped_by_conditionals"])
+        for key in ("undamped_by_conditionals", "topic_categories", "topic_setters"):
+            unknown = set(tuning_data[key]) - categories.keys()
+            if unknown:
+                raise _fail(source, key, f"unknown categories {sorted(unknown)}")
+            tuning_data[key] = frozenset(tuning_data[key])
         for key in ("negated_escalation", "negated_deescalation"):
             target = tuning_data[key]
             if target["category"] not in categories:
@@ -254,6 +262,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         scope_unit=str(scope.get("unit", "word")),
         negation_reach=int(scope.get("negation_reach", 4)),
         negation_after=int(scope.get("negation_after", 0)),
+        avoidance_reach=int(scope.get("avoidance_reach", 2 * int(scope.get("negation_reach", 4)))),
         fold=fold,
         cues=tuple(cues),
         modifiers=tuple(modifiers),

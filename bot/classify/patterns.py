@@ -20,11 +20,16 @@ from dataclasses import dataclass, field
 _REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 _QUANTIFIERS = set("?*+{")
 _PREFERRED_RANK = 1_000_000
+_GAP_WORD = "[\\w'’-]+ "
 
 
 def spaced(pattern: str) -> str:
-    """A literal space in a pattern matches any run of whitespace in the text."""
-    return pattern.replace(" ", r"\s+")
+    """A literal space in a pattern matches any run of whitespace in the text.
+
+    A skipped word (`\\w+ ` in a gap such as `(\\w+ ){0,3}`) may hold an apostrophe or a
+    hyphen: "rejected Hamas's counter-proposal for a truce" skips four words.
+    """
+    return pattern.replace(r"\w+ ", _GAP_WORD).replace(" ", r"\s+")
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:
