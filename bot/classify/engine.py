@@ -33,6 +33,8 @@ _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 _LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff\u200c\u200d]"
 _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
+# A plain negation this close before an avoidance verb cancels it ("n'a pas cessé de").
+_DOUBLE_NEGATION_REACH = 2
 _SENTENCE_BREAK = re.compile(r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
 
 
@@ -231,12 +233,25 @@ class CompiledLexicon:
         def reaches(low: int, high: int) -> bool:
             return not any(low <= cue_start and cue_end <= high for cue_start, cue_end in cue_spans)
 
+        def affirmed(found: re.Match[str]) -> bool:
+            """An avoidance verb itself negated ("has never ceased to call for") avoids nothing."""
+            negation = self._modifiers["negation"]
+            if negation is None:
+                return False
+            preceding = list(negation.finditer(folded, clause[0], found.start()))
+            gap = folded[preceding[-1].end() : found.start()] if preceding else None
+            return gap is not None and self._distance(gap) <= _DOUBLE_NEGATION_REACH
+
         lexicon = self.lexicon
         for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
             regex = self._modifiers[kind]
             if regex is None:
                 continue
-            before = [found for found in regex.finditer(folded, clause[0], span[0]) if free(found)]
+            before = [
+                found
+                for found in regex.finditer(folded, clause[0], span[0])
+                if free(found) and (kind == "negation" or not affirmed(found))
+            ]
             if (
                 before
                 and self._distance(folded[before[-1].end() : span[0]]) <= reach
