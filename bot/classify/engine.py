@@ -35,6 +35,9 @@ _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
 # A plain negation this close before an avoidance verb cancels it ("n'a pas cessé de").
 _DOUBLE_NEGATION_REACH = 2
+# Quotation marks and how far before a context word a hedge ("so-called") is looked for.
+_OPENING_QUOTES = frozenset("「『“\"«‘'")
+_HEDGE_GAP = 12
 _SENTENCE_BREAK = re.compile(r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
 
 
@@ -164,13 +167,19 @@ class CompiledLexicon:
         A context word voids its own sentence and `context_reach` sentences either side: a
         long text names its subject once ("the 85th anniversary of the victory") and tells
         the story around it ("the enemy was routed in fierce battles"). A context word in
-        the opening sentence sets the subject of the whole text.
+        quotation marks or after a hedge (a "satellite", a so-called satellite) is the
+        other side's claim and sets no context.
         """
         if not self._contexts:
             return []
+        hedge = self._modifiers["hedge"]
         found = []
         for regex, blocked in self._contexts:
-            found.extend((match.start(), blocked) for match in regex.finditer(folded))
+            for match in regex.finditer(folded):
+                before = folded[max(match.start() - _HEDGE_GAP, 0) : match.start()]
+                quoted = before[-1:] in _OPENING_QUOTES
+                if not quoted and not (hedge is not None and hedge.search(before)):
+                    found.append((match.start(), blocked))
         if not found:
             return []
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
@@ -178,7 +187,7 @@ class CompiledLexicon:
         spans = []
         for position, blocked in found:
             sentence = bisect.bisect_right(bounds, position) - 1
-            last = len(bounds) - 1 if sentence == 0 else min(sentence + 1 + reach, len(bounds) - 1)
+            last = min(sentence + 1 + reach, len(bounds) - 1)
             spans.append((bounds[max(sentence - reach, 0)], bounds[last], blocked))
         return spans
 
@@ -233,25 +242,28 @@ class CompiledLexicon:
         def reaches(low: int, high: int) -> bool:
             return not any(low <= cue_start and cue_end <= high for cue_start, cue_end in cue_spans)
 
-        def affirmed(found: re.Match[str]) -> bool:
-            """An avoidance verb itself negated ("has never ceased to call for") avoids nothing."""
-            negation = self._modifiers["negation"]
-            if negation is None:
-                return False
-            preceding = list(negation.finditer(folded, clause[0], found.start()))
-            gap = folded[preceding[-1].end() : found.start()] if preceding else None
-            return gap is not None and self._distance(gap) <= _DOUBLE_NEGATION_REACH
-
+        found_before = {
+            kind: [found for found in regex.finditer(folded, clause[0], span[0]) if free(found)]
+            if (regex := self._modifiers[kind]) is not None
+            else []
+            for kind in ("negation", "avoidance")
+        }
+        # A negated avoidance verb ("has never ceased to call for") is an affirmation:
+        # neither the negation nor the avoidance verb reaches the cue.
+        pairs = [
+            (negation, avoidance)
+            for negation in found_before["negation"]
+            for avoidance in found_before["avoidance"]
+            if negation.end() <= avoidance.start()
+            and self._distance(folded[negation.end() : avoidance.start()]) <= _DOUBLE_NEGATION_REACH
+        ]
+        cancelled = {id(found) for pair in pairs for found in pair}
         lexicon = self.lexicon
         for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
             regex = self._modifiers[kind]
             if regex is None:
                 continue
-            before = [
-                found
-                for found in regex.finditer(folded, clause[0], span[0])
-                if free(found) and (kind == "negation" or not affirmed(found))
-            ]
+            before = [found for found in found_before[kind] if id(found) not in cancelled]
             if (
                 before
                 and self._distance(folded[before[-1].end() : span[0]]) <= reach
