@@ -49,7 +49,9 @@ from deep_translator.exceptions import (
     RequestError,
     ServerException,
     TooManyRequests,
+    TranslationNotFound,
 )
+from deep_translator.validate import is_empty, is_input_valid, request_failed
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.model import Translation
@@ -233,13 +235,43 @@ class ProviderFailure(Exception):
         self.cool_down = cool_down
 
 
+class CompatibleLibreTranslator(LibreTranslator):
+    """deep-translator's LibreTranslate client, asking the way every compatible server reads it.
+
+    deep-translator sends the parameters in the query string only; LibreTranslate itself
+    reads those, but its documented API (and many look-alike servers) take a JSON body. So
+    the parameters travel in both; a server that refuses JSON (400/415/422) gets a form body.
+    """
+
+    REQUEST_TIMEOUT = 30.0
+
+    def translate(self, text: str, **kwargs: Any) -> str:
+        if not is_input_valid(text) or self._same_source_target() or is_empty(text):
+            return text
+        params = {"q": text, "source": self._source, "target": self._target, "format": "text"}
+        if self.api_key:
+            params["api_key"] = self.api_key
+        url = self._base_url + "translate"
+        response = requests.post(url, params=params, json=params, timeout=self.REQUEST_TIMEOUT)
+        if response.status_code in (400, 415, 422):
+            response = requests.post(url, params=params, data=params, timeout=self.REQUEST_TIMEOUT)
+        if response.status_code == 403:
+            raise AuthorizationException(self.api_key)
+        if request_failed(status_code=response.status_code):
+            raise ServerException(response.status_code)
+        answer = response.json()
+        if not isinstance(answer, dict) or "translatedText" not in answer:
+            raise TranslationNotFound(text)
+        return str(answer["translatedText"] or "")  # empty: the service reports "no text"
+
+
 def _libre_provider(settings: Settings) -> Provider:
     url = settings.libretranslate_url or ""
     base_url = url if url.endswith("/") else url + "/"  # deep-translator appends "translate"
     api_key = settings.libretranslate_api_key or LIBRE_PLACEHOLDER_KEY
 
     def build(source: str | None, target: str) -> BaseTranslator:
-        return LibreTranslator(
+        return CompatibleLibreTranslator(
             source=source or "auto", target=target, api_key=api_key, custom_url=base_url
         )
 

@@ -52,8 +52,12 @@ class LibreTranslateDouble:
         *,
         fallback: Callable[[str, str, str], str] = tag_with_target,
         api_key: str | None = None,
+        reads: str = "any",
     ) -> None:
+        """`reads`: where the server looks for its parameters — `query`, `json`, `form` or `any`,
+        like the different LibreTranslate-compatible servers in the wild."""
         self.translations: dict[str, str] = dict(translations or {})
+        self.reads = reads
         self.fallback = fallback
         self.api_key = api_key
         self.requests: list[LibreRequest] = []
@@ -149,12 +153,15 @@ def _handler_for(double: LibreTranslateDouble) -> type[BaseHTTPRequestHandler]:
 
         def _params(self) -> tuple[str, dict[str, str]]:
             parts = urlsplit(self.path)
-            params = dict(parse_qsl(parts.query, keep_blank_values=True))
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            if body and "json" in (self.headers.get("Content-Type") or ""):
+            is_json = "json" in (self.headers.get("Content-Type") or "")
+            params: dict[str, str] = {}
+            if double.reads in ("any", "query"):
+                params.update(parse_qsl(parts.query, keep_blank_values=True))
+            if body and is_json and double.reads in ("any", "json"):
                 params.update({k: str(v) for k, v in json.loads(body).items()})
-            elif body:
+            elif body and not is_json and double.reads in ("any", "form"):
                 params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             return parts.path, params
 

@@ -89,6 +89,13 @@ async def test_libre_translates_through_deep_translator(libretranslate_server, d
     assert request.params["api_key"], "deep-translator refuses an empty key, even self-hosted"
 
 
+@pytest.mark.parametrize("reads", ["query", "json", "form"])
+async def test_libre_works_with_servers_reading_parameters_from_any_place(reads, db):
+    with LibreTranslateDouble({"Cessate il fuoco.": "Ceasefire."}, reads=reads) as libre:
+        result = await libre_service(libre, db).translate("Cessate il fuoco.", "it", "en")
+    assert result.text == "Ceasefire."
+
+
 async def test_libre_api_key_comes_from_settings_and_a_wrong_key_is_reported(db):
     with LibreTranslateDouble({"Pace.": "Peace."}, api_key="s3cret") as libre:
         right = settings_for("libre", libre, LIBRETRANSLATE_API_KEY="s3cret")
