@@ -240,21 +240,30 @@ class CompatibleLibreTranslator(LibreTranslator):
 
     deep-translator sends the parameters in the query string only; LibreTranslate itself
     reads those, but its documented API (and many look-alike servers) take a JSON body. So
-    the parameters travel in both; a server that refuses JSON (400/415/422) gets a form body.
+    the parameters travel in both; a server that refuses JSON (400/415/422) gets a form body,
+    and one that refuses the source language code (newer servers say `zh-Hans`, not `zh`)
+    is asked to detect it.
     """
 
     REQUEST_TIMEOUT = 30.0
+    REFUSED = (400, 415, 422)
 
-    def translate(self, text: str, **kwargs: Any) -> str:
-        if not is_input_valid(text) or self._same_source_target() or is_empty(text):
-            return text
-        params = {"q": text, "source": self._source, "target": self._target, "format": "text"}
+    def _post(self, source: str, text: str) -> requests.Response:
+        params = {"q": text, "source": source, "target": self._target, "format": "text"}
         if self.api_key:
             params["api_key"] = self.api_key
         url = self._base_url + "translate"
         response = requests.post(url, params=params, json=params, timeout=self.REQUEST_TIMEOUT)
-        if response.status_code in (400, 415, 422):
+        if response.status_code in self.REFUSED:
             response = requests.post(url, params=params, data=params, timeout=self.REQUEST_TIMEOUT)
+        return response
+
+    def translate(self, text: str, **kwargs: Any) -> str:
+        if not is_input_valid(text) or self._same_source_target() or is_empty(text):
+            return text
+        response = self._post(self._source, text)
+        if response.status_code in self.REFUSED and self._source != "auto":
+            response = self._post("auto", text)
         if response.status_code == 403:
             raise AuthorizationException(self.api_key)
         if request_failed(status_code=response.status_code):

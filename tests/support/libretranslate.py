@@ -58,6 +58,7 @@ class LibreTranslateDouble:
         like the different LibreTranslate-compatible servers in the wild."""
         self.translations: dict[str, str] = dict(translations or {})
         self.reads = reads
+        self.refused_sources: set[str] = set()  # answered 400, as a server without that language
         self.fallback = fallback
         self.api_key = api_key
         self.requests: list[LibreRequest] = []
@@ -138,6 +139,8 @@ class LibreTranslateDouble:
         if not text or "source" not in params or "target" not in params:
             return 400, {"error": "Invalid request: missing q, source or target parameter"}
         source, target = params["source"], params["target"]
+        if source in self.refused_sources:
+            return 400, {"error": f"{source} is not supported"}
         if text in self.translations:
             return 200, {"translatedText": self.translations[text]}
         return 200, {"translatedText": self.fallback(text, source, target)}

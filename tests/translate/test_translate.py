@@ -96,6 +96,13 @@ async def test_libre_works_with_servers_reading_parameters_from_any_place(reads,
     assert result.text == "Ceasefire."
 
 
+async def test_libre_asks_to_detect_a_source_code_the_server_refuses(db):
+    with LibreTranslateDouble(fallback=lambda text, source, target: f"[{source}] {text}") as libre:
+        libre.refused_sources = {"zh"}
+        result = await libre_service(libre, db).translate("停火。", "zh", "en")
+    assert result.text == "[auto] 停火。"
+
+
 async def test_libre_api_key_comes_from_settings_and_a_wrong_key_is_reported(db):
     with LibreTranslateDouble({"Pace.": "Peace."}, api_key="s3cret") as libre:
         right = settings_for("libre", libre, LIBRETRANSLATE_API_KEY="s3cret")
