@@ -214,7 +214,9 @@ class CompiledLexicon:
         if conditional is not None and category not in tuning.undamped_by_conditionals and conditional.search(before):
             weight *= tuning.conditional_factor
         hedge = self._modifiers["hedge"]
-        if hedge is not None and hedge.search(before):
+        if weight > 0 and hedge is not None and hedge.search(before):
+            # Doubt and concern ("alleged", "deeply concerned about reports of") weaken a
+            # reported act, not the speaker's own appeal that follows.
             weight *= tuning.hedge_factor
         return Hit(entry=entry, text=original, start=span[0], category=category, weight=weight)
 
