@@ -124,7 +124,13 @@ class CompiledLexicon:
         if not matches:
             return []
         cue_spans = [m.span() for m in matches]
-        voided = self._voided_spans(folded)
+        idiom_categories = self.categories.tuning.idiom_categories
+        idiom_spans = [
+            match.span()
+            for match in matches
+            if self._entries[match.lastgroup].category in idiom_categories  # type: ignore[index]
+        ]
+        voided = self._voided_spans(folded, idiom_spans)
         breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
         hits = []
         for match in matches:
@@ -161,14 +167,15 @@ class CompiledLexicon:
             position = match.start() + 1
         return matches
 
-    def _voided_spans(self, folded: str) -> list[tuple[int, int, frozenset[str]]]:
+    def _voided_spans(self, folded: str, idiom_spans: list[tuple[int, int]]) -> list[tuple[int, int, frozenset[str]]]:
         """Stretches that talk about sport, disasters, prices…, with the categories they void.
 
         A context word voids its own sentence and `context_reach` sentences either side: a
         long text names its subject once ("the 85th anniversary of the victory") and tells
         the story around it ("the enemy was routed in fierce battles"). A context word in
         quotation marks or after a hedge (a "satellite", a so-called satellite) is the
-        other side's claim and sets no context.
+        other side's claim and sets no context, nor does one inside a threat idiom ("will
+        pay a heavy price" is not economics).
         """
         if not self._contexts:
             return []
@@ -178,7 +185,8 @@ class CompiledLexicon:
             for match in regex.finditer(folded):
                 before = folded[max(match.start() - _HEDGE_GAP, 0) : match.start()]
                 quoted = before[-1:] in _OPENING_QUOTES
-                if not quoted and not (hedge is not None and hedge.search(before)):
+                inside_cue = any(low <= match.start() < high for low, high in idiom_spans)
+                if not quoted and not inside_cue and not (hedge is not None and hedge.search(before)):
                     found.append((match.start(), blocked))
         if not found:
             return []

@@ -89,6 +89,7 @@ class Tuning:
     undamped_by_conditionals: frozenset[str]
     hedge_factor: float
     context_reach: int
+    idiom_categories: frozenset[str]
     corroboration: float
     native_factor: float
     negated_escalation: tuple[str, float]
@@ -167,7 +168,7 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         domains[_require(record, "id", str, source, entry_id)] = blocked
     tuning_data = dict(data["tuning"])
     try:
-        for key in ("undamped_by_conditionals", "topic_categories", "topic_setters"):
+        for key in ("undamped_by_conditionals", "topic_categories", "topic_setters", "idiom_categories"):
             unknown = set(tuning_data[key]) - categories.keys()
             if unknown:
                 raise _fail(source, key, f"unknown categories {sorted(unknown)}")

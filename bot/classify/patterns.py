@@ -20,14 +20,15 @@ from dataclasses import dataclass, field
 _REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 _QUANTIFIERS = set("?*+{")
 _PREFERRED_RANK = 1_000_000
-_GAP_WORD = "[\\w'’-]+ "
+_GAP_WORD = "[\\w'’-]+(?:[.,]\\w+)* "
 
 
 def spaced(pattern: str) -> str:
     """A literal space in a pattern matches any run of whitespace in the text.
 
-    A skipped word (`\\w+ ` in a gap such as `(\\w+ ){0,3}`) may hold an apostrophe or a
-    hyphen: "rejected Hamas's counter-proposal for a truce" skips four words.
+    A skipped word (`\\w+ ` in a gap such as `(\\w+ ){0,3}`) may hold an apostrophe, a
+    hyphen or a number's separators: "rejected Hamas's counter-proposal for a truce"
+    skips four words, "exchanged 1,000 prisoners" one.
     """
     return pattern.replace(r"\w+ ", _GAP_WORD).replace(" ", r"\s+")
 
