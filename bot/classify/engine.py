@@ -38,7 +38,9 @@ _DOUBLE_NEGATION_REACH = 2
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
-_SENTENCE_BREAK = re.compile(r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
+# A full stop after an abbreviation or an initial ("etc.", "Mr.", "U.S.") ends no sentence.
+_ABBREVIATION = r"(?<!\betc)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bno)(?<!\bvs)(?<!\b\w)"
+_SENTENCE_BREAK = re.compile(_ABBREVIATION + r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,10 @@ class CompiledLexicon:
             else:
                 original = match.group(0)
             clause = _clause_around(breaks, start, end, len(folded))
-            hits.append(self._scoped(entry, original, folded, (start, end), clause, cue_spans))
+            hit = self._scoped(entry, original, folded, (start, end), clause, cue_spans)
+            # A negated cue counts as its new kind, which the sentence's subject may void too.
+            if not any(low <= start < high and hit.category in blocked for low, high, blocked in voided):
+                hits.append(hit)
         return hits
 
     def _matches(self, folded: str) -> list[re.Match[str]]:
