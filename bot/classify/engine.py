@@ -2,10 +2,16 @@
 
 A lexicon becomes one compiled regex (a trie of its phrases, see `patterns`). Each hit
 is then looked at inside its clause: a negation shortly before it (or after it, in
-verb-final languages) flips its side ("no intention to attack"), a conditional marker
-damps it ("if they attack"), a hedge ("alleged") damps it a little, and a sentence about
-sport, disasters or prices voids the conflict words it borrows. Negations that sit
-inside another cue ("will not hesitate") belong to that cue and flip nothing.
+verb-final languages) flips its side ("no intention to attack"), an avoidance verb does
+the same from further away ("avoid any step that could inflame tensions"), a
+conditional marker damps it ("if they attack"), a hedge ("alleged", "concerned about")
+damps a reported act a little, and a stretch of sentences about sport, disasters or
+prices voids the conflict words it borrows. Negations that sit inside another cue ("will
+not hesitate") belong to that cue and flip nothing.
+
+Long texts then add up: each side's cues strongest first with decay, a side of weak
+words only counting part of its sum, and a ceasefire or talks that the text rejects or
+reports violated counting as its subject rather than as an act (`side_totals`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 `categories.yaml` says what each kind of act weighs (a Goldstein/PLOVER grade with the
 sign flipped so escalation is positive) and holds the engine's tuning constants.
 `lexicons/<lang>.yaml` lists one language's cue patterns and its modifier words
-(negation, conditional, hedging, clause breaks). Every problem is reported with the
+(negation, avoidance, conditional, hedging, clause breaks). Every problem is reported with the
 file, the entry id and the reason, because a linguist editing YAML needs to know
 exactly which line to fix.
 """

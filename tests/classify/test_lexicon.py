@@ -2,8 +2,10 @@
 
 import copy
 import re
+from importlib import resources
 
 import pytest
+import yaml
 
 from bot.classify.lexicon import LexiconError, load_package_data, parse_categories, parse_lexicon
 
@@ -119,3 +121,11 @@ def test_pattern_with_a_character_that_folding_replaces_is_rejected(categories):
     data["fold"] = {"ù": "u"}
     with pytest.raises(LexiconError, match=r"xx\.ceasefire\.tregua.*which text folding replaces"):
         parse_lexicon(data, SOURCE, categories)
+
+
+def test_tuning_naming_an_unknown_category_is_rejected():
+    categories_file = resources.files("bot.classify") / "categories.yaml"
+    data = yaml.safe_load(categories_file.read_text(encoding="utf-8"))
+    data["tuning"]["topic_setters"] = ["ceasefire_violation", "rejected_talks"]
+    with pytest.raises(LexiconError, match=r"topic_setters.*unknown categories \['rejected_talks'\]"):
+        parse_categories(data, "categories.yaml")
