@@ -106,6 +106,7 @@ class CompiledLexicon:
             (
                 re.compile(start + "(?:" + spaced(m.pattern) + ")"),
                 categories.domains[m.domain or ""],
+                categories.domain_reach.get(m.domain or "", categories.tuning.context_reach),
             )
             for m in lexicon.modifiers
             if m.kind == "context"
@@ -181,9 +182,10 @@ class CompiledLexicon:
     def _voided_spans(self, folded: str, idiom_spans: list[tuple[int, int]]) -> list[tuple[int, int, frozenset[str]]]:
         """Stretches that talk about sport, disasters, prices…, with the categories they void.
 
-        A context word voids its own sentence and `context_reach` sentences either side: a
-        long text names its subject once ("the 85th anniversary of the victory") and tells
-        the story around it ("the enemy was routed in fierce battles"). A context word in
+        A context word voids its own sentence and `context_reach` sentences either side
+        (its domain may set another reach): a long text names its subject once ("the 85th
+        anniversary of the victory") and tells the story around it ("the enemy was routed
+        in fierce battles"). A context word in
         quotation marks or after a hedge (a "satellite", a so-called satellite) is the
         other side's claim and sets no context, nor does one inside a threat idiom ("will
         pay a heavy price" is not economics).
@@ -192,19 +194,18 @@ class CompiledLexicon:
             return []
         hedge = self._modifiers["hedge"]
         found = []
-        for regex, blocked in self._contexts:
+        for regex, blocked, reach in self._contexts:
             for match in regex.finditer(folded):
                 before = folded[max(match.start() - _HEDGE_GAP, 0) : match.start()]
                 quoted = before[-1:] in _OPENING_QUOTES
                 inside_cue = any(low <= match.start() < high for low, high in idiom_spans)
                 if not quoted and not inside_cue and not (hedge is not None and hedge.search(before)):
-                    found.append((match.start(), blocked))
+                    found.append((match.start(), blocked, reach))
         if not found:
             return []
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
-        reach = self.categories.tuning.context_reach
         spans = []
-        for position, blocked in found:
+        for position, blocked, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
             last = min(sentence + 1 + reach, len(bounds) - 1)
             spans.append((bounds[max(sentence - reach, 0)], bounds[last], blocked))

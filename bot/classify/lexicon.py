@@ -11,7 +11,7 @@ exactly which line to fix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,8 @@ class CategorySet:
     tuning: Tuning
     # domain (sports, disaster, economy…) → categories its vocabulary voids in a sentence
     domains: dict[str, frozenset[str]]
+    # domains whose words reach a different number of sentences than `context_reach`
+    domain_reach: dict[str, int] = field(default_factory=dict)
 
 
 def _fail(source: str, entry_id: str, reason: str) -> LexiconError:
@@ -158,6 +160,7 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         _check_sign(category.side, category.weight, source, entry_id)
         categories[category.id] = category
     domains: dict[str, frozenset[str]] = {}
+    domain_reach: dict[str, int] = {}
     for record in data.get("domains", ()):
         entry_id = record.get("id", "<no id>") if isinstance(record, dict) else "<not a mapping>"
         _require(record, "note", str, source, entry_id)
@@ -166,6 +169,8 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         if unknown:
             raise _fail(source, entry_id, f"blocks unknown categories {sorted(unknown)}")
         domains[_require(record, "id", str, source, entry_id)] = blocked
+        if "reach" in record:
+            domain_reach[record["id"]] = int(record["reach"])
     tuning_data = dict(data["tuning"])
     try:
         for key in ("undamped_by_conditionals", "topic_categories", "topic_setters", "idiom_categories"):
@@ -181,7 +186,7 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         tuning = Tuning(**{key: tuning_data[key] for key in Tuning.__dataclass_fields__})
     except (KeyError, TypeError) as error:
         raise _fail(source, "tuning", f"missing or malformed value: {error}") from None
-    return CategorySet(categories=categories, tuning=tuning, domains=domains)
+    return CategorySet(categories=categories, tuning=tuning, domains=domains, domain_reach=domain_reach)
 
 
 def _check_sign(side: str, weight: float, source: str, entry_id: str) -> None:
