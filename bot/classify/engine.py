@@ -61,6 +61,22 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class _Voided:
+    """A stretch of text whose subject voids cues of `blocked` kinds weaker than `below`."""
+
+    low: int
+    high: int
+    blocked: frozenset[str]
+    below: float
+
+
+def _is_voided(voided: list[_Voided], position: int, category: str, weight: float) -> bool:
+    return any(
+        span.low <= position < span.high and category in span.blocked and abs(weight) < span.below for span in voided
+    )
+
+
+@dataclass(frozen=True)
 class SideTotals:
     """Evidence for each side, and the strongest side of the strongest single reading.
 
@@ -145,9 +161,7 @@ class CompiledLexicon:
         for match in matches:
             entry = self._entries[match.lastgroup]  # type: ignore[index]
             category = self.categories.categories[entry.category]
-            if category.side == BLOCKER or any(
-                low <= match.start() < high and entry.category in blocked for low, high, blocked in voided
-            ):
+            if category.side == BLOCKER or _is_voided(voided, match.start(), entry.category, entry.weight):
                 continue
             start, end = match.span()
             if positions is not None:
@@ -159,7 +173,7 @@ class CompiledLexicon:
             clause = _clause_around(breaks, start, end, len(folded))
             hit = self._scoped(entry, original, folded, (start, end), clause, cue_spans)
             # A negated cue counts as its new kind, which the sentence's subject may void too.
-            if not any(low <= start < high and hit.category in blocked for low, high, blocked in voided):
+            if not _is_voided(voided, start, hit.category, entry.weight):
                 hits.append(hit)
         return hits
 
@@ -179,13 +193,15 @@ class CompiledLexicon:
             position = match.start() + 1
         return matches
 
-    def _voided_spans(self, folded: str, idiom_spans: list[tuple[int, int]]) -> list[tuple[int, int, frozenset[str]]]:
+    def _voided_spans(self, folded: str, idiom_spans: list[tuple[int, int]]) -> list[_Voided]:
         """Stretches that talk about sport, disasters, prices…, with the categories they void.
 
         A context word voids its own sentence and `context_reach` sentences either side
         (its domain may set another reach): a long text names its subject once ("the 85th
         anniversary of the victory") and tells the story around it ("the enemy was routed
-        in fierce battles"). A context word in
+        in fierce battles"). Beyond its own sentence it voids only the ambiguous words
+        (weaker than `context_neighbour_limit`): "Russia launched 40 missiles at our cities"
+        stays an attack next to a sentence about energy prices. A context word in
         quotation marks or after a hedge (a "satellite", a so-called satellite) is the
         other side's claim and sets no context, nor does one inside a threat idiom ("will
         pay a heavy price" is not economics).
@@ -204,11 +220,14 @@ class CompiledLexicon:
         if not found:
             return []
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
+        limit = self.categories.tuning.context_neighbour_limit
         spans = []
         for position, blocked, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
-            last = min(sentence + 1 + reach, len(bounds) - 1)
-            spans.append((bounds[max(sentence - reach, 0)], bounds[last], blocked))
+            spans.append(_Voided(bounds[sentence], bounds[sentence + 1], blocked, math.inf))
+            if reach:
+                last = min(sentence + 1 + reach, len(bounds) - 1)
+                spans.append(_Voided(bounds[max(sentence - reach, 0)], bounds[last], blocked, limit))
         return spans
 
     def _scoped(

@@ -89,6 +89,7 @@ class Tuning:
     undamped_by_conditionals: frozenset[str]
     hedge_factor: float
     context_reach: int
+    context_neighbour_limit: float
     idiom_categories: frozenset[str]
     corroboration: float
     native_factor: float

@@ -98,3 +98,22 @@ def test_police_blows_against_crime_are_not_war(classifier):
         "Its head said the war on corruption continues and that the authority dealt a heavy blow to bribery networks."
     )
     assert classifier.classify(text, "en").label == NEU
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Last night Russia launched 40 missiles at Ukrainian cities. Energy prices in Europe will rise again.",
+        "Russian drones attacked the port of Izmail overnight. The port is key for Ukrainian grain exports.",
+    ],
+)
+def test_a_side_remark_about_prices_voids_no_attack_in_the_next_sentence(classifier, text):
+    assert classifier.classify(text, "en").label == ESC
+
+
+def test_condolences_after_an_airstrike_keep_it_an_attack(classifier):
+    text = (
+        "Iran condemns the Israeli airstrike on Damascus that killed seven officers. "
+        "We extend our condolences to the families of the martyrs."
+    )
+    assert classifier.classify(text, "en").label == ESC
