@@ -22,10 +22,11 @@ OFFLINE_FLOOR = 0.95
 
 # Long-form statements (several sentences, real style, with a fluent `en` and a literal
 # machine-translation-style `en_mt`). Measured on 2026-11-27 after the long-text work:
-# fluent 0.980, en_mt 0.968, offline 0.987 (before it: 0.860 / 0.843 / 0.863).
-LONG_FLUENT_FLOOR = 0.95
-LONG_MT_FLOOR = 0.94
-LONG_OFFLINE_FLOOR = 0.95
+# fluent 0.984, en_mt 0.976, offline 0.983 (before it: 0.860 / 0.843 / 0.863). The
+# lexicons were tuned on this set too, so the floors guard against regressions only.
+LONG_FLUENT_FLOOR = 0.96
+LONG_MT_FLOOR = 0.95
+LONG_OFFLINE_FLOOR = 0.96
 
 
 def dev_items(directory: Path = DEV) -> list[dict]:
