@@ -14,8 +14,9 @@ first, so the more specific phrase wins where two start at the same place; block
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 _REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 _QUANTIFIERS = set("?*+{")
@@ -33,33 +34,9 @@ def spaced(pattern: str) -> str:
     return pattern.replace(r"\w+ ", _GAP_WORD).replace(" ", r"\s+")
 
 
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """`a|b(c|d)` → [`a`, `b(c|d)`]: each alternative can then be grouped by its first letter."""
-    parts, depth, current, escaped, in_class = [], 0, [], False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _closing_paren(pattern: str) -> int:
-    """Index of the parenthesis closing the group that opens at index 0, or -1."""
+def _group_depths(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, group depth after it) for the characters that shape groups:
+    unescaped `(`, `)` and `|` outside character classes."""
     depth, escaped, in_class = 0, False, False
     for position, char in enumerate(pattern):
         if escaped:
@@ -70,13 +47,21 @@ def _closing_paren(pattern: str) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return position
-    return -1
+        elif char in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+            yield position, char, depth
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(c|d)` → [`a`, `b(c|d)`]: each alternative can then be grouped by its first letter."""
+    cuts = [position for position, char, depth in _group_depths(pattern) if char == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[start + 1 : stop] for start, stop in pairwise(bounds)]
+
+
+def _closing_paren(pattern: str) -> int:
+    """Index of the parenthesis closing the group that opens at index 0, or -1."""
+    return next((position for position, char, depth in _group_depths(pattern) if char == ")" and depth == 0), -1)
 
 
 def _expanded(alternative: str, limit: int = 48) -> list[str]:
