@@ -35,8 +35,9 @@ from bot.classify.patterns import alternation, spaced
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 # A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
-# Arabic-script marks, which would otherwise count as word edges inside a word.
-_LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff\u200c\u200d]"
+# Arabic-script marks, which would otherwise count as word edges inside a word. The
+# Devanagari danda and double danda (U+0964, U+0965) end sentences: they are no letters.
+_LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff\u200c\u200d]"
 _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
 # A plain negation this close before an avoidance verb cancels it ("n'a pas cessé de").
