@@ -31,3 +31,8 @@ def test_will_not_hesitate_to_take_all_necessary_measures_is_a_warning(classifie
 def test_a_hindi_cue_that_ends_the_sentence_before_a_danda_is_found(classifier):
     cues = [cue.text for cue in classifier.classify("वह संकोच नहीं करेगा।", "hi").cues]
     assert "संकोच नहीं करेगा" in cues
+
+
+def test_stated_readiness_to_talk_is_de_escalation_in_urdu(classifier):
+    verdict = classifier.classify("وزیر خارجہ نے کہا کہ پاکستان بھارت کے ساتھ مذاکرات کے لیے تیار ہے۔", "ur")
+    assert verdict.label is Label.DEESCALATION
