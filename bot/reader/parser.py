@@ -19,6 +19,7 @@ from typing import Any
 import feedparser
 
 from bot.model import FeedEntry
+from bot.reader.text import tidy_text
 from bot.reader.tme import is_channel_page, parse_channel_page
 
 FORMAT_FEED = "feed"
@@ -111,22 +112,17 @@ class _TextExtractor(HTMLParser):
 def html_to_text(markup: str) -> str:
     """Readable text from HTML: tags dropped, paragraphs and line breaks kept as newlines."""
     if "<" not in markup and "&" not in markup:
-        return _tidy(markup)
+        return tidy_text(markup)
     extractor = _TextExtractor()
     extractor.feed(markup)
     extractor.close()
-    return _tidy(unescape("".join(extractor.parts)))
+    return tidy_text(unescape("".join(extractor.parts)))
 
 
 def normalise_text(text: str) -> str:
     """Case, width, links, punctuation and spacing removed: what two copies have in common."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _NOT_WORD.sub(" ", _URL.sub(" ", folded)).strip()
-
-
-def _tidy(text: str) -> str:
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.replace("\r", "").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def parse_loose_date(value: str) -> datetime | None:

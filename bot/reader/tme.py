@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from bot.model import FeedEntry
+from bot.reader.text import tidy_text
 
 NOT_OWN_TEXT = (
     "tgme_widget_message_link_preview",
@@ -80,12 +81,6 @@ def _link_text(link: Tag) -> str:
     return f"{shown} ({href})"
 
 
-def _tidy(text: str) -> str:
-    text = text.replace("\xa0", " ")
-    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
 def _own_text_blocks(message: Tag) -> list[Tag]:
     """The outermost `.tgme_widget_message_text` blocks that belong to the post itself."""
     blocks = []
@@ -111,7 +106,7 @@ def _message_text(message: Tag) -> str:
     for block in _own_text_blocks(message):
         parts: list[str] = []
         _render(block, parts)
-        text = _tidy("".join(parts))
+        text = tidy_text("".join(parts))
         if text and text not in texts:
             texts.append(text)
     return "\n\n".join(texts)
