@@ -23,10 +23,12 @@ from bot.model import Label
 from bot.storage.db import Database
 from bot.storage.statements import statements_between
 from bot.storage.tables import AccountRow, StatementRow
+from bot.tg.format import shorten
 
 WINDOW = timedelta(hours=24)
 CHART_DAYS = 7
 TOP_N = 3
+ITEM_LIMIT = 220
 TENSION_DAMPING = 3
 
 
@@ -155,13 +157,8 @@ def build_digest(db: Database, account_ids: set[str] | None, end: datetime, tz: 
     return summarise(rows, names, end, tz)
 
 
-def _shorten(text: str, limit: int = 220) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
 def _item_line(item: DigestItem) -> str:
-    body = escape(_shorten(item.text))
+    body = escape(shorten(" ".join(item.text.split()), ITEM_LIMIT)[0])
     link = f' <a href="{escape(item.url, quote=True)}">↗</a>' if item.url else ""
     return f"• <b>{escape(item.account_name)}</b> ({item.score:+.2f}): {body}{link}"
 
