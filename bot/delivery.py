@@ -40,12 +40,12 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.model import Translation
+from bot.render.alert import display_translation_needed, format_alert
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage.chats import ChatSettings
 from bot.storage.db import Database
 from bot.storage.outbox import AlertContent, OutboxItem
-from bot.tg.format import display_translation_needed, format_alert
 
 log = logging.getLogger(__name__)
 

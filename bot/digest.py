@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from bot.i18n import text as ui
 from bot.model import Label
+from bot.render.alert import shorten
 from bot.storage.db import Database
 from bot.storage.statements import statements_between
 from bot.storage.tables import AccountRow, StatementRow
-from bot.tg.format import shorten
 
 WINDOW = timedelta(hours=24)
 CHART_DAYS = 7

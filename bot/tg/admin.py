@@ -20,11 +20,11 @@ from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
 from bot.reader.health import DISABLED, FAILING, OK, PENDING, STALE
+from bot.render.alert import escape, local_time
 from bot.storage import accounts as account_store
 from bot.storage.accounts import ADDED, UPDATED
 from bot.storage.chats import ChatSettings
 from bot.tg.chat_context import current_chat, is_bot_admin, reply
-from bot.tg.format import escape, local_time
 from bot.tg.jobs import Services, schedule_poll, services
 from bot.watchlist import ACCOUNT_ID, validate_source
 

@@ -19,9 +19,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import supported_language, text
 from bot.model import Account
+from bot.render.alert import escape
 from bot.storage import chats as chat_store
 from bot.storage.chats import ACCOUNT, ALL, COUNTRY, ChatSettings, Subscription
-from bot.tg.format import escape
 from bot.tg.jobs import Services, services
 
 log = logging.getLogger(__name__)

@@ -17,11 +17,11 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import text
 from bot.model import Account, Label
+from bot.render.alert import escape
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage.chats import ChatSettings, Subscription
 from bot.tg.chat_context import current_chat, follows, may_change, reply
-from bot.tg.format import escape
 from bot.tg.jobs import Services, services
 from bot.watchlist import ACCOUNT_ID
 

@@ -27,13 +27,13 @@ from telegram.ext import (
 
 from bot.i18n import language_name, languages, text
 from bot.model import Account
+from bot.render.alert import escape
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage.chats import ACCOUNT, ALL, COUNTRY, DIGEST_OFF, ChatSettings
 from bot.tg.admin import cmd_status, cmd_watch, on_document
 from bot.tg.chat_context import current_chat, follows, is_bot_admin, may_change, reply
 from bot.tg.filters_menu import cmd_filters, on_filter_button
-from bot.tg.format import escape
 from bot.tg.jobs import Services, schedule_digest, send_digest, services
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.model import Translation
+from bot.render.alert import format_alert
 from bot.storage.outbox import AlertContent
-from bot.tg.format import format_alert
 from tests.tg.botapi_double import check_html
 from tests.tg.factories import NOW
 
