@@ -93,6 +93,10 @@ class Verdict:
     confidence: float
     mixed: bool
     cues: tuple[Cue, ...] = field(default_factory=tuple)
+    # True when the engine could not read the text (no lexicon for its language and no
+    # translation): confidence is 0 and `reason` says why; never a confident neutral.
+    abstained: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)

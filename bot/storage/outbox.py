@@ -56,6 +56,7 @@ class AlertContent:
     mixed: bool
     cues: tuple[str, ...]
     translation_en: str | None
+    abstained: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
             mixed=row.mixed,
             cues=tuple(str(cue.get("text", "")) for cue in row.cues or () if cue.get("text")),
             translation_en=row.translation_en,
+            abstained=row.abstained,
         )
 
 

@@ -45,6 +45,7 @@ def verdict_of(row: StatementRow) -> Verdict:
         confidence=row.confidence,
         mixed=row.mixed,
         cues=tuple(Cue(**cue) for cue in row.cues),  # type: ignore[arg-type]
+        abstained=row.abstained,
     )
 
 
@@ -82,6 +83,7 @@ def save_new_statements(db: Database, analysed: Sequence[AnalysedStatement], now
                 score=item.verdict.score,
                 confidence=item.verdict.confidence,
                 mixed=item.verdict.mixed,
+                abstained=item.verdict.abstained,
                 cues=cues_to_json(item.verdict.cues),
             )
             try:
@@ -120,7 +122,7 @@ def record_translation_retry(
         row.translation_en = translation_en
         row.translation_pending = False
         row.label, row.score, row.confidence = verdict.label.value, verdict.score, verdict.confidence
-        row.mixed, row.cues = verdict.mixed, cues_to_json(verdict.cues)
+        row.mixed, row.cues, row.abstained = verdict.mixed, cues_to_json(verdict.cues), verdict.abstained
 
 
 def get_statements(db: Database, ids: Sequence[int]) -> list[StatementRow]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -119,6 +120,7 @@ class StatementRow(Base):
     score: Mapped[float] = mapped_column(Float)
     confidence: Mapped[float] = mapped_column(Float)
     mixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    abstained: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     cues: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
 
 
