@@ -283,19 +283,23 @@ class Delivery:
         return await render_alert(content, chat, self.translator)
 
     async def deliver_due(self) -> int:
-        """Send due alerts oldest first; returns how many alerts were completed."""
+        """Send due alerts oldest first, batch after batch until none is due (a fan-out to
+        thousands of chats runs at the rate limit, not one batch per pass); returns how
+        many alerts were completed."""
         async with self.lock:
-            now = datetime.now(UTC)
-            if self.paused_until is not None and now < self.paused_until:
-                return 0
-            items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
             done = 0
-            for item in items:
-                outcome = await self._deliver(item)
-                if outcome is None:
-                    break
-                done += outcome
-            return done
+            while True:
+                now = datetime.now(UTC)
+                if self.paused_until is not None and now < self.paused_until:
+                    return done
+                items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
+                for item in items:
+                    outcome = await self._deliver(item)
+                    if outcome is None:
+                        return done
+                    done += outcome
+                if len(items) < BATCH:
+                    return done
 
     async def _deliver(self, item: OutboxItem) -> int | None:
         """1 when the alert was completed, 0 when not (retry or failure), None to pause all."""
