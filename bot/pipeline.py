@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
 from bot.dedupe import to_statement
-from bot.language import detect_language
+from bot.language import detect_languages
 from bot.model import (
     AnalysedStatement,
     FeedEntry,
@@ -78,14 +78,18 @@ def needs_translation(lang: str) -> bool:
     return lang not in ("en", "und")
 
 
+async def to_english(translator: TranslationService | None, text: str, lang: str) -> Translation:
+    """The English translation when one is needed and a translator is given."""
+    if translator is None or not needs_translation(lang):
+        return Translation(None, lang, "en", "identity" if lang == "en" else None)
+    return await translator.translate(text, lang, "en")
+
+
 async def translate_and_classify(
     translator: TranslationService | None, classifier: Classifier, text: str, lang: str
 ) -> tuple[Translation, Verdict]:
     """English first when a translator is given (richest lexicon), the original always."""
-    if translator is None or not needs_translation(lang):
-        translation = Translation(None, lang, "en", "identity" if lang == "en" else None)
-    else:
-        translation = await translator.translate(text, lang, "en")
+    translation = await to_english(translator, text, lang)
     return translation, classifier.classify(text, lang, translation.text)
 
 
@@ -193,24 +197,36 @@ class Pipeline:
         return discovered, entries
 
     async def analyse_new(self, account: AccountRow, statements: Sequence[Statement]) -> list[AnalysedStatement]:
-        """Language → translation → classification, for the statements not stored yet."""
+        """Language → translation → classification, for the statements not stored yet.
+
+        Detection and classification run batched in one worker thread each (CPU work off
+        the event loop without a thread hop per statement); translation is network I/O.
+        """
         fresh_keys = await asyncio.to_thread(
             statement_store.unseen, self.db, [(s.key, s.account_id, s.content_hash) for s in statements]
         )
-        hints = tuple(account.languages or ())
-        analysed = []
-        for statement in statements:
-            if statement.key not in fresh_keys:
-                continue
-            text = classification_text(statement.title, statement.text)
-            lang = await asyncio.to_thread(detect_language, text, hints)
-            analysed.append(await self.analyse(replace(statement, lang=lang), text))
-        return analysed
-
-    async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
-        translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
-        failed = translation.text is None and "none" not in self.settings.translators
-        return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
+        fresh = [statement for statement in statements if statement.key in fresh_keys]
+        if not fresh:
+            return []
+        texts = [classification_text(s.title, s.text) for s in fresh]
+        langs = await asyncio.to_thread(detect_languages, texts, tuple(account.languages or ()))
+        translations = [await to_english(self.translator, text, lang) for text, lang in zip(texts, langs, strict=True)]
+        verdicts = await asyncio.to_thread(
+            lambda: [
+                self.classifier.classify(text, lang, translation.text)
+                for text, lang, translation in zip(texts, langs, translations, strict=True)
+            ]
+        )
+        failed_translation = "none" not in self.settings.translators
+        return [
+            AnalysedStatement(
+                replace(statement, lang=lang),
+                translation.text,
+                failed_translation and translation.text is None and needs_translation(lang),
+                verdict,
+            )
+            for statement, lang, translation, verdict in zip(fresh, langs, translations, verdicts, strict=True)
+        ]
 
     # --- scheduling helpers ---------------------------------------------------------
 
