@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Measured:
     seconds: float
+    cpu_seconds: float  # user + system: what the work cost, whatever else loads the machine
     peak_rss_mb: float
     returncode: int
     stdout: str
@@ -54,7 +55,8 @@ def run_measured(args: list[str], env: dict[str, str], stdin: str | None = None)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measured(seconds, usage.ru_maxrss / 1024, process.returncode, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return Measured(seconds, cpu, usage.ru_maxrss / 1024, process.returncode, out.read(), err.read())
 
 
 def bot_env(folder: Path, **extra: str) -> dict[str, str]:

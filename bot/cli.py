@@ -14,13 +14,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.db import Database, open_database
+
+if TYPE_CHECKING:
+    from bot.model import Translation, Verdict
 
 EXIT_USAGE = 2
 
@@ -76,36 +79,33 @@ class Analyser:
             self.db = _open_cache_database(settings.database_url)
             self.translator = TranslationService(settings, self.db)
 
-    async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+    def analyse_offline(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        """Detection and classification only (no network translator): CPU work, run in a thread."""
         from bot.language import detect_language
         from bot.model import Translation
+        from bot.pipeline import no_translation
+
+        lang = detect_language(text, (lang_hint,) if lang_hint else ())
+        translation = no_translation(lang) if english is None else Translation(english, lang, "en", "reference")
+        return _analysis(lang, translation, self.classifier.classify(text, lang, translation.text))
+
+    async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        from bot.language import detect_language
         from bot.pipeline import translate_and_classify
 
+        if self.translator is None or english is not None:
+            return await asyncio.to_thread(self.analyse_offline, text, lang_hint, english)
         lang = await asyncio.to_thread(detect_language, text, (lang_hint,) if lang_hint else ())
-        if english is not None:
-            translation = Translation(english, lang, "en", "reference")
-            verdict = self.classifier.classify(text, lang, english)
-        else:
-            translation, verdict = await translate_and_classify(self.translator, self.classifier, text, lang)
-        return {
-            "lang": lang,
-            "label": verdict.label.value,
-            "score": round(verdict.score, 4),
-            "confidence": round(verdict.confidence, 4),
-            "mixed": verdict.mixed,
-            "cues": [
-                {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
-                for c in verdict.cues
-            ],
-            "translation": translation.text,
-            "translated": translation.text is not None,
-            "translation_error": translation.error,
-        }
+        translation, verdict = await translate_and_classify(self.translator, self.classifier, text, lang)
+        return _analysis(lang, translation, verdict)
 
     async def analyse_many(
         self, items: Sequence[tuple[str, str | None, str | None]], concurrency: int = 4
     ) -> list[dict[str, object]]:
-        """Several texts at once (translation is I/O bound), results in input order."""
+        """Several texts at once, results in input order: offline all in one worker thread
+        (no thread hop per text), with a translator several at a time (I/O bound)."""
+        if self.translator is None:
+            return await asyncio.to_thread(lambda: [self.analyse_offline(*item) for item in items])
         gate = asyncio.Semaphore(concurrency)
 
         async def one(item: tuple[str, str | None, str | None]) -> dict[str, object]:
@@ -117,6 +117,23 @@ class Analyser:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+
+
+def _analysis(lang: str, translation: Translation, verdict: Verdict) -> dict[str, object]:
+    return {
+        "lang": lang,
+        "label": verdict.label.value,
+        "score": round(verdict.score, 4),
+        "confidence": round(verdict.confidence, 4),
+        "mixed": verdict.mixed,
+        "cues": [
+            {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
+            for c in verdict.cues
+        ],
+        "translation": translation.text,
+        "translated": translation.text is not None,
+        "translation_error": translation.error,
+    }
 
 
 def _open_input(name: str) -> TextIO:

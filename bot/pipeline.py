@@ -78,10 +78,15 @@ def needs_translation(lang: str) -> bool:
     return lang not in ("en", "und")
 
 
+def no_translation(lang: str) -> Translation:
+    """What stands for the English text when none is asked for: English itself, or nothing."""
+    return Translation(None, lang, "en", "identity" if lang == "en" else None)
+
+
 async def to_english(translator: TranslationService | None, text: str, lang: str) -> Translation:
     """The English translation when one is needed and a translator is given."""
     if translator is None or not needs_translation(lang):
-        return Translation(None, lang, "en", "identity" if lang == "en" else None)
+        return no_translation(lang)
     return await translator.translate(text, lang, "en")
 
 
