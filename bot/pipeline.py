@@ -9,6 +9,7 @@ failed translation stores the statement untranslated, classified on the original
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Sequence
@@ -35,10 +36,12 @@ from bot.reader.social import mark_reposts
 from bot.reader.sources import SourceResolutionError, resolve_source
 from bot.settings import Settings
 from bot.storage import accounts as account_store
+from bot.storage import chats as chat_store
 from bot.storage import sources as source_store
 from bot.storage import statements as statement_store
+from bot.storage.chats import ChatAudience
 from bot.storage.db import Database, open_database
-from bot.storage.tables import AccountRow, SourceRow
+from bot.storage.sources import SourceAccount, SourceState
 from bot.translate import TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
@@ -140,7 +143,8 @@ class Pipeline:
         """Fetch one source and take its new statements through every stage; new ids."""
         return (await self.refresh(source_id)).new_ids
 
-    async def refresh(self, source_id: int) -> RefreshResult:
+    async def refresh(self, source_id: int, audiences: Sequence[ChatAudience] | None = None) -> RefreshResult:
+        """`audiences`: the alert recipients loaded once for a pass of many refreshes (None: load)."""
         now = datetime.now(UTC)
         found = await asyncio.to_thread(source_store.get_source_account, self.db, source_id)
         if found is None:
@@ -149,7 +153,8 @@ class Pipeline:
         try:
             url, fmt = self._resolve(source)
             fetched = await self.fetcher.fetch(url, etag=source.etag, last_modified=source.last_modified)
-            if fetched.status == 304:
+            body_hash = hashlib.sha256(fetched.body).hexdigest() if fetched.status != 304 else source.body_hash
+            if fetched.status == 304 or body_hash == source.body_hash:  # nothing new: nothing to parse
                 await self._record_success(source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
             fetched, entries = await self._parse(fetched, fmt)
@@ -157,7 +162,8 @@ class Pipeline:
             statements = [to_statement(account.id, source.id, entry, now) for entry in entries]
             analysed = await self.analyse_new(account, statements)
             new_ids = await asyncio.to_thread(statement_store.save_new_statements, self.db, analysed, now)
-            await asyncio.to_thread(queue_alerts, self.db, new_ids, now)  # a first fetch's backlog is skipped there
+            # a first fetch's backlog is skipped there
+            await asyncio.to_thread(queue_alerts, self.db, new_ids, now, audiences)
         except (SourceResolutionError, FetchError, ParseError) as error:
             message = f"{source.kind}:{source.handle}: {error}"
             retry_after = getattr(error, "retry_after", None)
@@ -174,12 +180,12 @@ class Pipeline:
             log.warning("fetch failed: %s", message, extra={"source_id": source.id, "errors": errors})
             return RefreshResult(source_id, account.id, source.url, error=message)
         newest = max((s.published for s in statements if not s.published_estimated), default=None)
-        await self._record_success(source, fetched, now, new_ids, newest)
+        await self._record_success(source, fetched, now, new_ids, newest, body_hash)
         if new_ids:
             log.info("%d new statements", len(new_ids), extra={"source_id": source.id})
         return RefreshResult(source_id, account.id, fetched.url, new_ids)
 
-    def _resolve(self, source: SourceRow) -> tuple[str, str]:
+    def _resolve(self, source: SourceState) -> tuple[str, str]:
         resolved = resolve_source(_spec(source), self.settings)
         if source.url and resolved.fmt == FORMAT_FEED and source.url != resolved.url and source.kind == "rss":
             return source.url, resolved.fmt  # a feed discovered earlier from the page URL
@@ -201,7 +207,9 @@ class Pipeline:
         )
         return discovered, entries
 
-    async def analyse_new(self, account: AccountRow, statements: Sequence[Statement]) -> list[AnalysedStatement]:
+    async def analyse_new(
+        self, account: SourceAccount, statements: Sequence[Statement]
+    ) -> list[AnalysedStatement]:
         """Language → translation → classification, for the statements not stored yet.
 
         Detection and classification run batched in one worker thread each (CPU work off
@@ -214,7 +222,7 @@ class Pipeline:
         if not fresh:
             return []
         texts = [classification_text(s.title, s.text) for s in fresh]
-        langs = await asyncio.to_thread(detect_languages, texts, tuple(account.languages or ()))
+        langs = await asyncio.to_thread(detect_languages, texts, account.languages)
         translations = [await to_english(self.translator, text, lang) for text, lang in zip(texts, langs, strict=True)]
         verdicts = await asyncio.to_thread(
             lambda: [
@@ -242,7 +250,12 @@ class Pipeline:
     async def poll_all(self) -> list[RefreshResult]:
         """Refresh every source once, concurrently (the fetcher bounds concurrency)."""
         schedule = await asyncio.to_thread(source_store.source_schedule, self.db)
-        return list(await asyncio.gather(*(self.refresh(source_id) for source_id, _ in schedule)))
+        return await self.refresh_many([source_id for source_id, _ in schedule])
+
+    async def refresh_many(self, source_ids: Sequence[int]) -> list[RefreshResult]:
+        """One pass over several sources, concurrently, the alert recipients loaded once."""
+        audiences = await asyncio.to_thread(chat_store.audiences, self.db)
+        return list(await asyncio.gather(*(self.refresh(source_id, audiences) for source_id in source_ids)))
 
     async def retry_translations(self) -> int:
         """Try again the statements stored untranslated; returns how many now have English."""
@@ -261,11 +274,12 @@ class Pipeline:
 
     async def _record_success(
         self,
-        source: SourceRow,
+        source: SourceState,
         fetched: FetchResult,
         now: datetime,
         new_ids: list[int],
         newest: datetime | None,
+        body_hash: str | None = None,
     ) -> None:
         next_poll = with_jitter(
             next_poll_after_success(now, self.settings.poll_seconds), self.settings.poll_seconds
@@ -281,10 +295,11 @@ class Pipeline:
             next_poll_at=next_poll,
             newest_item_at=newest,
             new_items=len(new_ids),
+            body_hash=body_hash,
         )
 
 
-def _spec(source: SourceRow) -> SourceSpec:
+def _spec(source: SourceState) -> SourceSpec:
     return SourceSpec(SourceKind(source.kind), source.handle)
 
 

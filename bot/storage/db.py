@@ -13,12 +13,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Row, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Rows per multi-row INSERT: under SQLite's bound-parameter limit (32,766) at ~25 columns.
+INSERT_CHUNK = 500
 
 
 def alembic_config(url: str) -> Config:
@@ -82,3 +86,29 @@ def open_database(url: str) -> Database:
     database = Database(url)
     database.upgrade()
     return database
+
+
+def insert_new(
+    session: Session,
+    table: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    returning: tuple[InstrumentedAttribute[Any], ...],
+) -> list[Row[Any]]:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING …`: one statement per chunk of rows, only the
+    rows that were new come back (in no guaranteed order: return a key to match them by).
+
+    SQLite ≥ 3.35 and PostgreSQL both have it; a row that collides with a stored one or
+    with an earlier row of the same statement is skipped, never an error.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        insert = sqlite_insert
+    elif dialect == "postgresql":
+        insert = postgresql_insert
+    else:
+        raise NotImplementedError(f"database {dialect!r} is not supported: use SQLite or PostgreSQL")
+    new: list[Row[Any]] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = insert(table).values(rows[start : start + INSERT_CHUNK]).on_conflict_do_nothing()
+        new += session.execute(statement.returning(*returning)).all()
+    return new

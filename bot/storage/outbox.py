@@ -10,12 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, update
 
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_new
 from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -102,23 +99,6 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
         ]
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        statement = sqlite_insert(OutboxRow).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        statement = postgresql_insert(OutboxRow).on_conflict_do_nothing()
-    else:  # other backends: skip the pairs that exist, then insert plainly
-        existing = set(session.execute(select(OutboxRow.chat_id, OutboxRow.statement_id)).tuples())
-        rows = [r for r in rows if (r["chat_id"], r["statement_id"]) not in existing]
-        statement = insert(OutboxRow)
-    if not rows:
-        return 0
-    connection = session.connection()
-    inserted = statement.returning(OutboxRow.id)  # rowcount is not reliable with ON CONFLICT on every driver
-    return sum(len(connection.execute(inserted, row).all()) for row in rows)
-
-
 def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) -> int:
     """Queue (chat_id, statement_id) pairs in order; pairs already queued stay as they are."""
     rows: list[dict[str, object]] = [
@@ -136,7 +116,7 @@ def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) ->
     if not rows:
         return 0
     with db.session() as session:
-        return _insert_ignoring_duplicates(session, rows)
+        return len(insert_new(session, OutboxRow, rows, (OutboxRow.id,)))
 
 
 def due_alerts(db: Database, now: datetime, limit: int) -> list[OutboxItem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,18 +11,59 @@ from bot.storage.db import Database
 from bot.storage.tables import AccountRow, SourceRow
 
 
+@dataclass(frozen=True)
+class SourceState:
+    """What a refresh needs to know about a source: its address and what the server said last."""
+
+    id: int
+    account_id: str
+    kind: str
+    handle: str
+    url: str | None
+    etag: str | None
+    last_modified: str | None
+    consecutive_errors: int
+    body_hash: str | None
+
+
+@dataclass(frozen=True)
+class SourceAccount:
+    """The account a source belongs to, as the pipeline needs it."""
+
+    id: str
+    languages: tuple[str, ...]
+
+
+def _state(row: SourceRow) -> SourceState:
+    return SourceState(
+        row.id,
+        row.account_id,
+        row.kind,
+        row.handle,
+        row.url,
+        row.etag,
+        row.last_modified,
+        row.consecutive_errors,
+        row.body_hash,
+    )
+
+
 def get_source(db: Database, source_id: int) -> SourceRow | None:
     with db.session() as session:
         return session.get(SourceRow, source_id)
 
 
-def get_source_account(db: Database, source_id: int) -> tuple[SourceRow, AccountRow] | None:
+def get_source_account(db: Database, source_id: int) -> tuple[SourceState, SourceAccount] | None:
     with db.session() as session:
-        source = session.get(SourceRow, source_id)
-        if source is None:
+        found = session.execute(
+            select(SourceRow, AccountRow.languages)
+            .join(AccountRow, AccountRow.id == SourceRow.account_id)
+            .where(SourceRow.id == source_id)
+        ).first()
+        if found is None:
             return None
-        account = session.get(AccountRow, source.account_id)
-        return (source, account) if account is not None else None
+        source, languages = found
+        return _state(source), SourceAccount(source.account_id, tuple(languages or ()))
 
 
 def record_success(
@@ -35,14 +77,18 @@ def record_success(
     next_poll_at: datetime,
     newest_item_at: datetime | None,
     new_items: int,
+    body_hash: str | None = None,
 ) -> None:
-    """A fetch that answered (200 or 304): reset the error counter, remember validators."""
+    """A fetch that answered (200 or 304): reset the error counter, remember validators
+    (and the body's hash, so an unchanged body without validators is not parsed again)."""
     with db.session() as session:
         row = session.get(SourceRow, source_id)
         if row is None:
             return
         row.url = url
         row.etag, row.last_modified = etag, last_modified
+        if body_hash is not None:
+            row.body_hash = body_hash
         row.last_fetch_at = row.last_success_at = now
         row.last_error, row.consecutive_errors = None, 0
         row.next_poll_at = next_poll_at

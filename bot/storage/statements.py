@@ -7,10 +7,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import or_, select, tuple_
-from sqlalchemy.exc import IntegrityError
 
 from bot.model import AnalysedStatement, Cue, Label, Verdict
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_new
 from bot.storage.tables import StatementRow
 
 
@@ -50,49 +49,43 @@ def verdict_of(row: StatementRow) -> Verdict:
 
 
 def save_new_statements(db: Database, analysed: Sequence[AnalysedStatement], now: datetime) -> list[int]:
-    """Insert the statements not stored yet; return the ids of those inserted, in order."""
-    if not analysed:
+    """Insert the statements not stored yet; return the ids of those inserted, in order.
+
+    One `INSERT … ON CONFLICT DO NOTHING RETURNING` (per chunk): a statement stored
+    meanwhile under either dedupe key (its key, or its account's content hash) is skipped.
+    """
+    rows = [
+        {
+            "key": item.statement.key,
+            "content_hash": item.statement.content_hash,
+            "account_id": item.statement.account_id,
+            "source_id": item.statement.source_id,
+            "guid": item.statement.guid,
+            "url": item.statement.url,
+            "title": item.statement.title,
+            "text": item.statement.text,
+            "lang": item.statement.lang,
+            "published_at": item.statement.published,
+            "published_estimated": item.statement.published_estimated,
+            "fetched_at": now,
+            "is_repost": item.statement.is_repost,
+            "translation_en": item.translation_en,
+            "translation_pending": item.translation_pending,
+            "translation_attempts": 1 if item.translation_pending else 0,
+            "label": item.verdict.label.value,
+            "score": item.verdict.score,
+            "confidence": item.verdict.confidence,
+            "mixed": item.verdict.mixed,
+            "abstained": item.verdict.abstained,
+            "cues": cues_to_json(item.verdict.cues),
+        }
+        for item in analysed
+    ]
+    if not rows:
         return []
-    fresh = unseen(db, [(a.statement.key, a.statement.account_id, a.statement.content_hash) for a in analysed])
-    ids: list[int] = []
-    seen_now: set[tuple[str, str]] = set()
     with db.session() as session:
-        for item in analysed:
-            st = item.statement
-            if st.key not in fresh or (st.account_id, st.content_hash) in seen_now:
-                continue
-            seen_now.add((st.account_id, st.content_hash))
-            row = StatementRow(
-                key=st.key,
-                content_hash=st.content_hash,
-                account_id=st.account_id,
-                source_id=st.source_id,
-                guid=st.guid,
-                url=st.url,
-                title=st.title,
-                text=st.text,
-                lang=st.lang,
-                published_at=st.published,
-                published_estimated=st.published_estimated,
-                fetched_at=now,
-                is_repost=st.is_repost,
-                translation_en=item.translation_en,
-                translation_pending=item.translation_pending,
-                translation_attempts=1 if item.translation_pending else 0,
-                label=item.verdict.label.value,
-                score=item.verdict.score,
-                confidence=item.verdict.confidence,
-                mixed=item.verdict.mixed,
-                abstained=item.verdict.abstained,
-                cues=cues_to_json(item.verdict.cues),
-            )
-            try:
-                with session.begin_nested():
-                    session.add(row)
-            except IntegrityError:  # another source of the account stored the same text meanwhile
-                continue
-            ids.append(row.id)
-    return ids
+        new = {key: id_ for key, id_ in insert_new(session, StatementRow, rows, (StatementRow.key, StatementRow.id))}
+    return [new[row["key"]] for row in rows if row["key"] in new]
 
 
 def pending_translations(db: Database, limit: int = 20, max_attempts: int = 8) -> list[StatementRow]:
