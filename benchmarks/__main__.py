@@ -59,13 +59,13 @@ def ingest_rows(feeds: int, entries: int, figures: dict[str, object]) -> list[Ro
     return [
         (
             f"ingest {feeds} feeds × {entries} new (poll --once)",
-            f"{f.rate:,.0f} statements/s ({f.new_statements:,} in {f.first_seconds:.1f} s)",
+            f"{f.rate:,.0f} statements/s ({f.new_statements:,} in {f.first_seconds:.1f} s; CPU {f.first_cpu_seconds:.1f} s)",
             "≥ 2,000/s",
             f.rate >= 2000,
         ),
         (
             f"unchanged second poll, {feeds} feeds",
-            f"{f.second_seconds:.1f} s, {f.share_304:.0%} answered 304",
+            f"{f.second_seconds:.1f} s (CPU {f.second_cpu_seconds:.1f} s), {f.share_304:.0%} answered 304",
             f"≤ {limit:.0f} s",
             f.second_seconds <= limit,
         ),

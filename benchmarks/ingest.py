@@ -22,8 +22,10 @@ class IngestFigures:
     entries: int
     new_statements: int
     first_seconds: float
+    first_cpu_seconds: float
     first_peak_mb: float
     second_seconds: float
+    second_cpu_seconds: float
     second_peak_mb: float
     share_304: float
     failed_sources: int
@@ -61,8 +63,10 @@ def measure_ingest(feeds: int, entries: int) -> IngestFigures:
             entries,
             new,
             first.seconds,
+            first.cpu_seconds,
             first.peak_rss_mb,
             second.seconds,
+            second.cpu_seconds,
             second.peak_rss_mb,
             stats["304"] / answered if answered else 0.0,
             failed + failed_again,

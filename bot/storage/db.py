@@ -21,8 +21,6 @@ from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sess
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Rows per multi-row INSERT: under SQLite's bound-parameter limit (32,766) at ~25 columns.
-INSERT_CHUNK = 500
 
 
 def alembic_config(url: str) -> Config:
@@ -94,12 +92,16 @@ def insert_new(
     rows: list[dict[str, Any]],
     returning: tuple[InstrumentedAttribute[Any], ...],
 ) -> list[Row[Any]]:
-    """`INSERT … ON CONFLICT DO NOTHING RETURNING …`: one statement per chunk of rows, only the
-    rows that were new come back (in no guaranteed order: return a key to match them by).
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING …` for many rows at once; only the rows that
+    were new come back (in no guaranteed order: return a key to match them by).
 
-    SQLite ≥ 3.35 and PostgreSQL both have it; a row that collides with a stored one or
-    with an earlier row of the same statement is skipped, never an error.
+    SQLite ≥ 3.35 and PostgreSQL both have it. The rows go as one executemany, which
+    SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues") from one cached compiled
+    statement. A row that collides with a stored one, or with an earlier row of the same
+    batch, is skipped, never an error.
     """
+    if not rows:
+        return []
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         insert = sqlite_insert
@@ -107,8 +109,5 @@ def insert_new(
         insert = postgresql_insert
     else:
         raise NotImplementedError(f"database {dialect!r} is not supported: use SQLite or PostgreSQL")
-    new: list[Row[Any]] = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = insert(table).values(rows[start : start + INSERT_CHUNK]).on_conflict_do_nothing()
-        new += session.execute(statement.returning(*returning)).all()
-    return new
+    statement = insert(table.__table__).on_conflict_do_nothing().returning(*returning)
+    return list(session.connection().execute(statement, rows).all())
