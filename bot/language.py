@@ -83,8 +83,9 @@ _DEVANAGARI_WORD_RE = re.compile(r"[\u0900-\u0963\u0971-\u097f]+")
 _NOT_LANGUAGE = re.compile(r"https?://\S*|www\.\S+|\S+@\S+|@\w+")
 
 
+@lru_cache(maxsize=65_536)
 def _script_of(char: str) -> str | None:
-    """Coarse script name of one letter, from its Unicode name."""
+    """Coarse script name of one letter, from its Unicode name (cached: texts reuse few letters)."""
     try:
         name = unicodedata.name(char)
     except ValueError:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import select
 
 from bot.model import AnalysedStatement, Cue, Label, Verdict
 from bot.storage.db import Database, insert_new
@@ -14,20 +14,29 @@ from bot.storage.tables import StatementRow
 
 
 def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]:
-    """Keys of (key, account_id, content_hash) candidates not stored yet under either dedupe key."""
+    """Keys of (key, account_id, content_hash) candidates not stored yet under either dedupe key.
+
+    Two index lookups (the unique key; the unique account + content hash, per account),
+    never an OR across both, which would scan the table.
+    """
     if not candidates:
         return set()
+    hashes_by_account: dict[str, list[str]] = {}
+    for _, account, content in candidates:
+        hashes_by_account.setdefault(account, []).append(content)
     with db.session() as session:
-        known = session.execute(
-            select(StatementRow.key, StatementRow.account_id, StatementRow.content_hash).where(
-                or_(
-                    StatementRow.key.in_([c[0] for c in candidates]),
-                    tuple_(StatementRow.account_id, StatementRow.content_hash).in_([(c[1], c[2]) for c in candidates]),
+        known_keys = set(
+            session.scalars(select(StatementRow.key).where(StatementRow.key.in_([c[0] for c in candidates])))
+        )
+        known_content = {
+            (account, content)
+            for account, hashes in hashes_by_account.items()
+            for content in session.scalars(
+                select(StatementRow.content_hash).where(
+                    StatementRow.account_id == account, StatementRow.content_hash.in_(hashes)
                 )
             )
-        ).all()
-    known_keys = {row.key for row in known}
-    known_content = {(row.account_id, row.content_hash) for row in known}
+        }
     return {
         key for key, account, content in candidates if key not in known_keys and (account, content) not in known_content
     }
