@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.db import Database, open_database
+from bot.storage.db import BotLockTaken, Database, SchemaOutOfDate, open_database
 
 if TYPE_CHECKING:
     from bot.model import Translation, Verdict
@@ -418,7 +418,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.db import open_database
 
-    open_database(settings.database_url).close()
+    open_database(settings.database_url, upgrade=True).close()
     print(f"database at {settings.database_url.split('@')[-1]} is on the latest schema")
     return 0
 
@@ -541,6 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, CommandError) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (SchemaOutOfDate, BotLockTaken) as error:
+        print(f"ladderwatch: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -185,6 +185,7 @@ class Delivery:
         self.paused_until: datetime | None = None
         self.lock = asyncio.Lock()
         self._next_send: dict[int, float] = {}
+        self._claims_reset = False
 
     async def _pace(self, chat_id: int) -> None:
         """Alerts go out at most one per second per chat (Telegram's per-chat limit;
@@ -287,15 +288,20 @@ class Delivery:
         thousands of chats runs at the rate limit, not one batch per pass); returns how
         many alerts were completed."""
         async with self.lock:
+            if not self._claims_reset:  # the only sender (the bot's lock): claims left by a crash are stale
+                await asyncio.to_thread(outbox_store.release_claims, self.db, None)
+                self._claims_reset = True
             done = 0
             while True:
                 now = datetime.now(UTC)
                 if self.paused_until is not None and now < self.paused_until:
                     return done
                 items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
-                for item in items:
+                for index, item in enumerate(items):
                     outcome = await self._deliver(item)
-                    if outcome is None:
+                    if outcome is None:  # paused by flood control: the rest of the batch is free again
+                        unsent = [later.id for later in items[index + 1 :]]
+                        await asyncio.to_thread(outbox_store.release_claims, self.db, unsent)
                         return done
                     done += outcome
                 if len(items) < BATCH:

@@ -1,7 +1,9 @@
-"""Opening the database: engine, sessions, migrations, SQLite pragmas.
+"""Opening the database: engine, sessions, migrations, SQLite pragmas, the bot's lock.
 
-Schema changes go through Alembic (`bot/storage/migrations`); `open_database` upgrades
-to head so every command starts on the current schema.
+Schema changes go through Alembic (`bot/storage/migrations`). On PostgreSQL, where
+several processes share the database (workers and the bot), migrations run only in
+`ladderwatch db upgrade`; every other command checks that the schema is current and
+stops with that advice when it is not. The embedded SQLite file is upgraded on open.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Row, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, Row, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -80,10 +84,66 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str) -> Database:
+class SchemaOutOfDate(RuntimeError):
+    """The database is not on the schema this code needs (PostgreSQL is never upgraded implicitly)."""
+
+
+def schema_revision(db: Database) -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def open_database(url: str, upgrade: bool | None = None) -> Database:
+    """The database, on the current schema. `upgrade` None: SQLite is upgraded, PostgreSQL
+    only checked (`ladderwatch db upgrade` passes True)."""
     database = Database(url)
-    database.upgrade()
+    if upgrade is None:
+        upgrade = database.engine.dialect.name == "sqlite"
+    if upgrade:
+        database.upgrade()
+        return database
+    current, head = schema_revision(database), head_revision(url)
+    if current != head:
+        database.close()
+        raise SchemaOutOfDate(
+            f"the database schema is at {current or 'nothing'}, this version needs {head}: "
+            "run `ladderwatch db upgrade` once (before starting the bot and workers)"
+        )
     return database
+
+
+BOT_LOCK_KEY = 0x4C57_5275  # "LWRu": the advisory lock of the one Telegram-facing process
+
+
+class BotLockTaken(RuntimeError):
+    """Another `ladderwatch run` already talks to Telegram for this database."""
+
+
+@contextmanager
+def bot_lock(db: Database) -> Iterator[None]:
+    """Hold PostgreSQL's session advisory lock for as long as the bot runs (one poller per
+    token: Telegram refuses a second getUpdates, and two senders would send twice).
+    SQLite has one process by design: nothing to take."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": BOT_LOCK_KEY}).scalar()
+        connection.commit()
+        if not taken:
+            raise BotLockTaken(
+                "another `ladderwatch run` is already running on this database; run one bot "
+                "and as many `ladderwatch worker` processes as you like"
+            )
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BOT_LOCK_KEY})
+            connection.commit()
 
 
 def insert_new(

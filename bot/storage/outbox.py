@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from bot.storage.db import Database, insert_new
 from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+CLAIM = timedelta(minutes=2)  # a delivery pass holds its batch this long at most (a crashed bot's claim expires)
 
 
 @dataclass(frozen=True)
@@ -119,28 +120,51 @@ def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) ->
         return len(insert_new(session, OutboxRow, rows, (OutboxRow.id,)))
 
 
-def due_alerts(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
-    """Pending alerts of active, unmuted chats whose time has come, oldest first."""
+def due_alerts(db: Database, now: datetime, limit: int, claim: timedelta = CLAIM) -> list[OutboxItem]:
+    """Pending alerts of active, unmuted chats whose time has come, oldest first, claimed
+    for this delivery pass until `now + claim` (`FOR UPDATE SKIP LOCKED` on PostgreSQL, and
+    a conditional UPDATE everywhere, so no two passes ever hold the same alert)."""
+    claimable = or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
     with db.session() as session:
-        rows = session.execute(
-            select(
-                OutboxRow.id,
-                OutboxRow.chat_id,
-                OutboxRow.statement_id,
-                OutboxRow.attempts,
-                OutboxRow.sent_parts,
+        ids = list(
+            session.scalars(
+                select(OutboxRow.id)
+                .join(ChatRow, ChatRow.id == OutboxRow.chat_id)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.next_attempt_at <= now,
+                    claimable,
+                    ChatRow.active,
+                    ChatRow.muted.is_(False),
+                )
+                .order_by(OutboxRow.id)
+                .limit(limit)
+                .with_for_update(of=OutboxRow, skip_locked=True)
             )
-            .join(ChatRow, ChatRow.id == OutboxRow.chat_id)
-            .where(
-                OutboxRow.status == PENDING,
-                OutboxRow.next_attempt_at <= now,
-                ChatRow.active,
-                ChatRow.muted.is_(False),
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit)
         )
-        return [OutboxItem(*row) for row in rows]
+        if not ids:
+            return []
+        rows = session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids), claimable)
+            .values(claimed_until=now + claim)
+            .returning(
+                OutboxRow.id, OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.attempts, OutboxRow.sent_parts
+            )
+        )
+        return sorted((OutboxItem(*row) for row in rows), key=lambda item: item.id)
+
+
+def release_claims(db: Database, outbox_ids: Sequence[int] | None) -> None:
+    """Free claimed alerts: those a pass did not get to (flood control paused it), or with
+    None every claim (a starting bot is the only sender: its dead predecessor's claims go)."""
+    if outbox_ids is not None and not outbox_ids:
+        return
+    statement = update(OutboxRow).where(OutboxRow.claimed_until.is_not(None))
+    if outbox_ids is not None:
+        statement = statement.where(OutboxRow.id.in_(list(outbox_ids)))
+    with db.session() as session:
+        session.execute(statement.values(claimed_until=None))
 
 
 def alert_content(db: Database, statement_id: int) -> AlertContent | None:
@@ -183,7 +207,7 @@ def mark_part_sent(db: Database, outbox_id: int, parts_sent: int, done: bool, no
 
 
 def schedule_retry(db: Database, outbox_id: int, when: datetime, error: str, count_attempt: bool = True) -> None:
-    values: dict[str, object] = {"next_attempt_at": when, "last_error": error[:2000]}
+    values: dict[str, object] = {"next_attempt_at": when, "last_error": error[:2000], "claimed_until": None}
     if count_attempt:
         values["attempts"] = OutboxRow.attempts + 1
     with db.session() as session:
