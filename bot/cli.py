@@ -338,26 +338,16 @@ async def _poll_once(settings: Settings) -> int:
         await pipeline.close()
 
 
-async def _poll_forever(settings: Settings) -> int:
-    """Headless polling without Telegram: refresh each source when it is due."""
-    from bot.pipeline import Pipeline
-
-    pipeline = await Pipeline.open(settings)
-    try:
-        while True:
-            now = datetime.now(UTC)
-            due = [sid for sid, when in await asyncio.to_thread(pipeline.due_sources, now) if when <= now]
-            for result in await pipeline.refresh_many(due):
-                if result.error:
-                    print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
-            await pipeline.retry_translations()
-            await asyncio.sleep(5)
-    finally:
-        await pipeline.close()
-
-
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_poll_once(settings) if args.once else _poll_forever(settings))
+    if args.once:
+        return asyncio.run(_poll_once(settings))
+    return cmd_worker(argparse.Namespace(until_idle=False), settings)  # headless polling: a worker
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.worker import run_worker
+
+    return run_worker(settings, until_idle=args.until_idle)
 
 
 def _digest_end(day: str | None, tz: str) -> datetime:
@@ -474,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     poll = commands.add_parser("poll", help="fetch and process the watched sources (without Telegram)")
     poll.add_argument("--once", action="store_true", help="fetch every source once, print new statements, exit")
     poll.set_defaults(handler=cmd_poll)
+    worker = commands.add_parser(
+        "worker", help="ingest only, no Telegram: lease due sources from the database (run several beside one bot)"
+    )
+    worker.add_argument("--until-idle", action="store_true", help="exit once no source is due (batch runs, tests)")
+    worker.set_defaults(handler=cmd_worker)
 
     classify = commands.add_parser("classify", help="classify a text, or JSONL lines with --jsonl")
     classify.add_argument("text", nargs="*", help="the statement to classify")

@@ -1,4 +1,4 @@
-"""The pipeline, one call per stage: `refresh_source` reads like DESIGN.md's data flow.
+"""The pipeline, one call per stage: `refresh` reads like DESIGN.md's data flow.
 
 sources → fetch → parse → dedupe → language → translate → classify → store → alerts.
 Every failure is written to the source's row (and retried on a back-off schedule); a
@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import random
+import socket
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -48,6 +51,9 @@ from bot.watchlist import WatchlistError, load_watchlist
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+# How long a poller holds a source: past it, the poller is presumed dead and another takes
+# the source (longer than any refresh, translation included, should take).
+LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Pipeline:
     ) -> None:
         self.settings, self.db, self.fetcher = settings, db, fetcher
         self.translator, self.classifier = translator, classifier
+        # who holds a source's lease while this process polls it (host, process, instance)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @classmethod
     async def open(cls, settings: Settings) -> Pipeline:
@@ -138,10 +146,6 @@ class Pipeline:
         self.db.close()
 
     # --- the stages, in order -------------------------------------------------------
-
-    async def refresh_source(self, source_id: int) -> list[int]:
-        """Fetch one source and take its new statements through every stage; new ids."""
-        return (await self.refresh(source_id)).new_ids
 
     async def refresh(self, source_id: int, audiences: Sequence[ChatAudience] | None = None) -> RefreshResult:
         """`audiences`: the alert recipients loaded once for a pass of many refreshes (None: load)."""
@@ -254,8 +258,34 @@ class Pipeline:
 
     async def refresh_many(self, source_ids: Sequence[int]) -> list[RefreshResult]:
         """One pass over several sources, concurrently, the alert recipients loaded once."""
+        if not source_ids:
+            return []
         audiences = await asyncio.to_thread(chat_store.audiences, self.db)
         return list(await asyncio.gather(*(self.refresh(source_id, audiences) for source_id in source_ids)))
+
+    async def refresh_leased(self, source_ids: Sequence[int]) -> list[RefreshResult]:
+        """Refresh those of `source_ids` this process can lease (due, and no other process
+        polling them), then give the leases back: the bot's poll jobs go through this."""
+        now = datetime.now(UTC)
+        leased = [
+            source_id
+            for source_id in source_ids
+            if await asyncio.to_thread(source_store.claim_source, self.db, source_id, self.owner, now, LEASE)
+        ]
+        return await self._refresh_then_release(leased)
+
+    async def refresh_due(self, limit: int) -> list[RefreshResult]:
+        """Lease up to `limit` due sources and refresh them: one turn of `ladderwatch worker`."""
+        leased = await asyncio.to_thread(
+            source_store.claim_due_sources, self.db, self.owner, datetime.now(UTC), LEASE, limit
+        )
+        return await self._refresh_then_release(leased)
+
+    async def _refresh_then_release(self, source_ids: list[int]) -> list[RefreshResult]:
+        try:
+            return await self.refresh_many(source_ids)
+        finally:
+            await asyncio.to_thread(source_store.release_sources, self.db, source_ids, self.owner)
 
     async def retry_translations(self) -> int:
         """Try again the statements stored untranslated; returns how many now have English."""

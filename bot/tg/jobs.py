@@ -29,6 +29,7 @@ from bot.pipeline import Pipeline, load_configured_watchlist
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
+from bot.storage import sources as source_store
 from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.storage.db import Database
 
@@ -82,18 +83,22 @@ def schedule_poll(job_queue: JobQueue, source_id: int, when: datetime) -> None:
 
 
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Refresh one source, then schedule its next poll from what the pipeline stored."""
+    """Refresh one source, then schedule its next poll from what the pipeline stored.
+
+    The source is leased first, like `ladderwatch worker` does: when workers share the
+    database, whoever leases a due source polls it and nobody else does.
+    """
     svc, source_id = services(context), int(context.job.data)
     try:
-        await svc.pipeline.refresh_source(source_id)
+        await svc.pipeline.refresh_leased([source_id])
     except Exception:
         log.exception("refresh failed", extra={"source_id": source_id})
     now = datetime.now(UTC)
-    due = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
-    if source_id not in due:
+    due = await asyncio.to_thread(source_store.source_due_at, svc.db, source_id, now)
+    if due is None:
         log.info("source no longer watched; polling stops", extra={"source_id": source_id})
         return
-    when = min(max(due[source_id], now + MIN_POLL_GAP), now + MAX_POLL_GAP)
+    when = min(max(due, now + MIN_POLL_GAP), now + MAX_POLL_GAP)
     schedule_poll(context.job_queue, source_id, when)
 
 
@@ -221,14 +226,15 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or not chat.active or not await asyncio.to_thread(chat_store.subscriptions, svc.db, chat_id):
         return  # gone, blocked us, or follows nothing any more
     today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
-    if chat.last_digest_on == today:
+    claim = await asyncio.to_thread(chat_store.claim_digest, svc.db, chat_id, today)  # marked sent first
+    if not claim.won:
         return
     try:
         chat_id = await send_digest(svc, chat)
     except Exception:
         log.exception("daily digest failed", extra={"chat_id": chat_id})
+        await asyncio.to_thread(chat_store.unclaim_digest, svc.db, chat_id, today, claim.previous)
         return
-    await asyncio.to_thread(chat_store.update_chat, svc.db, chat_id, last_digest_on=today)
     log.info("daily digest sent", extra={"chat_id": chat_id})
 
 
