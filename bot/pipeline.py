@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
 from bot.dedupe import to_statement
@@ -340,5 +342,8 @@ def load_configured_watchlist(settings: Settings, db: Database) -> str | None:
     except WatchlistError as error:
         log.error("watchlist rejected, keeping the last good one: %s", error)
         return str(error)
-    account_store.sync_watchlist(db, accounts)
+    try:
+        account_store.sync_watchlist(db, accounts)
+    except IntegrityError:  # another process (the bot, a worker) synced the same file at the same moment
+        account_store.sync_watchlist(db, accounts)
     return None

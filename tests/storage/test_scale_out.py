@@ -117,9 +117,8 @@ def test_a_digest_day_is_claimed_once_and_given_back_when_sending_fails(db):
 def test_only_one_bot_holds_the_lock():
     first, second = Database(POSTGRES or ""), Database(POSTGRES or "")
     try:
-        with bot_lock(first):
-            with pytest.raises(BotLockTaken, match="already running"), bot_lock(second):
-                pass
+        with bot_lock(first), pytest.raises(BotLockTaken, match="already running"), bot_lock(second):
+            pass
         with bot_lock(second):  # released when the first bot stops
             pass
     finally:
