@@ -21,6 +21,7 @@ from benchmarks.classifier import measure_classifier
 from benchmarks.fanout import measure_fanout
 from benchmarks.ingest import measure_ingest
 from benchmarks.latency import measure_latency
+from benchmarks.workers import measure_workers, postgres_url
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,11 @@ class Sizes:
     fanout_scale: float
     latency_feeds: int
     latency_rounds: int
+    workers: tuple[int, int]  # (feeds, entries per feed) for 1 against 2 workers
 
 
-FULL = Sizes(((600, 20), (5000, 5)), 4000, 2, (1000, 5000), 4.0, 10, 3)
-QUICK = Sizes(((40, 5), (100, 2)), 300, 1, (60, 200), 4.0, 3, 1)
+FULL = Sizes(((600, 20), (5000, 5)), 4000, 2, (1000, 5000), 4.0, 10, 3, (600, 20))
+QUICK = Sizes(((40, 5), (100, 2)), 300, 1, (60, 200), 4.0, 3, 1, (30, 5))
 
 
 def machine() -> str:
@@ -59,7 +61,8 @@ def ingest_rows(feeds: int, entries: int, figures: dict[str, object]) -> list[Ro
     return [
         (
             f"ingest {feeds} feeds × {entries} new (poll --once)",
-            f"{f.rate:,.0f} statements/s ({f.new_statements:,} in {f.first_seconds:.1f} s; CPU {f.first_cpu_seconds:.1f} s)",
+            f"{f.rate:,.0f} statements/s ({f.new_statements:,} in {f.first_seconds:.1f} s; "
+            f"CPU {f.first_cpu_seconds:.1f} s)",
             "≥ 2,000/s",
             f.rate >= 2000,
         ),
@@ -137,6 +140,26 @@ def latency_rows(sizes: Sizes, figures: dict[str, object]) -> list[Row]:
     ]
 
 
+def worker_rows(sizes: Sizes, figures: dict[str, object]) -> list[Row]:
+    url = postgres_url()
+    feeds, entries = sizes.workers
+    name = f"2 workers vs 1 on PostgreSQL, {feeds} feeds × {entries}"
+    if url is None:
+        return [(name, "not run: set LADDERWATCH_BENCH_POSTGRES_URL", "≥ 1.6×", None)]
+    one, two = (measure_workers(url, workers, feeds, entries) for workers in (1, 2))
+    figures["workers"] = [one.__dict__ | {"rate": one.rate}, two.__dict__ | {"rate": two.rate}]
+    ratio = two.rate / one.rate
+    return [
+        (
+            name,
+            f"{two.rate:,.0f} vs {one.rate:,.0f} statements/s = {ratio:.2f}× "
+            f"({two.seconds:.1f} s vs {one.seconds:.1f} s; CPU {two.cpu_seconds:.1f} s vs {one.cpu_seconds:.1f} s)",
+            "≥ 1.6×",
+            ratio >= 1.6,
+        )
+    ]
+
+
 def run(sizes: Sizes) -> tuple[list[Row], dict[str, object]]:
     figures: dict[str, object] = {}
     rows: list[Row] = []
@@ -145,6 +168,7 @@ def run(sizes: Sizes) -> tuple[list[Row], dict[str, object]]:
     rows += classifier_rows(sizes, figures)
     rows += fanout_rows(sizes, figures)
     rows += latency_rows(sizes, figures)
+    rows += worker_rows(sizes, figures)
     return rows, figures
 
 
