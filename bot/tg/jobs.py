@@ -90,7 +90,9 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     svc, source_id = services(context), int(context.job.data)
     try:
-        await svc.pipeline.refresh_leased([source_id])
+        results = await svc.pipeline.refresh_leased([source_id])
+        if any(result.new_ids for result in results):  # deliver now, not at the next outbox pass
+            context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")
     except Exception:
         log.exception("refresh failed", extra={"source_id": source_id})
     now = datetime.now(UTC)

@@ -40,3 +40,5 @@ def test_quick_run_prints_the_table_with_sane_figures(tmp_path):
     latency = figures["latency"]
     assert latency["samples"] == 3
     assert 0 < latency["p50"] <= latency["p95"] < 120
+    for workers in figures.get("workers", []):  # only where PostgreSQL is available
+        assert workers["statements"] == 30 * 5 and workers["seconds"] > 0
