@@ -8,7 +8,10 @@
 - Network errors and 5xx are retried with exponential back-off.
 - `Forbidden` (blocked, kicked) counts against the chat; after `FORBIDDEN_LIMIT` in a row
   the chat is deactivated. `ChatMigrated` moves the chat to its new id and resends.
-- `BadRequest` is permanent for that message: recorded, not retried.
+- `BadRequest` is permanent for that message: recorded, not retried — except a forum
+  topic that was deleted: the chat's alerts then go to its main thread, and the alert is retried.
+- Alerts and digests go to the chat's forum topic (`thread_id`) and, for a chat in silent
+  mode, with `disable_notification`; replies go where the command was sent.
 
 Exactly-once, honestly: each part is recorded as sent (`mark_part_sent`, one short
 transaction) right after Telegram accepts it, and the outbox row goes to `sent` with its
@@ -57,6 +60,7 @@ BATCH = 25
 INTERACTIVE_RETRIES = 3
 PER_CHAT_SECONDS = 1.0
 LONGEST_INTERACTIVE_WAIT = 30.0
+THREAD_GONE = "thread not found"  # Telegram's answer when a forum topic was deleted
 
 TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n|[^\S\n]+|[^\s<&]+|[<&]")
 TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
@@ -166,7 +170,7 @@ async def render_alert(content: AlertContent, chat: ChatSettings, translator: Tr
     translation = None
     if display_translation_needed(content.lang, chat.language):
         if chat.language == "en" and content.translation_en:
-            translation = Translation(content.translation_en, content.lang, "en", "stored")
+            translation = Translation(content.translation_en, content.lang, "en", content.translation_provider)
         elif translator is not None:
             translation = await translator.translate(content.text, content.lang, chat.language)
         else:
@@ -230,14 +234,27 @@ class Delivery:
                 await asyncio.sleep(2**attempt)
         raise AssertionError("unreachable")
 
-    async def send_html(self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None) -> int:
-        """A reply or digest text, split when needed, keyboard last; returns the chat id used."""
+    async def send_html(
+        self,
+        chat_id: int,
+        html: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        thread_id: int | None = None,
+        silent: bool = False,
+    ) -> int:
+        """A reply or digest text, split when needed, keyboard last; returns the chat id used.
+
+        `thread_id` is the forum topic to post in; `silent` sends without a notification sound.
+        """
         parts = split_html(html)
         for index, part in enumerate(parts):
             markup = reply_markup if index == len(parts) - 1 else None
 
             async def send(target: int, part: str = part, markup: InlineKeyboardMarkup | None = markup) -> Message:
-                return await self.bot.send_message(target, part, reply_markup=markup)
+                return await self.bot.send_message(
+                    target, part, reply_markup=markup, message_thread_id=thread_id, disable_notification=silent
+                )
 
             _, chat_id = await self._interactive(chat_id, send)
         return chat_id
@@ -269,11 +286,21 @@ class Delivery:
 
         await self._interactive(chat_id, send)
 
-    async def send_photo(self, chat_id: int, photo: bytes, caption: str | None = None) -> None:
+    async def send_photo(
+        self,
+        chat_id: int,
+        photo: bytes,
+        caption: str | None = None,
+        *,
+        thread_id: int | None = None,
+        silent: bool = False,
+    ) -> None:
         caption = split_html(caption, CAPTION_LIMIT)[0] if caption else None
 
         async def send(target: int) -> Message:
-            return await self.bot.send_photo(target, photo, caption=caption)
+            return await self.bot.send_photo(
+                target, photo, caption=caption, message_thread_id=thread_id, disable_notification=silent
+            )
 
         await self._interactive(chat_id, send)
 
@@ -316,7 +343,9 @@ class Delivery:
             for index in range(item.sent_parts, len(parts)):
 
                 async def send(target: int, part: str = parts[index]) -> Message:
-                    return await self.bot.send_message(target, part)
+                    return await self.bot.send_message(
+                        target, part, message_thread_id=chat.thread_id, disable_notification=chat.silent
+                    )
 
                 await self._pace(chat_id)
                 _, chat_id = await self._call(chat_id, send)
@@ -351,6 +380,11 @@ class Delivery:
                 await self._retry_later(item, f"refused by Telegram: {error.message}")
             return 0
         except BadRequest as error:
+            if chat.thread_id is not None and THREAD_GONE in error.message.lower():
+                await asyncio.to_thread(chat_store.update_chat, self.db, chat_id, thread_id=None)
+                log.warning("the chat's forum topic is gone; alerts go to its main thread", extra=extra)
+                await self._retry_later(item, f"forum topic gone: {error.message}")
+                return 0
             await asyncio.to_thread(
                 outbox_store.mark_failed,
                 self.db,

@@ -15,19 +15,54 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
-from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SubscriptionRow
+from bot.storage.tables import AccountRow, ChatRow, OutboxRow, StatementRow, SubscriptionRow
 
 ALL = "all"
 ACCOUNT = "account"
 COUNTRY = "country"
+EXCEPT_ACCOUNT = "except-account"  # an account left out of `all` or of its country
+EXCEPT_COUNTRY = "except-country"  # a country left out of `all`
 DIGEST_OFF = "off"
+
+# what /subscribe and /unsubscribe did
+ADDED, RESTORED, ALREADY = "added", "restored", "already"
+REMOVED, EXCEPTED, NOT_FOLLOWED = "removed", "excepted", "not_followed"
 
 
 @dataclass(frozen=True)
 class Subscription:
-    kind: str  # ALL, ACCOUNT or COUNTRY
+    kind: str  # ALL, ACCOUNT, COUNTRY, or an exception: EXCEPT_ACCOUNT, EXCEPT_COUNTRY
     target: str
     created_at: datetime
+
+    @property
+    def is_exception(self) -> bool:
+        return self.kind in (EXCEPT_ACCOUNT, EXCEPT_COUNTRY)
+
+
+def deciding_subscription(subs: Iterable[Subscription], account_id: str, country: str) -> Subscription | None:
+    """The subscription that decides whether an account is followed, the most specific first:
+    the account (followed or excepted), then its country (followed or excepted), then `all`.
+
+    The account is followed when the answer exists and is not an exception, so
+    `/subscribe all` + `/unsubscribe tajani` leaves Tajani out, and `/subscribe tajani`
+    brings him back even when his whole country is excepted.
+    """
+    country = country.upper()
+    by_level: dict[int, Subscription] = {}
+    for sub in subs:
+        if sub.kind in (ACCOUNT, EXCEPT_ACCOUNT) and sub.target == account_id:
+            by_level.setdefault(0, sub)
+        elif sub.kind in (COUNTRY, EXCEPT_COUNTRY) and country and sub.target.upper() == country:
+            by_level.setdefault(1, sub)
+        elif sub.kind == ALL:
+            by_level.setdefault(2, sub)
+    return by_level[min(by_level)] if by_level else None
+
+
+def follows(subs: Iterable[Subscription], account_id: str, country: str) -> bool:
+    decision = deciding_subscription(subs, account_id, country)
+    return decision is not None and not decision.is_exception
 
 
 @dataclass(frozen=True)
@@ -47,10 +82,19 @@ class ChatSettings:
     languages: frozenset[str]
     subscribed_at: datetime | None
     last_digest_on: str | None
+    thread_id: int | None = None  # forum topic that gets alerts and digests
+    silent: bool = False  # alerts and digests arrive without a sound
+    keywords_include: tuple[str, ...] = ()
+    keywords_exclude: tuple[str, ...] = ()
+    manages_chat_id: int | None = None  # a private chat setting up a channel
 
     @property
     def is_group(self) -> bool:
         return self.type in {"group", "supergroup"}
+
+    @property
+    def is_channel(self) -> bool:
+        return self.type == "channel"
 
 
 @dataclass(frozen=True)
@@ -78,6 +122,11 @@ def _settings(row: ChatRow) -> ChatSettings:
         languages=frozenset(row.filter_languages or ()),
         subscribed_at=row.subscribed_at,
         last_digest_on=row.last_digest_on,
+        thread_id=row.thread_id,
+        silent=bool(row.silent),
+        keywords_include=tuple(row.keywords_include or ()),
+        keywords_exclude=tuple(row.keywords_exclude or ()),
+        manages_chat_id=row.manages_chat_id,
     )
 
 
@@ -125,6 +174,11 @@ CHANGEABLE = {
     "accounts": "filter_accounts",
     "languages": "filter_languages",
     "last_digest_on": "last_digest_on",
+    "thread_id": "thread_id",
+    "silent": "silent",
+    "keywords_include": "keywords_include",
+    "keywords_exclude": "keywords_exclude",
+    "manages_chat_id": "manages_chat_id",
 }
 
 
@@ -133,7 +187,10 @@ def update_chat(db: Database, chat_id: int, **changes: Any) -> ChatSettings:
     with db.session() as session:
         row = _row(session, chat_id)
         for name, value in changes.items():
-            stored = sorted(value) if isinstance(value, frozenset | set) else value
+            if isinstance(value, frozenset | set):
+                stored: Any = sorted(value)
+            else:
+                stored = list(value) if isinstance(value, tuple) else value
             setattr(row, CHANGEABLE[name], stored)
         session.flush()
         return _settings(row)
@@ -174,40 +231,92 @@ def _subscriptions(session: Session, chat_ids: Iterable[int]) -> dict[int, list[
     return found
 
 
-def subscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime) -> bool:
-    """Follow `target`; False when already followed.
+def _country_of(session: Session, account_id: str) -> str:
+    return session.scalar(select(AccountRow.country).where(AccountRow.id == account_id)) or ""
+
+
+def _find(session: Session, chat_id: int, kind: str, target: str) -> SubscriptionRow | None:
+    return session.scalar(
+        select(SubscriptionRow).where(
+            SubscriptionRow.chat_id == chat_id, SubscriptionRow.target_kind == kind, SubscriptionRow.target == target
+        )
+    )
+
+
+def _drop(session: Session, chat_id: int, kind: str, targets: Iterable[str]) -> int:
+    result = session.execute(
+        delete(SubscriptionRow).where(
+            SubscriptionRow.chat_id == chat_id,
+            SubscriptionRow.target_kind == kind,
+            SubscriptionRow.target.in_(list(targets)),
+        )
+    )
+    session.flush()
+    return int(result.rowcount or 0)
+
+
+def _country_accounts(session: Session, country: str) -> list[str]:
+    return list(session.scalars(select(AccountRow.id).where(AccountRow.country == country)))
+
+
+def _covered(session: Session, chat_id: int, kind: str, target: str) -> bool:
+    """Whether the target is followed now: an account, or (a country) any of its accounts."""
+    subs = _subscriptions(session, [chat_id]).get(chat_id, [])
+    if kind == ALL:
+        return any(s.kind == ALL for s in subs) and not any(s.is_exception for s in subs)
+    if kind == ACCOUNT:
+        return follows(subs, target, _country_of(session, target))
+    return follows(subs, "", target) or any(follows(subs, a, target) for a in _country_accounts(session, target))
+
+
+def subscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime) -> str:
+    """Follow `target` (ALL, an account id or a country): ADDED, RESTORED (an exception was
+    lifted) or ALREADY. `all` also lifts every exception; a country lifts its accounts' too.
 
     The first subscription of a chat sets `subscribed_at`: nothing older is alerted.
     """
     now = now.replace(microsecond=0)  # feeds date items to the second
     with db.session() as session:
         row = _row(session, chat_id)
-        existing = session.scalar(
-            select(SubscriptionRow).where(
-                SubscriptionRow.chat_id == chat_id,
-                SubscriptionRow.target_kind == kind,
-                SubscriptionRow.target == target,
+        lifted = 0
+        if kind == ALL:
+            result = session.execute(
+                delete(SubscriptionRow).where(
+                    SubscriptionRow.chat_id == chat_id,
+                    SubscriptionRow.target_kind.in_((EXCEPT_ACCOUNT, EXCEPT_COUNTRY)),
+                )
             )
-        )
-        if existing is not None:
-            return False
+            lifted = int(result.rowcount or 0)
+        elif kind == ACCOUNT:
+            lifted = _drop(session, chat_id, EXCEPT_ACCOUNT, [target])
+        else:
+            lifted = _drop(session, chat_id, EXCEPT_COUNTRY, [target])
+            lifted += _drop(session, chat_id, EXCEPT_ACCOUNT, _country_accounts(session, target))
+        followed = _find(session, chat_id, kind, target) is not None
+        if followed or (kind != ALL and _covered(session, chat_id, kind, target)):
+            return RESTORED if lifted else ALREADY
         has_any = session.scalar(select(func.count()).where(SubscriptionRow.chat_id == chat_id))
         if not has_any or row.subscribed_at is None:
             row.subscribed_at = now
         session.add(SubscriptionRow(chat_id=chat_id, target_kind=kind, target=target, created_at=now))
-        return True
+        return RESTORED if lifted else ADDED
 
 
-def unsubscribe(db: Database, chat_id: int, kind: str, target: str) -> bool:
+def unsubscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime) -> str:
+    """Stop following an account or a country: REMOVED, EXCEPTED (it stays out of a wider
+    subscription such as `all`, recorded as an exception) or NOT_FOLLOWED."""
+    exception = EXCEPT_ACCOUNT if kind == ACCOUNT else EXCEPT_COUNTRY
     with db.session() as session:
-        result = session.execute(
-            delete(SubscriptionRow).where(
-                SubscriptionRow.chat_id == chat_id,
-                SubscriptionRow.target_kind == kind,
-                SubscriptionRow.target == target,
-            )
-        )
-        return bool(result.rowcount)
+        if not _covered(session, chat_id, kind, target):
+            return NOT_FOLLOWED
+        _drop(session, chat_id, kind, [target])
+        if kind == COUNTRY:  # nothing from that country, including accounts followed one by one
+            _drop(session, chat_id, ACCOUNT, _country_accounts(session, target))
+        if not _covered(session, chat_id, kind, target):
+            return REMOVED
+        now = now.replace(microsecond=0)
+        session.add(SubscriptionRow(chat_id=chat_id, target_kind=exception, target=target, created_at=now))
+        return EXCEPTED
 
 
 def unsubscribe_all(db: Database, chat_id: int) -> int:
@@ -217,7 +326,10 @@ def unsubscribe_all(db: Database, chat_id: int) -> int:
 
 
 def audiences(db: Database) -> list[ChatAudience]:
-    """Active, unmuted chats that follow something: the only possible alert recipients."""
+    """Active, unmuted chats that follow something: the only possible alert recipients.
+
+    Chats that manage a channel are not audiences by that link: the channel is its own chat.
+    """
     with db.session() as session:
         rows = list(session.scalars(select(ChatRow).where(ChatRow.active, ChatRow.muted.is_(False))))
         subs = _subscriptions(session, [row.id for row in rows])
@@ -234,19 +346,17 @@ def chat_account_ids(db: Database, chat_id: int) -> set[str] | None:
         chat = _row(session, chat_id)
         subs = _subscriptions(session, [chat_id]).get(chat_id, [])
         narrowed = set(chat.filter_accounts or ())
-        if not subs or any(s.kind == ALL for s in subs):
+        if not subs or (any(s.kind == ALL for s in subs) and not any(s.is_exception for s in subs)):
             return narrowed or None
-        countries = [s.target for s in subs if s.kind == COUNTRY]
-        ids = {s.target for s in subs if s.kind == ACCOUNT}
-        if countries:
-            ids |= set(session.scalars(select(AccountRow.id).where(AccountRow.country.in_(countries))))
+        accounts = session.execute(select(AccountRow.id, AccountRow.country))
+        ids = {account_id for account_id, country in accounts if follows(subs, account_id, country or "")}
         return ids & narrowed if narrowed else ids
 
 
 def digest_chats(db: Database) -> list[ChatSettings]:
     """Chats that get a daily digest: active, following something, digest not turned off."""
     with db.session() as session:
-        followed = select(SubscriptionRow.chat_id).distinct()
+        followed = select(SubscriptionRow.chat_id).where(SubscriptionRow.target_kind.in_((ALL, ACCOUNT, COUNTRY)))
         rows = session.scalars(
             select(ChatRow).where(ChatRow.active, ChatRow.digest_time != DIGEST_OFF, ChatRow.id.in_(followed))
         )
@@ -260,6 +370,15 @@ def record_send_success(db: Database, chat_id: int) -> None:
         )
 
 
+def _deactivate(session: Session, row: ChatRow) -> None:
+    row.active = False
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.chat_id == row.id, OutboxRow.status == "pending")
+        .values(status="failed", last_error="chat deactivated: the bot was blocked or removed")
+    )
+
+
 def record_send_refused(db: Database, chat_id: int, limit: int) -> bool:
     """Count a Forbidden answer; after `limit` in a row the chat is deactivated (True)."""
     with db.session() as session:
@@ -268,13 +387,23 @@ def record_send_refused(db: Database, chat_id: int, limit: int) -> bool:
             return True
         row.send_failures += 1
         if row.send_failures >= limit:
-            row.active = False
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.chat_id == chat_id, OutboxRow.status == "pending")
-                .values(status="failed", last_error="chat deactivated: the bot was blocked or removed")
-            )
+            _deactivate(session, row)
         return not row.active
+
+
+def record_removed(db: Database, chat_id: int) -> None:
+    """The bot was removed from the group or channel (or blocked): nothing more is sent there."""
+    with db.session() as session:
+        row = session.get(ChatRow, chat_id)
+        if row is not None:
+            _deactivate(session, row)
+
+
+def seen_languages(db: Database) -> set[str]:
+    """Primary language codes of the stored statements: what a language filter can choose from."""
+    with db.session() as session:
+        codes = session.scalars(select(StatementRow.lang).distinct())
+        return {code.split("-")[0].lower() for code in codes if code and code != "und"}
 
 
 def migrate_chat(db: Database, old_id: int, new_id: int) -> None:
