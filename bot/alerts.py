@@ -16,7 +16,7 @@ and its English translation, ignoring case and accents ("Cessate il FUOCO" finds
 "cessate il fuoco", "Kiew" does not find "Kiewer" but "Kiew*" does). A chat with include
 keywords gets only statements that contain one of them; an exclude keyword always wins.
 Words are matched whole in scripts written with spaces, as substrings in those written
-without (Chinese, Japanese, Thai…).
+without (Chinese, Japanese, Thai…) and in Arabic and Hebrew, which join particles to words.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from bot.storage.outbox import AlertCandidate
 
 log = logging.getLogger(__name__)
 
-UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+# scripts written without spaces, or (Arabic, Hebrew) that join particles to the word
+# ("بوقف" = "with" + "halt"): there a keyword matches inside a longer word
+SUBSTRING_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN", "ARABIC", "HEBREW")
 
 
 def covered(subscriptions: Iterable[Subscription], statement: AlertCandidate) -> bool:
@@ -53,7 +55,7 @@ def fold(value: str) -> str:
 
 
 def _spaced(char: str) -> bool:
-    return char.isalnum() and not unicodedata.name(char, "").startswith(UNSPACED_SCRIPTS)
+    return char.isalnum() and not unicodedata.name(char, "").startswith(SUBSTRING_SCRIPTS)
 
 
 @lru_cache(maxsize=1024)
