@@ -38,6 +38,7 @@ STRENGTHS = (0.0, 0.2, 0.4, 0.6, 0.8)
 LABELS = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
 ACCOUNTS_PER_PAGE = 8
 LABEL_WIDTH = 32
+MIN_HEAD = 8  # characters of a squeezed name's start
 MAX_LANGUAGE_BUTTONS = 24
 MAX_KEYWORD_BUTTONS = 12
 
@@ -72,11 +73,24 @@ def percent(value: float) -> str:
 
 
 def squeeze(value: str, width: int = LABEL_WIDTH) -> str:
-    """At most `width` characters, cut in the middle so that both ends stay readable."""
+    """At most `width` characters, cut in the middle at word boundaries when possible, keeping
+    the most of the end (where "Ministry of Foreign Affairs of …" differ): both ends readable."""
     if len(value) <= width:
         return value
-    head = (width - 1) // 2
-    return value[:head].rstrip() + "…" + value[-(width - 1 - head) :].lstrip()
+    words = value.split()
+    tail = ""
+    for index in range(len(words) - 1, 0, -1):
+        candidate = " ".join(words[index:])
+        if len(candidate) > width - 1 - MIN_HEAD:
+            break
+        tail = candidate
+    if not tail:
+        tail = value[-(width - 1 - MIN_HEAD) :]
+    room = width - 1 - len(tail)
+    head = value[:room]
+    if " " in head and value[room : room + 1] not in ("", " "):
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + "…" + tail.lstrip()
 
 
 def account_labels(accounts: list[Account]) -> dict[str, str]:
