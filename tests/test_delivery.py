@@ -285,3 +285,25 @@ async def test_a_reply_to_a_group_that_became_a_supergroup_follows_it(api, db, b
     assert await Delivery(bot, db, None).send_html(-100, "<b>pong</b>") == -1009
     assert api.texts(-1009) == ["<b>pong</b>"]
     assert chat_store.get_chat(db, -1009) is not None
+
+
+async def test_alerts_go_to_the_chats_forum_topic_silently_when_asked(api, db, bot):
+    add_chat(db, -100, subscribed_at=START, chat_type="supergroup")
+    chat_store.update_chat(db, -100, thread_id=42, silent=True)
+    api.topics[-100] = {42}
+    queue(db, -100)
+    assert await Delivery(bot, db, None, per_chat_seconds=0).deliver_due() == 1
+    sent = api.last(-100)
+    assert (sent.thread_id, sent.silent) == (42, True)
+
+
+async def test_an_alert_for_a_deleted_forum_topic_goes_to_the_main_thread(api, db, bot):
+    add_chat(db, -100, subscribed_at=START, chat_type="supergroup")
+    chat_store.update_chat(db, -100, thread_id=43)  # the topic was deleted since /subscribe
+    queue(db, -100)
+    delivery = Delivery(bot, db, None, per_chat_seconds=0)
+    assert await delivery.deliver_due() == 0
+    assert chat_store.get_chat(db, -100).thread_id is None
+    make_due(db)
+    assert await delivery.deliver_due() == 1
+    assert api.last(-100).thread_id is None and outbox(db)[0][2] == "sent"

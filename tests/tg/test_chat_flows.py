@@ -129,7 +129,7 @@ async def test_silent_mode_is_set_by_command_and_button(running_bot: RunningBot)
 
 
 async def test_text_long_messages_and_photos_in_private_get_a_helpful_reply(running_bot: RunningBot):
-    bot, api = running_bot, running_bot.api
+    api = running_bot.api
     for message, expected in [
         ({"text": "hello?"}, "I don't read messages"),
         ({"text": "word " * 900}, "I don't read messages"),
@@ -138,7 +138,7 @@ async def test_text_long_messages_and_photos_in_private_get_a_helpful_reply(runn
     ]:
         before = len(api.texts(USER))
         api.message(USER, **message)
-        [answer] = await until(lambda: api.texts(USER)[before:])
+        [answer] = await until(lambda before=before: api.texts(USER)[before:])
         assert expected in answer and "/help" in answer
 
 
@@ -204,8 +204,15 @@ async def test_watch_list_and_status_in_a_group_keep_feed_addresses_private(runn
         before = len(api.texts(ADMIN))
         public = await bot.say(GROUP, command, user_id=ADMIN, chat_type="supergroup")
         assert summary in public and "in our private chat" in public and "http" not in public
-        [private] = await until(lambda: api.texts(ADMIN)[before:])
+        [private] = await until(lambda before=before: api.texts(ADMIN)[before:])
         assert "http://127.0.0.1" in private
     api.blocked.add(ADMIN)
     public = await bot.say(GROUP, "/watch list", user_id=ADMIN, chat_type="supergroup")
     assert "press Start" in public and "@ladderwatch_test_bot" in public and "http" not in public
+
+
+async def test_help_has_a_one_line_legend_for_strength_and_the_tension_index(running_bot: RunningBot):
+    english = await running_bot.say(USER, "/help")
+    assert "Strength (0–100%)" in english and "Tension index" in english and "/keywords" in english
+    italian = await running_bot.say(2002, "/help", language_code="it")
+    assert "Intensità (0–100%)" in italian and "Indice di tensione" in italian
