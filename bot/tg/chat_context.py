@@ -69,6 +69,14 @@ def thread_of(update: Update) -> int | None:
     return message.message_thread_id
 
 
+def heading(update: Update, chat: ChatSettings) -> str:
+    """The line that starts an answer about another chat (a managed channel); "" otherwise."""
+    here = update.effective_chat
+    if here is None or chat.id == here.id:
+        return ""
+    return text(chat.language, "channel.about", title=escape(chat.title or str(chat.id))) + "\n"
+
+
 async def reply(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -80,8 +88,7 @@ async def reply(
     channel), the answer starts with that chat's name."""
     here = update.effective_chat
     assert here is not None
-    if chat.id != here.id:
-        html = text(chat.language, "channel.about", title=escape(chat.title or str(chat.id))) + "\n" + html
+    html = heading(update, chat) + html
     await services(context).delivery.send_html(here.id, html, markup, thread_id=thread_of(update))
 
 

@@ -28,7 +28,7 @@ from bot.render.alert import escape
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage.chats import ChatSettings, Subscription
-from bot.tg.chat_context import can_change, follows, may_change, reply, settings_chat
+from bot.tg.chat_context import can_change, follows, heading, may_change, reply, settings_chat
 from bot.tg.jobs import Services, services
 from bot.tg.keywords import keywords_summary, without
 
@@ -289,7 +289,8 @@ async def redraw(
     svc, message = services(context), update.effective_message
     if message is not None and update.effective_chat is not None:
         try:
-            await svc.delivery.edit_html(update.effective_chat.id, message.message_id, html, markup)
+            edited = heading(update, chat) + html
+            await svc.delivery.edit_html(update.effective_chat.id, message.message_id, edited, markup)
             return
         except TelegramError as error:
             log.info("editing the filters message failed: %s", error.message, extra={"chat_id": chat.id})

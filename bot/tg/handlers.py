@@ -275,7 +275,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = await asyncio.to_thread(chat_store.get_chat, services(context).db, update.effective_chat.id)
         lang = chat.language if chat else "en"
         try:
-            await context.bot.send_message(update.effective_chat.id, text(lang, "error.generic"))
+            await context.bot.send_message(
+                update.effective_chat.id, text(lang, "error.generic"), message_thread_id=thread_of(update)
+            )
         except TelegramError:
             log.warning(
                 "could not report the error to the chat",
