@@ -17,7 +17,8 @@ from bot.delivery import Delivery, split_html, utf16_units
 from bot.model import Translation
 from bot.storage import chats as chat_store
 from bot.storage.db import Database
-from bot.storage.tables import ChatRow, OutboxRow, SubscriptionRow
+from bot.storage.outbox import alert_content
+from bot.storage.tables import ChatRow, OutboxRow, SourceRow, SubscriptionRow
 from tests.tg.botapi_double import (
     BotApiDouble,
     Failure,
@@ -307,3 +308,16 @@ async def test_an_alert_for_a_deleted_forum_topic_goes_to_the_main_thread(api, d
     make_due(db)
     assert await delivery.deliver_due() == 1
     assert api.last(-100).thread_id is None and outbox(db)[0][2] == "sent"
+
+
+def test_alert_content_names_the_source_kind_and_where(db):
+    with db.session() as session:
+        x = SourceRow(account_id="tajani", kind="x", handle="Antonio_Tajani")
+        site = SourceRow(account_id="tajani", kind="rss", handle="https://www.esteri.it/feed", url=None)
+        session.add_all([x, site])
+        session.flush()
+        ids = x.id, site.id
+    on_x = alert_content(db, add_statement(db, "Tweet.", source_id=ids[0]))
+    on_site = alert_content(db, add_statement(db, "Press release.", source_id=ids[1]))
+    assert (on_x.source_kind, on_x.source_where) == ("x", "@Antonio_Tajani")
+    assert (on_site.source_kind, on_site.source_where) == ("rss", "www.esteri.it")

@@ -206,6 +206,8 @@ def _where(source: SourceRow | None) -> str:
         return ""
     if source.kind == "rss":
         return urlsplit(source.url or source.handle).hostname or ""
+    if source.kind in ("x", "telegram") and not source.handle.startswith("@"):
+        return f"@{source.handle}"
     return source.handle
 
 

@@ -32,7 +32,7 @@ CONTENT = AlertContent(
     ),
     translation_en=None,
     source_kind="x",
-    source_where="Antonio_Tajani",
+    source_where="@Antonio_Tajani",
 )
 
 
@@ -54,7 +54,7 @@ def test_mixed_verdicts_split_cues_by_side_and_plain_ones_do_not():
 
 
 def test_source_kind_and_language_are_named_in_the_chats_language():
-    assert "<i>X (Antonio_Tajani) · Italian</i>" in format_alert(CONTENT, "en", "UTC")
+    assert "<i>X (@Antonio_Tajani) · Italian</i>" in format_alert(CONTENT, "en", "UTC")
     site = replace(CONTENT, source_kind="rss", source_where="www.esteri.it")
     assert "<i>sito web (www.esteri.it) · italiano</i>" in format_alert(site, "it", "UTC")
 
