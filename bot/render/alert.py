@@ -13,8 +13,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import category_name, language_label, text
-from bot.model import Label, Translation
-from bot.storage.outbox import AlertContent, AlertCue
+from bot.model import Cue, Label, Translation
+from bot.storage.outbox import AlertContent
 
 SYMBOLS = {Label.ESCALATION.value: "🔺", Label.DEESCALATION.value: "🕊", Label.NEUTRAL.value: "▫️"}
 ORIGINAL_LIMIT = 1200
@@ -83,7 +83,7 @@ def _act(content: AlertContent, lang: str) -> str:
 def _cue_lines(content: AlertContent, lang: str) -> list[str]:
     """The cue phrases; split by side when the statement leans both ways."""
 
-    def phrases(cues: list[AlertCue]) -> str:
+    def phrases(cues: list[Cue]) -> str:
         return ", ".join(f"“{escape(cue.text)}”" for cue in cues[:MAX_CUES])
 
     if not content.cues:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.model import Cue
 from bot.storage.db import Database
 from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow, TranslationRow
 
@@ -43,15 +44,6 @@ class AlertCandidate:
 
 
 @dataclass(frozen=True)
-class AlertCue:
-    """A phrase that moved the verdict: its text, signed weight (positive = escalation), kind of act."""
-
-    text: str
-    weight: float
-    category: str
-
-
-@dataclass(frozen=True)
 class AlertContent:
     """Everything an alert message shows (the statement, its account and verdict)."""
 
@@ -68,7 +60,7 @@ class AlertContent:
     label: str
     score: float
     mixed: bool
-    cues: tuple[AlertCue, ...]
+    cues: tuple[Cue, ...]  # weight: positive = escalation
     translation_en: str | None
     abstained: bool = False
     translation_provider: str | None = None  # who made `translation_en` (from the translation cache)
@@ -195,12 +187,6 @@ def _translation_provider(session: Session, row: StatementRow) -> str | None:
     return None
 
 
-def _cue(cue: dict[str, object]) -> AlertCue:
-    weight = cue.get("weight", 0.0)
-    signed = float(weight) if isinstance(weight, int | float) else 0.0
-    return AlertCue(str(cue["text"]), signed, str(cue.get("category", "")))
-
-
 def _where(source: SourceRow | None) -> str:
     if source is None:
         return ""
@@ -236,7 +222,7 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
             label=row.label,
             score=row.score,
             mixed=row.mixed,
-            cues=tuple(_cue(cue) for cue in row.cues or () if cue.get("text")),
+            cues=tuple(Cue(**cue) for cue in row.cues or () if cue.get("text")),  # type: ignore[arg-type]
             translation_en=row.translation_en,
             abstained=row.abstained,
             translation_provider=_translation_provider(session, row),

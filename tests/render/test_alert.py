@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.model import Translation
+from bot.model import Cue, Translation
 from bot.render.alert import format_alert
-from bot.storage.outbox import AlertContent, AlertCue
+from bot.storage.outbox import AlertContent
 from tests.tg.botapi_double import check_html
 from tests.tg.factories import NOW
 
@@ -27,8 +27,8 @@ CONTENT = AlertContent(
     score=-0.64,
     mixed=True,
     cues=(
-        AlertCue("invita alla moderazione", -5.0, "appeal_restraint"),
-        AlertCue("risponderà a ogni attacco", 6.5, "conditional_threat"),
+        Cue("invita alla moderazione", "it", -5.0, "appeal_restraint"),
+        Cue("risponderà a ogni attacco", "it", 6.5, "conditional_threat"),
     ),
     translation_en=None,
     source_kind="x",
