@@ -321,3 +321,11 @@ def test_alert_content_names_the_source_kind_and_where(db):
     on_site = alert_content(db, add_statement(db, "Press release.", source_id=ids[1]))
     assert (on_x.source_kind, on_x.source_where) == ("x", "@Antonio_Tajani")
     assert (on_site.source_kind, on_site.source_where) == ("rss", "www.esteri.it")
+
+
+async def test_a_channel_gets_its_alerts_posted(api, db, bot):
+    api.add_channel(-1007, "crisisdesk", "Crisis Desk")
+    add_chat(db, -1007, subscribed_at=START, chat_type="channel")
+    queue(db, -1007)
+    assert await Delivery(bot, db, None, per_chat_seconds=0).deliver_due() == 1
+    assert "ESCALATION" in api.texts(-1007)[0]
