@@ -290,11 +290,19 @@ class CompiledLexicon:
         for position, domain, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
             own = math.inf if domain.acts else tuning.specific_act
-            spans.add((sentence, sentence + 1, _Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor)))
+            spans.add(
+                (
+                    sentence,
+                    sentence + 1,
+                    _Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
+                )
+            )
             if reach:
                 first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
                 limit = min(own, tuning.context_neighbour_limit)
-                spans.add((first, last, _Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor)))
+                spans.add(
+                    (first, last, _Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
+                )
         by_sentence: dict[int, list[_Context]] = {}
         for first, last, span in spans:
             for sentence in range(first, last):
@@ -320,7 +328,9 @@ class CompiledLexicon:
             index = bisect.bisect_right(negation_ends, low) - 1
             # only the nearest few negations can be within reach of this verb
             for negation in found["negation"][max(index - 2, 0) : index + 1]:
-                if self._within(folded, negation[1], low, _DOUBLE_NEGATION_REACH) and not cues.any_within(negation[1], low):
+                if self._within(folded, negation[1], low, _DOUBLE_NEGATION_REACH) and not cues.any_within(
+                    negation[1], low
+                ):
                     cancelled.update((negation, (low, high)))
         return {kind: [span for span in spans if span not in cancelled] for kind, spans in found.items()}
 
@@ -389,7 +399,11 @@ class CompiledLexicon:
                 index -= 1
             if index >= 0:
                 low, high = spans[index]
-                if low >= clause[0] and self._within(folded, high, span[0], reach) and not cues.any_within(high, span[0]):
+                if (
+                    low >= clause[0]
+                    and self._within(folded, high, span[0], reach)
+                    and not cues.any_within(high, span[0])
+                ):
                     return True
             if lexicon.negation_after:
                 index = bisect.bisect_left(spans, (span[1], span[1]))
