@@ -236,7 +236,9 @@ class CompiledLexicon:
             clause = _clause_around(breaks, start, end, len(folded))
             hit = self._scoped(entry, original, folded, (start, end), clause, cues, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
-            factor = contexts.factor(start, hit.category, entry.weight)
+            factor = contexts.factor(start, entry.category, entry.weight)
+            if hit.category != entry.category:
+                factor *= contexts.factor(start, hit.category, entry.weight)
             if factor > 0:
                 hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
         return hits
