@@ -265,9 +265,10 @@ class CompiledLexicon:
         A context word damps its own sentence and `context_reach` sentences either side
         (its domain may set another reach): a long text names its subject once ("the 85th
         anniversary of the victory") and tells the story around it ("the enemy was routed
-        in fierce battles"). It damps (`context_factor`) rather than voids, and never a
-        specific act (`specific_act` and stronger: "attacked an army post", "fired
-        rockets") unless its domain reports acts of its own (disasters kill, police raid);
+        in fierce battles"). It damps (`context_factor`) rather than voids, and only the
+        words its domain borrows (weaker than the domain's `borrows`, by default
+        `specific_act`): "attacked an army post" or "fired rockets" stay acts beside oil
+        prices, unless the domain reports acts of its own (disasters kill, police raid);
         beyond its own sentence it damps only the ambiguous words (weaker than
         `context_neighbour_limit`). A context word in quotation marks or after a hedge (a
         "satellite", a so-called satellite) is the other side's claim and sets no
@@ -291,7 +292,7 @@ class CompiledLexicon:
         spans: set[tuple[int, int, _Context]] = set()
         for position, domain, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
-            own = math.inf if domain.acts else tuning.specific_act
+            own = domain.borrows
             spans.add(
                 (
                     sentence,

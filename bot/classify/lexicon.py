@@ -10,6 +10,7 @@ exactly which line to fix.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -116,8 +117,10 @@ class Domain:
     blocks: frozenset[str]
     # sentences either side its words reach (`context_reach` unless the domain sets one)
     reach: int
-    # its own events are acts too (disasters kill, police raid): it damps specific acts
-    acts: bool = False
+    # the strongest cue its vocabulary borrows: weaker cues of `blocks` are damped, while
+    # stronger ones stay acts (`inf` when its own events are acts too: disasters kill,
+    # police raid, so it damps specific acts as well)
+    borrows: float
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,11 @@ def parse_categories(data: Any, source: str) -> CategorySet:
             raise _fail(source, entry_id, f"blocks unknown categories {sorted(unknown)}")
         domain_id = _require(record, "id", str, source, entry_id)
         reach = int(record.get("reach", tuning_data.get("context_reach", 0)))
-        domains[domain_id] = Domain(domain_id, blocked, reach, bool(record.get("acts", False)))
+        if record.get("acts", False):
+            borrows = math.inf
+        else:
+            borrows = float(record.get("borrows", tuning_data.get("specific_act", math.inf)))
+        domains[domain_id] = Domain(domain_id, blocked, reach, borrows)
     try:
         for key in (
             "undamped_by_conditionals",
