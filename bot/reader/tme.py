@@ -14,14 +14,13 @@ import base64
 import binascii
 import json
 import re
-import warnings
 from datetime import datetime
 
-from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
+from bs4 import NavigableString, Tag
 
 from bot.model import FeedEntry
 from bot.reader.dates import from_iso
-from bot.reader.text import tidy_text
+from bot.reader.text import html_soup, tidy_text
 from bot.reader.urls import safe_url
 
 NOT_OWN_TEXT = (
@@ -155,9 +154,7 @@ def parse_channel_page(body: bytes, url: str) -> list[FeedEntry]:
     `url` is where the page was fetched (a mirror or t.me); entry URLs always point at
     t.me itself, the canonical address of a post.
     """
-    with warnings.catch_warnings():  # a feed source's broken XML is checked here too
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(body, "html.parser")
+    soup = html_soup(body)
     entries = []
     for message in soup.select("div.tgme_widget_message[data-post]"):
         entry = _entry(message)
