@@ -41,7 +41,7 @@ from bot.storage import accounts as account_store
 from bot.storage import sources as source_store
 from bot.storage import statements as statement_store
 from bot.storage.db import Database, open_database
-from bot.storage.tables import AccountRow, SourceRow
+from bot.storage.tables import AccountRow, SourceRow, StatementRow
 from bot.translate import TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
@@ -306,23 +306,33 @@ class Pipeline:
         ]
 
     async def retry_translations(self) -> int:
-        """Try again the statements stored untranslated; returns how many now have English."""
+        """Try again the statements stored untranslated; returns how many now have English.
+
+        Each statement is isolated: one that raises counts as a failed attempt (so it is
+        given up after the usual number) and the others are still tried.
+        """
         done = 0
         for row in await asyncio.to_thread(statement_store.pending_translations, self.db):
-            text = classification_text(row.title, row.text)
-            translation = await self.translator.translate(text, row.lang, "en")
-            verdict = (
-                await asyncio.to_thread(self.classifier.classify, text, row.lang, translation.text)
-                if translation.text
-                else None
-            )
-            await asyncio.to_thread(
-                statement_store.record_translation_retry, self.db, row.id, translation.text, verdict
-            )
-            if verdict is not None:
-                done += 1
-                await asyncio.to_thread(queue_alerts, self.db, [row.id], datetime.now(UTC))
+            try:
+                done += await self._retry_translation(row)
+            except Exception as error:
+                log.warning("translation retry of statement %s failed: %s: %s", row.id, type(error).__name__, error)
+                await asyncio.to_thread(statement_store.record_translation_retry, self.db, row.id, None, None)
         return done
+
+    async def _retry_translation(self, row: StatementRow) -> int:
+        text = classification_text(row.title, row.text)
+        translation = await self.translator.translate(text, row.lang, "en")
+        verdict = (
+            await asyncio.to_thread(self.classifier.classify, text, row.lang, translation.text)
+            if translation.text
+            else None
+        )
+        await asyncio.to_thread(statement_store.record_translation_retry, self.db, row.id, translation.text, verdict)
+        if verdict is None:
+            return 0
+        await asyncio.to_thread(queue_alerts, self.db, [row.id], datetime.now(UTC))
+        return 1
 
     async def _record_success(
         self,

@@ -8,6 +8,7 @@ recorded with its stage and backed off.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -191,3 +192,46 @@ def _source(pipeline: Pipeline, source_id: int) -> SourceRow:
     row = source_store.get_source(pipeline.db, source_id)
     assert row is not None
     return row
+
+
+async def test_language_detection_and_classification_run_off_the_event_loop(pipeline, monkeypatch):
+    threads: list[bool] = []
+    real_detect, real_classify = bot.pipeline.detect_language, pipeline.classifier.classify
+
+    def detect_language(text: str, hints: tuple[str, ...] = ()) -> str:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real_detect(text, hints)
+
+    def classify(text: str, lang: str, english: str | None = None):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real_classify(text, lang, english)
+
+    monkeypatch.setattr(bot.pipeline, "detect_language", detect_language)
+    monkeypatch.setattr(pipeline.classifier, "classify", classify)
+    await pipeline.poll_all()
+    assert len(threads) == 2 * (2 * GOOD_ITEMS + 1) and not any(threads)
+
+
+async def test_a_translation_retry_that_raises_counts_as_an_attempt_and_spares_the_others(pipeline, monkeypatch):
+    now = datetime.now(UTC)
+    with pipeline.db.session() as session:
+        for n in (1, 2):
+            session.add(
+                StatementRow(
+                    key=f"k{n}", content_hash=f"h{n}", account_id="first", text=f"Testo numero {n}", lang="it",
+                    published_at=now, fetched_at=now, translation_pending=True, translation_attempts=1,
+                    label="neutral", score=0.0, confidence=0.0, cues=[],
+                )
+            )
+    seen: list[str] = []
+
+    async def translate(text: str, source: str, target: str):
+        seen.append(text)
+        raise Injected("the translator broke")
+
+    monkeypatch.setattr(pipeline.translator, "translate", translate)
+    assert await pipeline.retry_translations() == 0
+    assert seen == ["Testo numero 1", "Testo numero 2"]
+    with pipeline.db.session() as session:
+        attempts = session.scalars(select(StatementRow.translation_attempts).order_by(StatementRow.id)).all()
+    assert attempts == [2, 2]
