@@ -330,7 +330,7 @@ async def _poll_forever(settings: Settings) -> int:
         while True:
             now = datetime.now(UTC)
             due = [sid for sid, when in await asyncio.to_thread(pipeline.due_sources, now) if when <= now]
-            for result in await asyncio.gather(*(pipeline.refresh(sid) for sid in due)):
+            for result in await pipeline.refresh_many(due):
                 if result.error:
                     print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
             await pipeline.retry_translations()

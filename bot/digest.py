@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.i18n import text as ui
 from bot.model import Label
-from bot.render.alert import shorten
+from bot.render.alert import link, shorten
 from bot.storage.db import Database
 from bot.storage.statements import statements_between
 from bot.storage.tables import AccountRow, StatementRow
@@ -159,8 +159,8 @@ def build_digest(db: Database, account_ids: set[str] | None, end: datetime, tz: 
 
 def _item_line(item: DigestItem) -> str:
     body = escape(shorten(" ".join(item.text.split()), ITEM_LIMIT)[0])
-    link = f' <a href="{escape(item.url, quote=True)}">↗</a>' if item.url else ""
-    return f"• <b>{escape(item.account_name)}</b> ({item.score:+.2f}): {body}{link}"
+    arrow = link(item.url, "↗")  # only a safe http(s) link, as in alerts
+    return f"• <b>{escape(item.account_name)}</b> ({item.score:+.2f}): {body}{' ' + arrow if arrow else ''}"
 
 
 def format_digest(digest: Digest, lang: str) -> str:
