@@ -519,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_format, [settings.telegram_bot_token or ""])
+        configure_logging(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level)
         return int(args.handler(args, settings))
     except (SettingsError, CommandError) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)

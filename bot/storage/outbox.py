@@ -233,3 +233,9 @@ def count_by_status(db: Database) -> dict[str, int]:
         counts = {PENDING: 0, SENT: 0, FAILED: 0}
         counts.update({status: count for status, count in rows})
         return counts
+
+
+def oldest_pending_at(db: Database) -> datetime | None:
+    """When the oldest alert still waiting was queued (for the outbox-age gauge)."""
+    with db.session() as session:
+        return session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING))
