@@ -161,16 +161,25 @@ def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timede
 Send = Callable[[int], Awaitable[object]]
 
 
+async def display_translation(
+    text: str, lang: str, translation_en: str | None, chat_lang: str, translator: Translator | None
+) -> Translation | None:
+    """What a chat is shown beside a statement (alerts and digest quotes alike): None when the
+    statement is in the chat's language, else the stored English or the translator's answer."""
+    if not display_translation_needed(lang, chat_lang):
+        return None
+    if chat_lang == "en" and translation_en:
+        return Translation(translation_en, lang, "en", "stored")
+    if translator is not None:
+        return await translator.translate(text, lang, chat_lang)
+    return Translation(None, lang, chat_lang, None, "no translator configured")
+
+
 async def render_alert(content: AlertContent, chat: ChatSettings, translator: Translator | None) -> str:
     """The alert in the chat's language, with a translation when the original is in another."""
-    translation = None
-    if display_translation_needed(content.lang, chat.language):
-        if chat.language == "en" and content.translation_en:
-            translation = Translation(content.translation_en, content.lang, "en", "stored")
-        elif translator is not None:
-            translation = await translator.translate(content.text, content.lang, chat.language)
-        else:
-            translation = Translation(None, content.lang, chat.language, None, "no translator configured")
+    translation = await display_translation(
+        content.text, content.lang, content.translation_en, chat.language, translator
+    )
     return format_alert(content, chat.language, chat.timezone, translation)
 
 
