@@ -39,6 +39,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import metrics
 from bot.model import Translation
 from bot.render.alert import display_translation_needed, format_alert
 from bot.storage import chats as chat_store
@@ -211,10 +212,14 @@ class Delivery:
         try:
             message = await send(chat_id)
         except ChatMigrated as moved:
+            metrics.count_telegram_error(moved)
             new_id = int(moved.new_chat_id)
             await asyncio.to_thread(chat_store.migrate_chat, self.db, chat_id, new_id)
             log.info("chat moved to %s", new_id, extra={"chat_id": chat_id})
             message, chat_id = await send(new_id), new_id
+        except TelegramError as error:
+            metrics.count_telegram_error(error)
+            raise
         await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
         return message, chat_id
 
@@ -337,6 +342,7 @@ class Delivery:
                     index + 1 == len(parts),
                     datetime.now(UTC),
                 )
+            metrics.observe_alert_sent(content.first_seen_at)
             log.info("alert sent", extra={"chat_id": chat_id, "statement_id": item.statement_id})
             return 1
         except RetryAfter as error:

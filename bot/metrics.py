@@ -30,6 +30,8 @@ from prometheus_client.registry import Collector
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.model import Verdict
+from bot.reader.parser import ParseError
+from bot.reader.sources import SourceResolutionError
 
 prometheus_client.disable_created_metrics()  # no `_created` twin of every counter
 
@@ -90,6 +92,13 @@ for _outcome in FETCH_OUTCOMES:  # every outcome shows from the first scrape, at
 
 def count_fetch(outcome: str) -> None:
     FETCHES.labels(outcome).inc()
+
+
+def fetch_failure_outcome(error: Exception) -> str:
+    """The outcome word for a failed refresh, by the stage that failed."""
+    if isinstance(error, SourceResolutionError):
+        return UNRESOLVABLE
+    return PARSE_ERROR if isinstance(error, ParseError) else FETCH_ERROR
 
 
 def count_statement(verdict: Verdict, lang: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from bot import metrics
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
 from bot.dedupe import to_statement
@@ -141,15 +142,18 @@ class Pipeline:
             url, fmt = self._resolve(source)
             fetched = await self.fetcher.fetch(url, etag=source.etag, last_modified=source.last_modified)
             if fetched.status == 304:
+                metrics.count_fetch(metrics.NOT_MODIFIED)
                 await self._record_success(source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
             fetched, entries = await self._parse(fetched, fmt)
+            metrics.count_fetch(metrics.OK)
             entries = mark_reposts(entries, _spec(source))
             statements = [to_statement(account.id, source.id, entry, now) for entry in entries]
             analysed = await self.analyse_new(account, statements)
             new_ids = await asyncio.to_thread(statement_store.save_new_statements, self.db, analysed, now)
             await asyncio.to_thread(queue_alerts, self.db, new_ids, now)  # a first fetch's backlog is skipped there
         except (SourceResolutionError, FetchError, ParseError) as error:
+            metrics.count_fetch(metrics.fetch_failure_outcome(error))
             message = f"{source.kind}:{source.handle}: {error}"
             retry_after = getattr(error, "retry_after", None)
             errors = await asyncio.to_thread(
@@ -209,6 +213,7 @@ class Pipeline:
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
         translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
+        metrics.count_statement(verdict, statement.lang)
         failed = translation.text is None and "none" not in self.settings.translators
         return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
 

@@ -57,6 +57,7 @@ class AlertContent:
     cues: tuple[str, ...]
     translation_en: str | None
     abstained: bool = False
+    first_seen_at: datetime | None = None  # the statement's first fetch (delivery latency)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
             cues=tuple(str(cue.get("text", "")) for cue in row.cues or () if cue.get("text")),
             translation_en=row.translation_en,
             abstained=row.abstained,
+            first_seen_at=row.fetched_at,
         )
 
 
