@@ -183,9 +183,9 @@ async def test_quotes_are_translated_into_the_chats_language_once_and_cached(tmp
         assert english.escalations[0].translation is None
         assert "↳" in format_digest(english, "en")  # the Italian quote gets its translation
         libretranslate_server.fail_next(5)
-        fresh = summarise([_row(1, "escalation", 0.9, text="Nuovo.")], {}, END, "UTC", READ)
-        missing = await translate_quotes(fresh, "de", translator)
-        assert "no translation yet" in format_digest(missing, "en")
+        fresh = summarise([_row(1, "escalation", 0.9, text="Strikes resumed.")], {}, END, "UTC", READ)
+        missing = await translate_quotes(fresh, "it", translator)
+        assert "La traduzione in Italiano non è disponibile al momento" in format_digest(missing, "it")
     finally:
         db.close()
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.coverage import coverage_line
+from bot.i18n import language_name
 from bot.i18n import text as ui
 from bot.model import Label
 from bot.render.alert import shorten
@@ -31,7 +32,8 @@ def _item_lines(item: DigestItem, lang: str) -> list[str]:
         if item.translation.text:
             lines.append(f"  ↳ <i>{escape(shorten(' '.join(item.translation.text.split()), ITEM_LIMIT)[0])}</i>")
         else:
-            lines.append(f"  ↳ <i>{escape(ui(lang, 'digest.translation_missing'))}</i>")
+            language = language_name(item.translation.target_lang)
+            lines.append(f"  ↳ <i>{escape(ui(lang, 'alert.translation_unavailable', lang=language))}</i>")
     return lines
 
 

@@ -9,6 +9,7 @@ import socket
 import warnings
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot import metrics
 from bot.health import HealthServer, Webhook
@@ -206,3 +207,33 @@ async def test_the_server_binds_loopback_unless_told_otherwise(settings, db):
         assert "0.0.0.0" in {sock.getsockname()[0] for sock in everywhere.sockets}
     finally:
         await everywhere.stop()
+
+
+async def test_the_shipped_watchlist_without_a_bridge_or_network_is_degraded_and_says_why(settings, db):
+    from bot.storage import accounts as account_store
+    from bot.storage import sources as source_store
+    from bot.watchlist import load_watchlist
+
+    shipped = load_watchlist(Path(__file__).parent.parent.parent / "config" / "watchlist.yaml")
+    account_store.sync_watchlist(db, shipped)
+    rows = account_store.list_source_rows(db)
+    x_count = sum(1 for row in rows if row.kind == "x")
+    server = HealthServer(db, settings)
+    await server.start()
+    try:
+        _, before_polls = await get(server, "/healthz")
+        now = datetime.now(UTC)
+        for row in rows:  # what a poll without network records for every source
+            source_store.record_failure(db, row.id, now=now, error="does not resolve", next_poll_at=now)
+        _, after_polls = await get(server, "/healthz")
+    finally:
+        await server.stop()
+    first, second = json.loads(before_polls), json.loads(after_polls)
+    others = len(rows) - x_count
+    assert first["status"] == "degraded"  # X sources are known to be unreadable before any poll
+    assert first["reason"] == (
+        f"0 of {len(rows)} sources answered in the last 24 h; {x_count} X sources need LADDERWATCH_X_BRIDGE; "
+        f"{others} not polled yet"
+    )
+    assert second["status"] == "degraded"
+    assert second["reason"].endswith(f"{x_count} X sources need LADDERWATCH_X_BRIDGE; {others} failing")
