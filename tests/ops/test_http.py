@@ -29,15 +29,20 @@ async def get(server: HealthServer, path: str) -> tuple[int, bytes]:
     return await asyncio.to_thread(http, "GET", url(server, path))
 
 
-async def test_healthz_is_ok_when_sources_answered(settings, db):
-    add_source(db, "rubio", answered_hours_ago=1)
-    add_source(db, "rubio", answered_hours_ago=2)
+async def get_once(db: Database, settings, path: str) -> tuple[int, bytes]:
+    """Start a server, GET one path, stop it."""
     server = HealthServer(db, settings)
     await server.start()
     try:
-        status, body = await get(server, "/healthz")
+        return await get(server, path)
     finally:
         await server.stop()
+
+
+async def test_healthz_is_ok_when_sources_answered(settings, db):
+    add_source(db, "rubio", answered_hours_ago=1)
+    add_source(db, "rubio", answered_hours_ago=2)
+    status, body = await get_once(db, settings, "/healthz")
     report = json.loads(body)
     assert status == 200 and report["status"] == "ok" and "reason" not in report
     assert report["coverage"] == "2 of 2 sources answered in the last 24 h"
@@ -47,12 +52,7 @@ async def test_healthz_is_ok_when_sources_answered(settings, db):
 async def test_healthz_is_degraded_with_the_reason_when_nothing_was_read(settings, db):
     add_source(db, "rubio", answered_hours_ago=None, errors=3)
     add_source(db, "sharif", "x", answered_hours_ago=None, errors=1)
-    server = HealthServer(db, settings)
-    await server.start()
-    try:
-        status, body = await get(server, "/healthz")
-    finally:
-        await server.stop()
+    status, body = await get_once(db, settings, "/healthz")
     report = json.loads(body)
     assert status == 200 and report["status"] == "degraded"
     assert report["reason"] == (
@@ -62,12 +62,9 @@ async def test_healthz_is_degraded_with_the_reason_when_nothing_was_read(setting
 
 async def test_healthz_answers_503_when_the_database_is_unreachable(settings, tmp_path):
     broken = Database(f"sqlite:///{tmp_path}")  # a folder, not a database file
-    server = HealthServer(broken, settings)
-    await server.start()
     try:
-        status, body = await get(server, "/healthz")
+        status, body = await get_once(broken, settings, "/healthz")
     finally:
-        await server.stop()
         broken.close()
     assert status == 503 and json.loads(body)["error"].startswith("database unreachable")
 
