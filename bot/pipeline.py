@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from bot import metrics
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
 from bot.dedupe import to_statements
@@ -183,10 +184,12 @@ class Pipeline:
             stage = "fetch"
             fetched = await self.fetcher.fetch(url, etag=source.etag, last_modified=source.last_modified)
             if fetched.status == 304:
+                metrics.count_fetch(metrics.NOT_MODIFIED)
                 await self._record_success(source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
             stage = "parse"
             fetched, entries = await self._parse(fetched, fmt)
+            metrics.count_fetch(metrics.OK)
             stage = "dedupe"
             batch = to_statements(account.id, source.id, mark_reposts(entries, _spec(source)), now)
             stage = "analyse"
@@ -216,6 +219,7 @@ class Pipeline:
     ) -> RefreshResult:
         """Write the failure to the source's row with its back-off; switch it off after 48 h."""
         kind, line = failure_kind(error, stage)
+        metrics.count_fetch(metrics.fetch_failure_outcome(error))
         message = f"{source.kind}:{source.handle}: {line}"
         retry_after = error.retry_after if isinstance(error, FetchError) else None
         next_poll = next_poll_after_failure(now, self.settings.poll_seconds, source.consecutive_errors + 1, retry_after)
@@ -281,6 +285,7 @@ class Pipeline:
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
         translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
+        metrics.count_statement(verdict, statement.lang)
         failed = translation.text is None and "none" not in self.settings.translators
         return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
 

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.coverage import coverage_line, source_coverage
 from bot.health import source_health
 from bot.i18n import text
 from bot.model import Account
@@ -217,7 +218,8 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     def when(moment: datetime | None) -> str:
         return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
 
-    lines = [text(lang, "status.header", count=len(sources))]
+    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
+    lines = [text(lang, "status.header", count=len(sources)), escape(coverage_line(coverage, lang))]
     for source in sources:
         symbol = STATE_SYMBOLS.get(source.state, "•")
         lines.append(

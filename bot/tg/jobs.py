@@ -24,10 +24,12 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 
 from bot.delivery import Delivery
-from bot.digest import build_digest, format_digest, render_chart
+from bot.digest import build_digest, translate_quotes
 from bot.i18n import REFERENCE, text
 from bot.pipeline import DISABLE_AFTER, Pipeline, RefreshResult, clamp_seconds, load_configured_watchlist
 from bot.render.alert import escape
+from bot.render.chart import render_chart
+from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -233,14 +235,18 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
 async def send_digest(svc: Services, chat: ChatSettings) -> int:
     """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
-    digest = await asyncio.to_thread(build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone)
+    digest = await asyncio.to_thread(
+        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings.x_bridge
+    )
+    digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
     chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
         log.exception("digest chart failed", extra={"chat_id": chat_id})
         return chat_id
-    await svc.delivery.send_photo(chat_id, chart)
+    if chart is not None:  # None: no matplotlib; the text carries a sparkline instead
+        await svc.delivery.send_photo(chat_id, chart)
     return chat_id
 
 

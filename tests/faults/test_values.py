@@ -12,14 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.coverage import Coverage
 from bot.dedupe import to_statements
-from bot.digest import format_digest, summarise
+from bot.digest import summarise
 from bot.model import FeedEntry
 from bot.pipeline import MAX_BACKOFF, clamp_seconds, next_poll_after_failure, next_poll_after_success, with_jitter
 from bot.reader.dates import from_iso, from_struct, parse_loose_date, plausible
 from bot.reader.fetcher import MAX_RETRY_AFTER, parse_retry_after
 from bot.reader.urls import safe_url
 from bot.render.alert import format_alert
+from bot.render.digest import format_digest
 from bot.storage.tables import StatementRow
 from tests.render.test_alert import CONTENT
 
@@ -80,6 +82,9 @@ def test_only_absolute_http_links_are_safe(url):
     assert safe_url(url) is None
 
 
+READ_ALL = Coverage(NOW - timedelta(hours=24), True, 1, 1, 0, 0, 0)
+
+
 def test_a_javascript_link_reaches_neither_an_alert_nor_a_digest():
     alert = format_alert(replace(CONTENT, url="javascript:alert(1)"), "en", "UTC")
     assert "javascript" not in alert and "<a " not in alert
@@ -87,7 +92,7 @@ def test_a_javascript_link_reaches_neither_an_alert_nor_a_digest():
         account_id="pk", label="escalation", score=0.9, text="Strikes", url="javascript:alert(1)",
         published_at=NOW - timedelta(hours=1),
     )
-    digest = format_digest(summarise([row], {"pk": "Pakistan MFA"}, NOW, "UTC"), "en")
+    digest = format_digest(summarise([row], {"pk": "Pakistan MFA"}, NOW, "UTC", READ_ALL), "en")
     assert "Strikes" in digest and "javascript" not in digest
     assert safe_url("https://esteri.it/a?x=1&y=2") == "https://esteri.it/a?x=1&y=2"
 
