@@ -35,7 +35,7 @@ MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_STATUSES = frozenset({403, 429, 503})
 CHUNK_SIZE = 65_536
-MAX_RETRY_AFTER = 86_400.0  # a server asking for more than a day gets a day; we still retry
+MAX_RETRY_AFTER = 21_600.0  # longer asks get 6 h, the pipeline's longest back-off; we still retry
 
 FetchErrorKind = Literal[
     "unsafe_url", "timeout", "too_large", "http_status", "network", "too_many_redirects", "bad_url"
@@ -402,7 +402,7 @@ def _too_large(url: str, max_bytes: int, how: str) -> FetchError:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), 0 to 1 day."""
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), 0 to 6 h."""
     if not value:
         return None
     value = value.strip()

@@ -40,7 +40,7 @@ NOW = datetime(2025, 5, 10, 12, tzinfo=UTC)
         ("soon", None),
     ],
 )
-def test_retry_after_is_read_within_zero_to_one_day(header, seconds):
+def test_retry_after_is_read_within_zero_to_six_hours(header, seconds):
     assert parse_retry_after(header) == seconds
 
 
