@@ -63,6 +63,7 @@ class AlertContent:
     cues: tuple[Cue, ...]  # weight: positive = escalation
     translation_en: str | None
     abstained: bool = False
+    first_seen_at: datetime | None = None  # the statement's first fetch (delivery latency)
     translation_provider: str | None = None  # who made `translation_en` (from the translation cache)
     source_kind: str = ""  # rss, x, bluesky, mastodon, telegram ("" when the source is gone)
     source_where: str = ""  # the feed's host, or the account's handle on that network
@@ -225,6 +226,7 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
             cues=tuple(Cue(**cue) for cue in row.cues or () if cue.get("text")),  # type: ignore[arg-type]
             translation_en=row.translation_en,
             abstained=row.abstained,
+            first_seen_at=row.fetched_at,
             translation_provider=_translation_provider(session, row),
             source_kind=source.kind if source is not None else "",
             source_where=_where(source),
@@ -271,3 +273,9 @@ def count_by_status(db: Database) -> dict[str, int]:
         counts = {PENDING: 0, SENT: 0, FAILED: 0}
         counts.update({status: count for status, count in rows})
         return counts
+
+
+def oldest_pending_at(db: Database) -> datetime | None:
+    """When the oldest alert still waiting was queued (for the outbox-age gauge)."""
+    with db.session() as session:
+        return session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING))

@@ -1,14 +1,14 @@
 """chats: forum topic, silent alerts, keyword filters, a channel managed from a private chat
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
