@@ -30,9 +30,10 @@ from functools import lru_cache
 
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
-from bot.storage.chats import ChatAudience, Subscription, deciding_subscription
+from bot.storage.chats import ChatAudience
 from bot.storage.db import Database
 from bot.storage.outbox import AlertCandidate
+from bot.storage.subscriptions import Subscription, deciding_subscription
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,8 @@ from bot.render.digest import format_digest
 from bot.settings import Settings, load_settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
-from bot.storage.chats import ALL
+from bot.storage import subscriptions as subscription_store
+from bot.storage.subscriptions import ALL
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_CHAT_ID = 1001
@@ -128,7 +129,7 @@ async def run_demo(chart_path: Path) -> int:
                 "Round 1: first poll stores the backlog (no alerts for it)", await pipeline.poll_all(), pipeline
             )
             chat_store.ensure_chat(pipeline.db, DEMO_CHAT_ID, "private", "Demo analyst", "en", now)
-            chat_store.subscribe(pipeline.db, DEMO_CHAT_ID, ALL, "", now - NEW_WITHIN)
+            subscription_store.subscribe(pipeline.db, DEMO_CHAT_ID, ALL, "", now - NEW_WITHIN)
             server.include_new = True
             _print_round("Round 2: the feeds publish the last hours' statements", await pipeline.poll_all(), pipeline)
             status = pipeline.translator.describe()

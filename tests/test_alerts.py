@@ -9,7 +9,10 @@ from sqlalchemy import select
 
 from bot.alerts import queue_alerts, select_alerts, wants
 from bot.storage import chats as chat_store
-from bot.storage.chats import (
+from bot.storage import subscriptions as subscription_store
+from bot.storage.chats import ChatAudience, ChatSettings
+from bot.storage.outbox import AlertCandidate
+from bot.storage.subscriptions import (
     ACCOUNT,
     ADDED,
     ALL,
@@ -21,11 +24,8 @@ from bot.storage.chats import (
     NOT_FOLLOWED,
     REMOVED,
     RESTORED,
-    ChatAudience,
-    ChatSettings,
     Subscription,
 )
-from bot.storage.outbox import AlertCandidate
 from bot.storage.tables import OutboxRow
 from tests.tg.factories import NOW, add_account, add_chat, add_source, add_statement, make_db
 
@@ -198,13 +198,13 @@ def test_unsubscribing_an_account_under_all_stores_an_exception_that_subscribe_l
     add_account(db)
     add_account(db, "rubio", "Marco Rubio", "US Secretary of State", "US")
     add_chat(db, 1001, subscribed_at=EARLIER)
-    assert chat_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == ALREADY  # all covers him
-    assert chat_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == EXCEPTED
-    assert chat_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == NOT_FOLLOWED
+    assert subscription_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == ALREADY  # all covers him
+    assert subscription_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == EXCEPTED
+    assert subscription_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == NOT_FOLLOWED
     assert chat_store.chat_account_ids(db, 1001) == {"rubio"}
     assert [c.id for c in chat_store.digest_chats(db)] == [1001]
     assert queue_alerts(db, [add_statement(db, "We reserve the right to respond.")], NOW) == 0
-    assert chat_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == RESTORED
+    assert subscription_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == RESTORED
     assert chat_store.chat_account_ids(db, 1001) is None
     assert queue_alerts(db, [add_statement(db, "We will retaliate.", published=NOW)], NOW) == 1
 
@@ -214,20 +214,20 @@ def test_a_country_can_be_left_out_of_all_and_one_of_its_accounts_brought_back(t
     add_account(db)
     add_account(db, "meloni", "Giorgia Meloni", "Prime Minister of Italy", "IT")
     add_chat(db, 1001, subscribed_at=EARLIER)
-    assert chat_store.unsubscribe(db, 1001, COUNTRY, "IT", NOW) == EXCEPTED
+    assert subscription_store.unsubscribe(db, 1001, COUNTRY, "IT", NOW) == EXCEPTED
     assert chat_store.chat_account_ids(db, 1001) == set()
-    assert chat_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == ADDED
+    assert subscription_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == ADDED
     assert chat_store.chat_account_ids(db, 1001) == {"tajani"}
-    assert chat_store.subscribe(db, 1001, ALL, "", NOW) == RESTORED
-    assert {s.kind for s in chat_store.subscriptions(db, 1001)} == {ALL, ACCOUNT}
+    assert subscription_store.subscribe(db, 1001, ALL, "", NOW) == RESTORED
+    assert {s.kind for s in subscription_store.subscriptions(db, 1001)} == {ALL, ACCOUNT}
 
 
 def test_unsubscribing_what_only_an_own_subscription_covers_removes_it(tmp_path):
     db = make_db(tmp_path)
     add_account(db)
     add_chat(db, 1001, subscribed_at=EARLIER, kind=ACCOUNT, target="tajani")
-    assert chat_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == REMOVED
-    assert chat_store.subscriptions(db, 1001) == []
+    assert subscription_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == REMOVED
+    assert subscription_store.subscriptions(db, 1001) == []
 
 
 # --- keywords --------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from sqlalchemy import select, update
 from telegram.ext import Defaults, ExtBot
 
 from bot.alerts import queue_alerts
-from bot.delivery import Delivery, split_html, utf16_units
+from bot.delivery import Delivery
 from bot.model import Translation
+from bot.render.split import split_html, utf16_units
 from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.db import Database
 from bot.storage.outbox import alert_content
 from bot.storage.tables import ChatRow, OutboxRow, SourceRow, SubscriptionRow
@@ -260,11 +262,11 @@ async def test_an_alert_that_cannot_be_rendered_does_not_block_the_queue(api, db
 def test_migrating_into_a_chat_that_already_exists_merges_without_duplicates(db):
     add_chat(db, -100, subscribed_at=START, chat_type="group")
     add_chat(db, -1009, subscribed_at=START, chat_type="supergroup")
-    chat_store.unsubscribe(db, -100, "account", "tajani", START)  # all, except tajani
+    subscription_store.unsubscribe(db, -100, "account", "tajani", START)  # all, except tajani
     [statement] = queue(db, -100)
     chat_store.migrate_chat(db, -100, -1009)
     assert chat_store.get_chat(db, -100) is None
-    subs = {(s.kind, s.target) for s in chat_store.subscriptions(db, -1009)}
+    subs = {(s.kind, s.target) for s in subscription_store.subscriptions(db, -1009)}
     assert subs == {("all", ""), ("except-account", "tajani")}
     assert [row[:2] for row in outbox(db)] == [(-1009, statement)]
 

@@ -1,4 +1,7 @@
-"""All SQL about chats and their subscriptions; callers get frozen dataclasses, never rows.
+"""All SQL about chats and their settings; callers get frozen dataclasses, never rows.
+
+What a chat follows is in `subscriptions.py`; this module reads it to find alert
+recipients, digest chats and the accounts a digest covers.
 
 Functions are synchronous (one short transaction each); the Telegram layer calls them
 through `asyncio.to_thread` so the event loop never waits on the database.
@@ -6,63 +9,18 @@ through `asyncio.to_thread` so the event loop never waits on the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
+from bot.storage.subscriptions import ACCOUNT, ALL, COUNTRY, Subscription, follows, load_subscriptions
 from bot.storage.tables import AccountRow, ChatRow, OutboxRow, StatementRow, SubscriptionRow
 
-ALL = "all"
-ACCOUNT = "account"
-COUNTRY = "country"
-EXCEPT_ACCOUNT = "except-account"  # an account left out of `all` or of its country
-EXCEPT_COUNTRY = "except-country"  # a country left out of `all`
 DIGEST_OFF = "off"
-
-# what /subscribe and /unsubscribe did
-ADDED, RESTORED, ALREADY = "added", "restored", "already"
-REMOVED, EXCEPTED, NOT_FOLLOWED = "removed", "excepted", "not_followed"
-
-
-@dataclass(frozen=True)
-class Subscription:
-    kind: str  # ALL, ACCOUNT, COUNTRY, or an exception: EXCEPT_ACCOUNT, EXCEPT_COUNTRY
-    target: str
-    created_at: datetime
-
-    @property
-    def is_exception(self) -> bool:
-        return self.kind in (EXCEPT_ACCOUNT, EXCEPT_COUNTRY)
-
-
-def deciding_subscription(subs: Iterable[Subscription], account_id: str, country: str) -> Subscription | None:
-    """The subscription that decides whether an account is followed, the most specific first:
-    the account (followed or excepted), then its country (followed or excepted), then `all`.
-
-    The account is followed when the answer exists and is not an exception, so
-    `/subscribe all` + `/unsubscribe tajani` leaves Tajani out, and `/subscribe tajani`
-    brings him back even when his whole country is excepted.
-    """
-    country = country.upper()
-    by_level: dict[int, Subscription] = {}
-    for sub in subs:
-        if sub.kind in (ACCOUNT, EXCEPT_ACCOUNT) and sub.target == account_id:
-            by_level.setdefault(0, sub)
-        elif sub.kind in (COUNTRY, EXCEPT_COUNTRY) and country and sub.target.upper() == country:
-            by_level.setdefault(1, sub)
-        elif sub.kind == ALL:
-            by_level.setdefault(2, sub)
-    return by_level[min(by_level)] if by_level else None
-
-
-def follows(subs: Iterable[Subscription], account_id: str, country: str) -> bool:
-    decision = deciding_subscription(subs, account_id, country)
-    return decision is not None and not decision.is_exception
 
 
 @dataclass(frozen=True)
@@ -216,115 +174,6 @@ def set_muted(db: Database, chat_id: int, muted: bool, now: datetime) -> ChatSet
         return _settings(row)
 
 
-def subscriptions(db: Database, chat_id: int) -> list[Subscription]:
-    with db.session() as session:
-        return _subscriptions(session, [chat_id]).get(chat_id, [])
-
-
-def _subscriptions(session: Session, chat_ids: Iterable[int]) -> dict[int, list[Subscription]]:
-    rows = session.scalars(
-        select(SubscriptionRow).where(SubscriptionRow.chat_id.in_(list(chat_ids))).order_by(SubscriptionRow.id)
-    )
-    found: dict[int, list[Subscription]] = {}
-    for row in rows:
-        found.setdefault(row.chat_id, []).append(Subscription(row.target_kind, row.target, row.created_at))
-    return found
-
-
-def _country_of(session: Session, account_id: str) -> str:
-    return session.scalar(select(AccountRow.country).where(AccountRow.id == account_id)) or ""
-
-
-def _find(session: Session, chat_id: int, kind: str, target: str) -> SubscriptionRow | None:
-    return session.scalar(
-        select(SubscriptionRow).where(
-            SubscriptionRow.chat_id == chat_id, SubscriptionRow.target_kind == kind, SubscriptionRow.target == target
-        )
-    )
-
-
-def _drop(session: Session, chat_id: int, kind: str, targets: Iterable[str]) -> int:
-    result = session.execute(
-        delete(SubscriptionRow).where(
-            SubscriptionRow.chat_id == chat_id,
-            SubscriptionRow.target_kind == kind,
-            SubscriptionRow.target.in_(list(targets)),
-        )
-    )
-    session.flush()
-    return int(result.rowcount or 0)
-
-
-def _country_accounts(session: Session, country: str) -> list[str]:
-    return list(session.scalars(select(AccountRow.id).where(AccountRow.country == country)))
-
-
-def _covered(session: Session, chat_id: int, kind: str, target: str) -> bool:
-    """Whether the target is followed now: an account, or (a country) any of its accounts."""
-    subs = _subscriptions(session, [chat_id]).get(chat_id, [])
-    if kind == ALL:
-        return any(s.kind == ALL for s in subs) and not any(s.is_exception for s in subs)
-    if kind == ACCOUNT:
-        return follows(subs, target, _country_of(session, target))
-    return follows(subs, "", target) or any(follows(subs, a, target) for a in _country_accounts(session, target))
-
-
-def subscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime) -> str:
-    """Follow `target` (ALL, an account id or a country): ADDED, RESTORED (an exception was
-    lifted) or ALREADY. `all` also lifts every exception; a country lifts its accounts' too.
-
-    The first subscription of a chat sets `subscribed_at`: nothing older is alerted.
-    """
-    now = now.replace(microsecond=0)  # feeds date items to the second
-    with db.session() as session:
-        row = _row(session, chat_id)
-        lifted = 0
-        if kind == ALL:
-            result = session.execute(
-                delete(SubscriptionRow).where(
-                    SubscriptionRow.chat_id == chat_id,
-                    SubscriptionRow.target_kind.in_((EXCEPT_ACCOUNT, EXCEPT_COUNTRY)),
-                )
-            )
-            lifted = int(result.rowcount or 0)
-        elif kind == ACCOUNT:
-            lifted = _drop(session, chat_id, EXCEPT_ACCOUNT, [target])
-        else:
-            lifted = _drop(session, chat_id, EXCEPT_COUNTRY, [target])
-            lifted += _drop(session, chat_id, EXCEPT_ACCOUNT, _country_accounts(session, target))
-        followed = _find(session, chat_id, kind, target) is not None
-        if followed or (kind != ALL and _covered(session, chat_id, kind, target)):
-            return RESTORED if lifted else ALREADY
-        has_any = session.scalar(select(func.count()).where(SubscriptionRow.chat_id == chat_id))
-        if not has_any or row.subscribed_at is None:
-            row.subscribed_at = now
-        session.add(SubscriptionRow(chat_id=chat_id, target_kind=kind, target=target, created_at=now))
-        return RESTORED if lifted else ADDED
-
-
-def unsubscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime) -> str:
-    """Stop following an account or a country: REMOVED, EXCEPTED (it stays out of a wider
-    subscription such as `all`, recorded as an exception) or NOT_FOLLOWED."""
-    exception = EXCEPT_ACCOUNT if kind == ACCOUNT else EXCEPT_COUNTRY
-    with db.session() as session:
-        if not _covered(session, chat_id, kind, target):
-            return NOT_FOLLOWED
-        _drop(session, chat_id, kind, [target])
-        if kind == COUNTRY:  # nothing from that country, including accounts followed one by one
-            _drop(session, chat_id, ACCOUNT, _country_accounts(session, target))
-        if not _covered(session, chat_id, kind, target):
-            return REMOVED
-        now = now.replace(microsecond=0)
-        session.add(SubscriptionRow(chat_id=chat_id, target_kind=exception, target=target, created_at=now))
-        return EXCEPTED
-
-
-def unsubscribe_all(db: Database, chat_id: int) -> int:
-    with db.session() as session:
-        result = session.execute(delete(SubscriptionRow).where(SubscriptionRow.chat_id == chat_id))
-        return int(result.rowcount or 0)
-
-
 def audiences(db: Database) -> list[ChatAudience]:
     """Active, unmuted chats that follow something: the only possible alert recipients.
 
@@ -332,7 +181,7 @@ def audiences(db: Database) -> list[ChatAudience]:
     """
     with db.session() as session:
         rows = list(session.scalars(select(ChatRow).where(ChatRow.active, ChatRow.muted.is_(False))))
-        subs = _subscriptions(session, [row.id for row in rows])
+        subs = load_subscriptions(session, [row.id for row in rows])
         return [ChatAudience(_settings(row), tuple(subs[row.id])) for row in rows if row.id in subs]
 
 
@@ -344,7 +193,7 @@ def chat_account_ids(db: Database, chat_id: int) -> set[str] | None:
     """
     with db.session() as session:
         chat = _row(session, chat_id)
-        subs = _subscriptions(session, [chat_id]).get(chat_id, [])
+        subs = load_subscriptions(session, [chat_id]).get(chat_id, [])
         narrowed = set(chat.filter_accounts or ())
         if not subs or (any(s.kind == ALL for s in subs) and not any(s.is_exception for s in subs)):
             return narrowed or None

@@ -24,7 +24,9 @@ from bot.i18n import supported_language, text
 from bot.model import Account
 from bot.render.alert import escape
 from bot.storage import chats as chat_store
-from bot.storage.chats import ChatSettings, Subscription
+from bot.storage import subscriptions as subscription_store
+from bot.storage.chats import ChatSettings
+from bot.storage.subscriptions import Subscription
 from bot.tg.jobs import Services, services
 
 log = logging.getLogger(__name__)
@@ -151,4 +153,4 @@ def is_bot_admin(update: Update, svc: Services) -> bool:
 
 
 def follows(subs: list[Subscription], account: Account) -> bool:
-    return chat_store.follows(subs, account.id, account.country)
+    return subscription_store.follows(subs, account.id, account.country)

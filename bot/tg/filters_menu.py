@@ -27,7 +27,9 @@ from bot.model import Account, Label
 from bot.render.alert import escape
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
-from bot.storage.chats import ChatSettings, Subscription
+from bot.storage import subscriptions as subscription_store
+from bot.storage.chats import ChatSettings
+from bot.storage.subscriptions import Subscription
 from bot.tg.chat_context import can_change, follows, heading, may_change, reply, settings_chat
 from bot.tg.jobs import Services, services
 from bot.tg.keywords import keywords_summary, without
@@ -218,7 +220,7 @@ def keyword_buttons(chat: ChatSettings, page: int) -> list[InlineKeyboardButton]
 
 async def menu(svc: Services, chat: ChatSettings, page: int = 0) -> tuple[str, InlineKeyboardMarkup]:
     accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
+    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat.id)
     seen = await asyncio.to_thread(chat_store.seen_languages, svc.db)
     summary = text(chat.language, "filters.title", summary=filters_summary(chat, accounts))
     return summary, filters_keyboard(chat, accounts, subs, seen, page)

@@ -33,6 +33,7 @@ from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.storage.db import Database
 
@@ -261,7 +262,7 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The daily digest, once per local day even if the job fires twice (restart, catch-up)."""
     svc, chat_id = services(context), int(context.job.chat_id)
     chat = await asyncio.to_thread(chat_store.get_chat, svc.db, chat_id)
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat_id)
+    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat_id)
     if chat is None or not chat.active or all(s.is_exception for s in subs):
         return  # gone, blocked us, or follows nothing any more
     today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()

@@ -18,7 +18,9 @@ from bot.model import Account
 from bot.render.alert import escape
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
-from bot.storage.chats import (
+from bot.storage import subscriptions as subscription_store
+from bot.storage.chats import ChatSettings
+from bot.storage.subscriptions import (
     ACCOUNT,
     ADDED,
     ALL,
@@ -27,7 +29,6 @@ from bot.storage.chats import (
     EXCEPTED,
     NOT_FOLLOWED,
     RESTORED,
-    ChatSettings,
     Subscription,
 )
 from bot.tg.chat_context import follows, may_change, reply, settings_chat, thread_of
@@ -52,7 +53,7 @@ def resolve_target(argument: str, accounts: list[Account]) -> tuple[str, str] | 
 def describe(lang: str, kind: str, target: str, accounts: list[Account]) -> str:
     if kind == ALL:
         return text(lang, "target.all")
-    if kind in (COUNTRY, chat_store.EXCEPT_COUNTRY):
+    if kind in (COUNTRY, subscription_store.EXCEPT_COUNTRY):
         return text(lang, "target.country", country=escape(target))
     name = next((a.name for a in accounts if a.id == target), target)
     return text(lang, "target.account", name=escape(name), id=escape(target))
@@ -71,7 +72,7 @@ def describe_following(lang: str, subs: list[Subscription], accounts: list[Accou
 
 
 async def following_line(svc: Services, chat: ChatSettings, accounts: list[Account]) -> str:
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
+    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat.id)
     return text(chat.language, "subscriptions.following", following=describe_following(chat.language, subs, accounts))
 
 
@@ -97,7 +98,7 @@ async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if request is None:
         return
     chat, svc, accounts, target = request
-    outcome = await asyncio.to_thread(chat_store.subscribe, svc.db, chat.id, *target, datetime.now(UTC))
+    outcome = await asyncio.to_thread(subscription_store.subscribe, svc.db, chat.id, *target, datetime.now(UTC))
     lines = [
         text(
             chat.language,
@@ -124,10 +125,10 @@ async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     chat, svc, accounts, target = request
     if target[0] == ALL:
-        await asyncio.to_thread(chat_store.unsubscribe_all, svc.db, chat.id)
+        await asyncio.to_thread(subscription_store.unsubscribe_all, svc.db, chat.id)
         await reply(update, context, chat, text(chat.language, "unsubscribe.all"))
         return
-    outcome = await asyncio.to_thread(chat_store.unsubscribe, svc.db, chat.id, *target, datetime.now(UTC))
+    outcome = await asyncio.to_thread(subscription_store.unsubscribe, svc.db, chat.id, *target, datetime.now(UTC))
     described = describe(chat.language, *target, accounts)
     key = UNSUBSCRIBE_REPLIES.get(outcome, "unsubscribe.done")
     answer = text(chat.language, key, target=described, command=escape(f"/subscribe {target[1]}"))
@@ -142,7 +143,7 @@ async def cmd_accounts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not accounts:
         await reply(update, context, chat, text(chat.language, "accounts.none"))
         return
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
+    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat.id)
     excepted = {s.target for s in subs if s.kind == EXCEPT_ACCOUNT}
     lines = [text(chat.language, "accounts.header", count=len(accounts))]
     for account in accounts:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.tables import AccountRow, SourceRow, StatementRow
 from tests.tg.conftest import ADMIN, RunningBot, until
 from tests.tg.factories import rss
@@ -107,9 +108,9 @@ async def test_in_groups_only_administrators_change_settings(running_bot: Runnin
     bot.api.members[(group, 11)] = "administrator"
     refused = await bot.say(group, "/subscribe@ladderwatch_test_bot", user_id=12, chat_type="group")
     assert "Only this group's administrators" in refused
-    assert chat_store.subscriptions(bot.db, group) == []
+    assert subscription_store.subscriptions(bot.db, group) == []
     assert "You now follow" in await bot.say(group, "/subscribe", user_id=11, chat_type="group")
-    assert len(chat_store.subscriptions(bot.db, group)) == 1
+    assert len(subscription_store.subscriptions(bot.db, group)) == 1
     assert "Watched accounts" in await bot.say(group, "/accounts", user_id=12, chat_type="group")
 
 

@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from tests.tg.botapi_double import BOT_USER
 from tests.tg.conftest import ADMIN, RunningBot, until
 from tests.tg.factories import add_account, add_statement, rss
@@ -168,8 +169,8 @@ async def test_a_channel_is_set_up_from_a_private_chat_and_gets_its_own_settings
     assert "now set up the channel <b>Crisis Desk</b>" in linked
     answer = await bot.say(USER, "/subscribe rubio")
     assert answer.startswith("📢 <b>Crisis Desk</b>:") and "Marco Rubio" in answer
-    assert [s.target for s in chat_store.subscriptions(bot.db, channel)] == ["rubio"]
-    assert chat_store.subscriptions(bot.db, USER) == []
+    assert [s.target for s in subscription_store.subscriptions(bot.db, channel)] == ["rubio"]
+    assert subscription_store.subscriptions(bot.db, USER) == []
     await bot.say(USER, "/silent on")
     assert chat_store.get_chat(bot.db, channel).silent and not chat_store.get_chat(bot.db, USER).silent
     assert "Crisis Desk" in await bot.say(USER, "/channel")
