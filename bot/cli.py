@@ -361,9 +361,12 @@ def _digest_end(day: str | None, tz: str) -> datetime:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest import build_digest, format_digest, render_chart
+    from bot.digest import build_digest, translate_quotes
     from bot.reader.parser import html_to_text
+    from bot.render.chart import render_chart
+    from bot.render.digest import format_digest
     from bot.storage.db import open_database
+    from bot.translate import TranslationService
 
     db = open_database(settings.database_url)
     try:
@@ -375,10 +378,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             if chat is None:
                 raise CommandError(f"chat {args.chat} is unknown: it must have sent /start to the bot")
             account_ids, tz, lang = chat_account_ids(db, args.chat), chat.timezone, chat.language
-        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz)
+        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings.x_bridge)
+        digest = asyncio.run(translate_quotes(digest, lang, TranslationService(settings, db)))
         print(html_to_text(format_digest(digest, lang)))
-        if args.chart:
-            Path(args.chart).write_bytes(render_chart(digest, lang))
+        chart = render_chart(digest, lang) if args.chart else None
+        if chart is not None:
+            Path(args.chart).write_bytes(chart)
             print(f"chart written to {args.chart}")
         return 0
     finally:
@@ -531,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_format, [settings.telegram_bot_token or ""])
+        configure_logging(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level)
         return int(args.handler(args, settings))
     except (SettingsError, CommandError) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)

@@ -45,9 +45,26 @@ _DOUBLE_NEGATION_REACH = 2
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
+# How far before a cue (in characters, inside its clause) conditionals and hedges are looked for.
+_LOOKBACK = 400
+# A "word" longer than this ends any scope: negation reach is checked without splitting
+# a whole clause (a 5 MB token must not be split per cue).
+_MAX_WORD_CHARS = 40
+# Classification reads at most this many characters of a text (the stored text stays
+# whole): 20,000 characters is about eight pages, far past where a statement states its
+# posture, and keeps the worst text (5 MB of conflict words) to a fraction of a second.
+MAX_CLASSIFIED_CHARS = 20_000
 # A full stop after an abbreviation or an initial ("etc.", "Mr.", "U.S.") ends no sentence.
 _ABBREVIATION = r"(?<!\betc)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bno)(?<!\bvs)(?<!\b\w)"
 _SENTENCE_BREAK = re.compile(_ABBREVIATION + r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
+
+
+def capped(text: str, limit: int = MAX_CLASSIFIED_CHARS) -> str:
+    """`text` cut to `limit` characters, at the last whitespace before the cut if there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit)
+    return text[: cut if cut > 0 else limit]
 
 
 @dataclass(frozen=True)
@@ -62,19 +79,56 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class _Voided:
-    """A stretch of text whose subject voids cues of `blocked` kinds weaker than `below`."""
+class _Context:
+    """A stretch of text whose subject damps cues of `blocked` kinds weaker than `below`."""
 
     low: int
     high: int
     blocked: frozenset[str]
     below: float
+    factor: float
 
 
-def _is_voided(voided: list[_Voided], position: int, category: str, weight: float) -> bool:
-    return any(
-        span.low <= position < span.high and category in span.blocked and abs(weight) < span.below for span in voided
-    )
+class _ContextIndex:
+    """Context stretches filed by sentence, so a cue looks only at its own sentence's few."""
+
+    def __init__(self, bounds: list[int], by_sentence: dict[int, list[_Context]]) -> None:
+        self._bounds = bounds
+        self._by_sentence = by_sentence
+
+    def factor(self, position: int, category: str, weight: float) -> float:
+        """How much of a cue's weight survives its context (1.0: none applies, 0.0: void)."""
+        if not self._by_sentence:
+            return 1.0
+        sentence = bisect.bisect_right(self._bounds, position) - 1
+        factors = [
+            span.factor
+            for span in self._by_sentence.get(sentence, ())
+            if span.low <= position < span.high and category in span.blocked and abs(weight) < span.below
+        ]
+        return min(factors, default=1.0)
+
+
+_NO_CONTEXT = _ContextIndex([0], {})
+
+
+class _SortedSpans:
+    """Cue spans in text order (starts and ends both ascend: `_matches` keeps a later match
+    only if it reaches further), so containment questions take a bisect, not a scan."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [low for low, _ in spans]
+        self.ends = [high for _, high in spans]
+
+    def covers(self, position: int) -> bool:
+        """Some cue holds `position` (the last one starting at or before it reaches furthest)."""
+        index = bisect.bisect_right(self.starts, position) - 1
+        return index >= 0 and position < self.ends[index]
+
+    def any_within(self, low: int, high: int) -> bool:
+        """Some cue lies wholly inside `low`–`high` (the first starting there ends soonest)."""
+        index = bisect.bisect_left(self.starts, low)
+        return index < len(self.starts) and self.ends[index] <= high
 
 
 @dataclass(frozen=True)
@@ -123,7 +177,7 @@ class CompiledLexicon:
             (
                 re.compile(start + "(?:" + spaced(m.pattern) + ")"),
                 categories.domains[m.domain or ""],
-                categories.domain_reach.get(m.domain or "", categories.tuning.context_reach),
+                categories.domains[m.domain or ""].reach,
             )
             for m in lexicon.modifiers
             if m.kind == "context"
@@ -144,25 +198,33 @@ class CompiledLexicon:
         return folded, kept if len(kept) == len(folded) else None
 
     def find(self, text: str) -> list[Hit]:
-        """Every cue in `text`, with negation, conditional and hedge scope applied."""
+        """Every cue in `text`, with negation, conditional, hedge and context scope applied.
+
+        Only the first `MAX_CLASSIFIED_CHARS` characters are read (cut at a word edge): a
+        statement states its posture early, and every step below stays linear in that.
+        """
+        text = capped(text)
         folded, positions = self.normalise(text)
         matches = self._matches(folded)
         if not matches:
             return []
-        cue_spans = [m.span() for m in matches]
+        cues = _SortedSpans([m.span() for m in matches])
         idiom_categories = self.categories.tuning.idiom_categories
-        idiom_spans = [
-            match.span()
-            for match in matches
-            if self._entries[match.lastgroup].category in idiom_categories  # type: ignore[index]
-        ]
-        voided = self._voided_spans(folded, idiom_spans)
+        idioms = _SortedSpans(
+            [
+                match.span()
+                for match in matches
+                if self._entries[match.lastgroup].category in idiom_categories  # type: ignore[index]
+            ]
+        )
+        contexts = self._context_index(folded, idioms)
         breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
+        scope = self._scope_words(folded, cues)
         hits = []
         for match in matches:
             entry = self._entries[match.lastgroup]  # type: ignore[index]
             category = self.categories.categories[entry.category]
-            if category.side == BLOCKER or _is_voided(voided, match.start(), entry.category, entry.weight):
+            if category.side == BLOCKER:
                 continue
             start, end = match.span()
             if positions is not None:
@@ -172,10 +234,13 @@ class CompiledLexicon:
             else:
                 original = match.group(0)
             clause = _clause_around(breaks, start, end, len(folded))
-            hit = self._scoped(entry, original, folded, (start, end), clause, cue_spans)
-            # A negated cue counts as its new kind, which the sentence's subject may void too.
-            if not _is_voided(voided, start, hit.category, entry.weight):
-                hits.append(hit)
+            hit = self._scoped(entry, original, folded, (start, end), clause, cues, scope)
+            # A negated cue counts as its new kind, which the sentence's subject may damp too.
+            factor = contexts.factor(start, entry.category, entry.weight)
+            if hit.category != entry.category:
+                factor *= contexts.factor(start, hit.category, entry.weight)
+            if factor > 0:
+                hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
         return hits
 
     def _matches(self, folded: str) -> list[re.Match[str]]:
@@ -194,42 +259,83 @@ class CompiledLexicon:
             position = match.start() + 1
         return matches
 
-    def _voided_spans(self, folded: str, idiom_spans: list[tuple[int, int]]) -> list[_Voided]:
-        """Stretches that talk about sport, disasters, prices…, with the categories they void.
+    def _context_index(self, folded: str, idioms: _SortedSpans) -> _ContextIndex:
+        """Stretches that talk about sport, disasters, prices…, with the categories they damp.
 
-        A context word voids its own sentence and `context_reach` sentences either side
+        A context word damps its own sentence and `context_reach` sentences either side
         (its domain may set another reach): a long text names its subject once ("the 85th
         anniversary of the victory") and tells the story around it ("the enemy was routed
-        in fierce battles"). Beyond its own sentence it voids only the ambiguous words
-        (weaker than `context_neighbour_limit`): "Russia launched 40 missiles at our cities"
-        stays an attack next to a sentence about energy prices. A context word in
-        quotation marks or after a hedge (a "satellite", a so-called satellite) is the
-        other side's claim and sets no context, nor does one inside a threat idiom ("will
-        pay a heavy price" is not economics).
+        in fierce battles"). It damps (`context_factor`) rather than voids, and only the
+        words its domain borrows (weaker than the domain's `borrows`, by default
+        `specific_act`): "attacked an army post" or "fired rockets" stay acts beside oil
+        prices, unless the domain reports acts of its own (disasters kill, police raid);
+        beyond its own sentence it damps only the ambiguous words (weaker than
+        `context_neighbour_limit`). A context word in quotation marks or after a hedge (a
+        "satellite", a so-called satellite) is the other side's claim and sets no
+        context, nor does one inside a threat idiom ("will pay a heavy price" is not
+        economics).
         """
         if not self._contexts:
-            return []
+            return _NO_CONTEXT
         hedge = self._modifiers["hedge"]
         found = []
-        for regex, blocked, reach in self._contexts:
+        for regex, domain, reach in self._contexts:
             for match in regex.finditer(folded):
                 before = folded[max(match.start() - _HEDGE_GAP, 0) : match.start()]
                 quoted = before[-1:] in _OPENING_QUOTES
-                inside_cue = any(low <= match.start() < high for low, high in idiom_spans)
-                if not quoted and not inside_cue and not (hedge is not None and hedge.search(before)):
-                    found.append((match.start(), blocked, reach))
+                if not quoted and not idioms.covers(match.start()) and not (hedge is not None and hedge.search(before)):
+                    found.append((match.start(), domain, reach))
         if not found:
-            return []
+            return _NO_CONTEXT
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
-        limit = self.categories.tuning.context_neighbour_limit
-        spans = []
-        for position, blocked, reach in found:
+        tuning = self.categories.tuning
+        spans: set[tuple[int, int, _Context]] = set()
+        for position, domain, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
-            spans.append(_Voided(bounds[sentence], bounds[sentence + 1], blocked, math.inf))
+            own = domain.borrows
+            spans.add(
+                (
+                    sentence,
+                    sentence + 1,
+                    _Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
+                )
+            )
             if reach:
-                last = min(sentence + 1 + reach, len(bounds) - 1)
-                spans.append(_Voided(bounds[max(sentence - reach, 0)], bounds[last], blocked, limit))
-        return spans
+                first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
+                limit = min(own, tuning.context_neighbour_limit)
+                spans.add(
+                    (first, last, _Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
+                )
+        by_sentence: dict[int, list[_Context]] = {}
+        for first, last, span in spans:
+            for sentence in range(first, last):
+                by_sentence.setdefault(sentence, []).append(span)
+        return _ContextIndex(bounds, by_sentence)
+
+    def _scope_words(self, folded: str, cues: _SortedSpans) -> dict[str, list[tuple[int, int]]]:
+        """Negations and avoidance verbs that scope over cues, each kind in text order.
+
+        One that is part of a cue ("will not hesitate") negates nothing. A negated
+        avoidance verb ("has never ceased to call for") is an affirmation: neither reaches
+        a cue. Found once per text, so each cue then looks them up with a bisect.
+        """
+        found = {
+            kind: [m.span() for m in regex.finditer(folded) if not cues.covers(m.start())]
+            if (regex := self._modifiers[kind]) is not None
+            else []
+            for kind in ("negation", "avoidance")
+        }
+        negation_ends = [high for _, high in found["negation"]]
+        cancelled: set[tuple[int, int]] = set()
+        for low, high in found["avoidance"]:
+            index = bisect.bisect_right(negation_ends, low) - 1
+            # only the nearest few negations can be within reach of this verb
+            for negation in found["negation"][max(index - 2, 0) : index + 1]:
+                if self._within(folded, negation[1], low, _DOUBLE_NEGATION_REACH) and not cues.any_within(
+                    negation[1], low
+                ):
+                    cancelled.update((negation, (low, high)))
+        return {kind: [span for span in spans if span not in cancelled] for kind, spans in found.items()}
 
     def _scoped(
         self,
@@ -238,14 +344,18 @@ class CompiledLexicon:
         folded: str,
         span: tuple[int, int],
         clause: tuple[int, int],
-        cue_spans: list[tuple[int, int]],
+        cues: _SortedSpans,
+        scope: dict[str, list[tuple[int, int]]],
     ) -> Hit:
         """The hit as it counts in its clause: negated, conditional or hedged."""
         tuning = self.categories.tuning
         side = self.categories.categories[entry.category].side
         category, weight = entry.category, entry.weight
-        before = folded[clause[0] : span[0]]
-        if self._negated(folded, span, clause, cue_spans):
+        before = folded[max(clause[0], span[0] - _LOOKBACK) : span[0]]
+        if self._negated(folded, span, clause, cues, scope):
+            if entry.category in tuning.unflipped_by_negation:
+                # "no prior criminal record", "not illegal": a negated adjective states no posture
+                return Hit(entry=entry, text=original, start=span[0], category=category, weight=0.0)
             target = tuning.negated_escalation if side == ESCALATION else tuning.negated_deescalation
             category = target[0]
             # Negating even a weak word ("not at war") states a posture: meet halfway.
@@ -260,66 +370,54 @@ class CompiledLexicon:
             weight *= tuning.hedge_factor
         return Hit(entry=entry, text=original, start=span[0], category=category, weight=weight)
 
-    def _distance(self, gap: str) -> int:
-        return len(gap.split()) if self.lexicon.scope_unit == "word" else len(gap.strip())
+    def _within(self, folded: str, low: int, high: int, reach: int) -> bool:
+        """`low`–`high` spans at most `reach` words (or characters, for `char` scope)."""
+        if high - low > reach * _MAX_WORD_CHARS:
+            return False
+        gap = folded[low:high]
+        return (len(gap.split()) if self.lexicon.scope_unit == "word" else len(gap.strip())) <= reach
 
     def _negated(
         self,
         folded: str,
         span: tuple[int, int],
         clause: tuple[int, int],
-        cue_spans: list[tuple[int, int]],
+        cues: _SortedSpans,
+        scope: dict[str, list[tuple[int, int]]],
     ) -> bool:
         """A negation close before the cue (or, in verb-final languages, close after it).
 
         Avoidance verbs reach further than plain negators: "avoid any step that could
-        inflame tensions" is about the tensions. A negation that is part of another cue
-        ("will not hesitate") negates nothing, and one with another cue between it and
-        this cue belongs to that cue.
+        inflame tensions" is about the tensions. A negation with another cue between it
+        and this cue belongs to that cue. Both stop at the clause's edge ("did not comment
+        and launched missiles").
         """
-
-        def free(found: re.Match[str]) -> bool:
-            return not any(low <= found.start() < high for low, high in cue_spans)
-
-        def reaches(low: int, high: int) -> bool:
-            return not any(low <= cue_start and cue_end <= high for cue_start, cue_end in cue_spans)
-
-        found_before = {
-            kind: [found for found in regex.finditer(folded, clause[0], span[0]) if free(found)]
-            if (regex := self._modifiers[kind]) is not None
-            else []
-            for kind in ("negation", "avoidance")
-        }
-        # A negated avoidance verb ("has never ceased to call for") is an affirmation:
-        # neither the negation nor the avoidance verb reaches the cue.
-        pairs = [
-            (negation, avoidance)
-            for negation in found_before["negation"]
-            for avoidance in found_before["avoidance"]
-            if negation.end() <= avoidance.start()
-            and self._distance(folded[negation.end() : avoidance.start()]) <= _DOUBLE_NEGATION_REACH
-        ]
-        cancelled = {id(found) for pair in pairs for found in pair}
         lexicon = self.lexicon
         for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
-            regex = self._modifiers[kind]
-            if regex is None:
+            spans = scope[kind]
+            if not spans:
                 continue
-            before = [found for found in found_before[kind] if id(found) not in cancelled]
-            if (
-                before
-                and self._distance(folded[before[-1].end() : span[0]]) <= reach
-                and reaches(before[-1].end(), span[0])
-            ):
-                return True
-            if lexicon.negation_after:
-                after = next((found for found in regex.finditer(folded, span[1], clause[1]) if free(found)), None)
+            index = bisect.bisect_right(spans, (span[0], span[0])) - 1
+            while index >= 0 and spans[index][1] > span[0]:
+                index -= 1
+            if index >= 0:
+                low, high = spans[index]
                 if (
-                    after
-                    and self._distance(folded[span[1] : after.start()]) <= lexicon.negation_after
-                    and reaches(span[1], after.start())
+                    low >= clause[0]
+                    and self._within(folded, high, span[0], reach)
+                    and not cues.any_within(high, span[0])
                 ):
                     return True
+            if lexicon.negation_after:
+                index = bisect.bisect_left(spans, (span[1], span[1]))
+                if index < len(spans):
+                    low, high = spans[index]
+                    if (
+                        high <= clause[1]
+                        and self._within(folded, span[1], low, lexicon.negation_after)
+                        and not cues.any_within(span[1], low)
+                    ):
+                        return True
         return False
 
 

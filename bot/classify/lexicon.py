@@ -10,8 +10,9 @@ exactly which line to fix.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,9 @@ class Tuning:
     hedge_factor: float
     context_reach: int
     context_neighbour_limit: float
+    context_factor: float
+    specific_act: float
+    unflipped_by_negation: frozenset[str]
     idiom_categories: frozenset[str]
     corroboration: float
     native_factor: float
@@ -106,13 +110,25 @@ class Tuning:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A subject other than armed conflict (sport, prices…) and what its words damp."""
+
+    id: str
+    blocks: frozenset[str]
+    # sentences either side its words reach (`context_reach` unless the domain sets one)
+    reach: int
+    # the strongest cue its vocabulary borrows: weaker cues of `blocks` are damped, while
+    # stronger ones stay acts (`inf` when its own events are acts too: disasters kill,
+    # police raid, so it damps specific acts as well)
+    borrows: float
+
+
+@dataclass(frozen=True)
 class CategorySet:
     categories: dict[str, Category]
     tuning: Tuning
-    # domain (sports, disaster, economy…) → categories its vocabulary voids in a sentence
-    domains: dict[str, frozenset[str]]
-    # domains whose words reach a different number of sentences than `context_reach`
-    domain_reach: dict[str, int] = field(default_factory=dict)
+    # domain (sports, disaster, economy…) → what its vocabulary damps in a sentence
+    domains: dict[str, Domain]
 
 
 def _fail(source: str, entry_id: str, reason: str) -> LexiconError:
@@ -160,8 +176,8 @@ def parse_categories(data: Any, source: str) -> CategorySet:
             raise _fail(source, entry_id, "duplicate category id")
         _check_sign(category.side, category.weight, source, entry_id)
         categories[category.id] = category
-    domains: dict[str, frozenset[str]] = {}
-    domain_reach: dict[str, int] = {}
+    tuning_data = dict(data["tuning"])
+    domains: dict[str, Domain] = {}
     for record in data.get("domains", ()):
         entry_id = record.get("id", "<no id>") if isinstance(record, dict) else "<not a mapping>"
         _require(record, "note", str, source, entry_id)
@@ -169,12 +185,21 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         unknown = blocked - categories.keys()
         if unknown:
             raise _fail(source, entry_id, f"blocks unknown categories {sorted(unknown)}")
-        domains[_require(record, "id", str, source, entry_id)] = blocked
-        if "reach" in record:
-            domain_reach[record["id"]] = int(record["reach"])
-    tuning_data = dict(data["tuning"])
+        domain_id = _require(record, "id", str, source, entry_id)
+        reach = int(record.get("reach", tuning_data.get("context_reach", 0)))
+        if record.get("acts", False):
+            borrows = math.inf
+        else:
+            borrows = float(record.get("borrows", tuning_data.get("specific_act", math.inf)))
+        domains[domain_id] = Domain(domain_id, blocked, reach, borrows)
     try:
-        for key in ("undamped_by_conditionals", "topic_categories", "topic_setters", "idiom_categories"):
+        for key in (
+            "undamped_by_conditionals",
+            "topic_categories",
+            "topic_setters",
+            "idiom_categories",
+            "unflipped_by_negation",
+        ):
             unknown = set(tuning_data[key]) - categories.keys()
             if unknown:
                 raise _fail(source, key, f"unknown categories {sorted(unknown)}")
@@ -187,7 +212,7 @@ def parse_categories(data: Any, source: str) -> CategorySet:
         tuning = Tuning(**{key: tuning_data[key] for key in Tuning.__dataclass_fields__})
     except (KeyError, TypeError) as error:
         raise _fail(source, "tuning", f"missing or malformed value: {error}") from None
-    return CategorySet(categories=categories, tuning=tuning, domains=domains, domain_reach=domain_reach)
+    return CategorySet(categories=categories, tuning=tuning, domains=domains)
 
 
 def _check_sign(side: str, weight: float, source: str, entry_id: str) -> None:

@@ -37,7 +37,7 @@ from bot.tg.jobs import Services, app_services, rebuild_jobs
 log = logging.getLogger(__name__)
 
 STARTUP_ATTEMPTS = 5
-UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot handles; nothing a Bot API may not know
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]  # all the bot handles
 
 
 def webhook_secret(token: str) -> str:
@@ -144,7 +144,7 @@ async def _serve(settings: Settings, pipeline: Pipeline, webhook_url: str | None
     """In the order of PTB's run_polling (post_init before updates)."""
     application = build_application(settings, pipeline, polling=webhook_url is None)
     webhook = webhook_route(application, settings, webhook_url) if webhook_url else None
-    http = HealthServer(pipeline.db, settings.poll_seconds, settings.http_port, webhook) if settings.http_port else None
+    http = HealthServer(pipeline.db, settings, webhook) if settings.http_port else None
     try:
         await initialize(application, settings.telegram_api_base_url)
         try:

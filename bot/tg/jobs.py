@@ -24,12 +24,17 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 
 from bot.delivery import Delivery
-from bot.digest import build_digest, format_digest, render_chart
-from bot.pipeline import Pipeline, load_configured_watchlist
+from bot.digest import build_digest, translate_quotes
+from bot.i18n import REFERENCE, text
+from bot.pipeline import DISABLE_AFTER, Pipeline, RefreshResult, clamp_seconds, load_configured_watchlist
+from bot.render.alert import escape
+from bot.render.chart import render_chart
+from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage import sources as source_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.storage.db import Database
 
@@ -83,25 +88,53 @@ def schedule_poll(job_queue: JobQueue, source_id: int, when: datetime) -> None:
 
 
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Refresh one source, then schedule its next poll from what the pipeline stored.
+    """Refresh one source (a refresh never raises), then schedule its next poll.
 
-    The source is leased first, like `ladderwatch worker` does: when workers share the
-    database, whoever leases a due source polls it and nobody else does.
+    The source is leased first, as `ladderwatch worker` does: when workers share the
+    database, whoever leases a due source polls it and nobody else does. The next time is
+    what the pipeline stored; when it could not store one (the database is down), the
+    source waits one poll interval rather than spinning every second.
     """
     svc, source_id = services(context), int(context.job.data)
+    started = datetime.now(UTC)
     try:
         results = await svc.pipeline.refresh_leased([source_id])
-        if any(result.new_ids for result in results):  # deliver now, not at the next outbox pass
-            context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")
-    except Exception:
-        log.exception("refresh failed", extra={"source_id": source_id})
-    now = datetime.now(UTC)
-    due = await asyncio.to_thread(source_store.source_due_at, svc.db, source_id, now)
+        due = await asyncio.to_thread(source_store.source_due_at, svc.db, source_id, started)
+    except Exception as error:  # any database failure: retry after an interval
+        log.error("cannot lease or schedule the source (%s); retrying later", error, extra={"source_id": source_id})
+        retry = datetime.now(UTC) + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
+        schedule_poll(context.job_queue, source_id, retry)
+        return
+    for result in results:
+        if result.disabled:
+            await notify_source_disabled(svc, result)
+    if any(result.new_ids for result in results):  # deliver now, not at the next outbox pass
+        context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")
     if due is None:
         log.info("source no longer watched; polling stops", extra={"source_id": source_id})
         return
-    when = min(max(due, now + MIN_POLL_GAP), now + MAX_POLL_GAP)
-    schedule_poll(context.job_queue, source_id, when)
+    now = datetime.now(UTC)
+    fallback = now + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
+    when = due if due > started else fallback
+    schedule_poll(context.job_queue, source_id, min(max(when, now + MIN_POLL_GAP), now + MAX_POLL_GAP))
+
+
+async def notify_source_disabled(svc: Services, result: RefreshResult) -> None:
+    """Tell every administrator, once (the switch-off happens once), through normal delivery."""
+    for admin in sorted(svc.settings.admins):
+        chat = await asyncio.to_thread(chat_store.get_chat, svc.db, admin)
+        lang = chat.language if chat is not None else REFERENCE
+        message = text(
+            lang,
+            "source.disabled",
+            account=escape(result.account_id),
+            error=escape((result.error or "")[:500]),
+            hours=int(DISABLE_AFTER.total_seconds() // 3600),
+        )
+        try:
+            await svc.delivery.send_html(admin, message)
+        except Exception as error:  # an admin who never started the bot
+            log.warning("could not tell admin %s that a source was switched off: %s", admin, error)
 
 
 def poll_job_ids(job_queue: JobQueue) -> set[int]:
@@ -207,17 +240,28 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
             job_queue.run_once(digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up")
 
 
-async def send_digest(svc: Services, chat: ChatSettings) -> int:
-    """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
+async def send_digest(
+    svc: Services, chat: ChatSettings, reply_to: int | None = None, thread_id: int | None = None, silent: bool = False
+) -> int:
+    """Build the chat's digest and send it: the text, then the 7-day chart as a photo.
+
+    It goes to `reply_to` (default: the chat itself; a private chat asking for the digest of
+    the channel it manages) in forum topic `thread_id`, silently when asked.
+    """
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
-    digest = await asyncio.to_thread(build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone)
-    chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
+    digest = await asyncio.to_thread(
+        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings.x_bridge
+    )
+    digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
+    where = {"thread_id": thread_id, "silent": silent}
+    chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
         log.exception("digest chart failed", extra={"chat_id": chat_id})
         return chat_id
-    await svc.delivery.send_photo(chat_id, chart)
+    if chart is not None:  # None: no matplotlib; the text carries a sparkline instead
+        await svc.delivery.send_photo(chat_id, chart, **where)
     return chat_id
 
 
@@ -225,14 +269,15 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The daily digest, once per local day even if the job fires twice (restart, catch-up)."""
     svc, chat_id = services(context), int(context.job.chat_id)
     chat = await asyncio.to_thread(chat_store.get_chat, svc.db, chat_id)
-    if chat is None or not chat.active or not await asyncio.to_thread(chat_store.subscriptions, svc.db, chat_id):
+    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat_id)
+    if chat is None or not chat.active or all(s.is_exception for s in subs):
         return  # gone, blocked us, or follows nothing any more
     today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
     claim = await asyncio.to_thread(chat_store.claim_digest, svc.db, chat_id, today)  # marked sent first
     if not claim.won:
         return
     try:
-        chat_id = await send_digest(svc, chat)
+        chat_id = await send_digest(svc, chat, thread_id=chat.thread_id, silent=chat.silent)
     except Exception:
         log.exception("daily digest failed", extra={"chat_id": chat_id})
         await asyncio.to_thread(chat_store.unclaim_digest, svc.db, chat_id, today, claim.previous)

@@ -1,7 +1,7 @@
 """scale-out: sources remember their body hash and carry a poll lease; outbox rows a delivery claim
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from bot.storage.tables import UtcDateTime
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
