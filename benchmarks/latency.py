@@ -38,13 +38,14 @@ class LatencyFigures:
 
 def _seed_chats(db_url: str, feeds: int) -> None:
     from bot.storage import chats as chat_store
+    from bot.storage import subscriptions as subscription_store
     from bot.storage.db import open_database
 
     db = open_database(db_url)
     before = datetime.now(UTC) - timedelta(minutes=1)
     for n in range(feeds):
         chat_store.ensure_chat(db, FIRST_CHAT + n, "private", "desk", "en", before)
-        chat_store.subscribe(db, FIRST_CHAT + n, "account", f"bench-{n}", before)
+        subscription_store.subscribe(db, FIRST_CHAT + n, "account", f"bench-{n}", before)
     db.close()
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.db import Database, open_database
 from tests.tg.botapi_double import BotApiDouble
 
@@ -77,7 +78,7 @@ def test_two_workers_and_one_bot_fetch_each_source_once_and_alert_once(feed_serv
         db = open_database(POSTGRES or "")
         subscribed = datetime.now(UTC) - timedelta(minutes=1)
         chat_store.ensure_chat(db, CHAT, "private", "desk", "en", subscribed)
-        chat_store.subscribe(db, CHAT, "all", "", subscribed)
+        subscription_store.subscribe(db, CHAT, "all", "", subscribed)
         log = tmp_path / "processes.log"
         processes = [start(["run"], env, log), start(["worker"], env, log), start(["worker"], env, log)]
         try:
