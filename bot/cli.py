@@ -323,8 +323,9 @@ async def _poll_once(settings: Settings) -> int:
         results = await pipeline.poll_all()
         await pipeline.retry_translations()
         new_ids = [i for r in results for i in r.new_ids]
-        for row in await asyncio.to_thread(get_statements, pipeline.db, new_ids):
-            print(_statement_line(row), flush=True)
+        for start in range(0, len(new_ids), 500):  # in chunks: thousands of rows never sit in memory at once
+            for row in await asyncio.to_thread(get_statements, pipeline.db, new_ids[start : start + 500]):
+                print(_statement_line(row), flush=True)
         for result in results:
             if result.error:
                 print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)

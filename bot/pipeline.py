@@ -63,6 +63,9 @@ DISABLE_AFTER = timedelta(hours=48)
 # How long a poller holds a source: past it, the poller is presumed dead and another takes
 # the source (longer than any refresh, translation included, should take).
 LEASE = timedelta(minutes=5)
+# Refreshes of one pass in flight at once: enough to keep the fetcher's connections busy,
+# few enough that thousands of sources do not all hold a fetched body in memory together.
+REFRESHES_AT_ONCE = 32
 
 
 @dataclass(frozen=True)
@@ -346,7 +349,13 @@ class Pipeline:
         if not source_ids:
             return []
         audiences = await asyncio.to_thread(chat_store.audiences, self.db)
-        outcomes = await asyncio.gather(*(self.refresh(sid, audiences) for sid in source_ids), return_exceptions=True)
+        gate = asyncio.Semaphore(REFRESHES_AT_ONCE)
+
+        async def one(source_id: int) -> RefreshResult:
+            async with gate:
+                return await self.refresh(source_id, audiences)
+
+        outcomes = await asyncio.gather(*(one(sid) for sid in source_ids), return_exceptions=True)
         return [
             outcome
             if isinstance(outcome, RefreshResult)
