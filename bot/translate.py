@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from deep_translator import DeeplTranslator, GoogleTranslator, LibreTranslator, MyMemoryTranslator
@@ -79,6 +80,9 @@ _ALTERNATIVES = (
 )
 
 T = TypeVar("T")
+# requests drops proxy keys set to None, environment proxies included.
+_NO_PROXY: dict[str, str | None] = {"http": None, "https": None, "all": None}
+UNCHANGED = "unchanged"  # the provider gave the text back as it was: not a translation
 
 
 # -- language codes ------------------------------------------------------------------
@@ -254,9 +258,13 @@ class CompatibleLibreTranslator(LibreTranslator):
         if self.api_key:
             params["api_key"] = self.api_key
         url = self._base_url + "translate"
-        response = requests.post(url, params=params, json=params, timeout=self.REQUEST_TIMEOUT)
+        # A server on this machine is never reached through HTTP(S)_PROXY: the text stays local.
+        proxies = _NO_PROXY if urlsplit(url).hostname in ("127.0.0.1", "::1", "localhost") else None
+        response = requests.post(url, params=params, json=params, timeout=self.REQUEST_TIMEOUT, proxies=proxies)
         if response.status_code in self.REFUSED:
-            response = requests.post(url, params=params, data=params, timeout=self.REQUEST_TIMEOUT)
+            response = requests.post(
+                url, params=params, data=params, timeout=self.REQUEST_TIMEOUT, proxies=proxies
+            )
         return response
 
     def translate(self, text: str, **kwargs: Any) -> str:
@@ -386,6 +394,18 @@ def _run_in_daemon_thread(func: Callable[..., T], *args: Any) -> asyncio.Future[
     return future
 
 
+def _same_text(translated: str, original: str) -> bool:
+    return " ".join(translated.split()).casefold() == " ".join(original.split()).casefold()
+
+
+def _result(translated: str, source: str, target: str, provider: str) -> Translation:
+    """A text given back unchanged (already in the target language, or names only) is not a
+    translation: text None, provider UNCHANGED, no error, so it is neither shown nor stored."""
+    if provider == UNCHANGED:
+        return Translation(None, source, target, UNCHANGED)
+    return Translation(translated, source, target, provider)
+
+
 @dataclass
 class ProviderState:
     """What the service remembers about a provider between calls (in memory only)."""
@@ -418,7 +438,7 @@ class TranslationService:
         key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), source.lower(), target.lower())
         cached = await asyncio.to_thread(self._read_cache, key)
         if cached is not None:
-            return Translation(cached[0], source, target, cached[1])
+            return _result(cached[0], source, target, cached[1])
 
         failures: list[str] = []
         for provider in self._providers:
@@ -427,9 +447,10 @@ class TranslationService:
             except ProviderFailure as failure:
                 failures.append(f"{provider.name}: {failure.reason}")
                 continue
-            await asyncio.to_thread(self._write_cache, key, translated, provider.name)
+            used = UNCHANGED if _same_text(translated, text) else provider.name
+            await asyncio.to_thread(self._write_cache, key, translated, used)
             self.last_error = None
-            return Translation(translated, source, target, provider.name)
+            return _result(translated, source, target, used)
 
         self.last_error = self._failure_message(failures)
         return Translation(None, source, target, None, self.last_error)
