@@ -29,7 +29,7 @@ class RecordingProxy:
                 proxy.attempts.append(self.requestline)
                 self.send_error(502, "recording proxy: no network in tests")
 
-            do_CONNECT = do_GET = do_POST = do_HEAD = _refuse  # noqa: N815
+            do_CONNECT = do_GET = do_POST = do_HEAD = _refuse
 
             def log_message(self, format: str, *args: object) -> None:
                 return
