@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import NotUtf8Error, Settings, SettingsError, load_settings, read_utf8
 from bot.storage.db import Database, DatabaseUnavailable, open_database
 
 EXIT_USAGE = 2
@@ -124,7 +125,10 @@ def _open_input(name: str) -> TextIO:
     path = Path(name)
     if not path.is_file():
         raise CommandError(f"{name}: no such file")
-    return path.open(encoding="utf-8")
+    try:
+        return io.StringIO(read_utf8(path))
+    except NotUtf8Error as error:
+        raise CommandError(str(error)) from None
 
 
 def _verdict_text(text: str, result: dict[str, object]) -> str:

@@ -4,6 +4,7 @@ progress for `poll`, and each failure once — the X-bridge advice once, not per
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -108,3 +109,48 @@ def test_poll_without_once_says_what_it_does_and_reports_progress(configured):
     assert "1 new statements from 1 sources; 1 sources failed; 2 not read" in seen[-1]
     assert "next source due" in seen[-1]
     assert out.startswith("de-escalation\t")
+
+
+def test_check_warns_once_how_many_accounts_have_no_usable_source(configured, capsys):
+    configured.set(TELEGRAM_BOT_TOKEN="123:abc")
+    assert main(["check", "--offline"]) == 0
+    out = capsys.readouterr().out
+    warnings = [line for line in out.splitlines() if line.startswith("WARN")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "WARN  sources    1 of 3 accounts have only X sources and LADDERWATCH_X_BRIDGE is not set: "
+        "nothing is read from them (minister); 2 X sources in all are not read."
+    )
+    assert out.count("read through an RSS bridge") == 1
+    configured.set(LADDERWATCH_X_BRIDGE="https://nitter.example/{handle}/rss")
+    assert main(["check", "--offline"]) == 0
+    assert "ok    sources    every source can be read with these settings" in capsys.readouterr().out
+
+
+def test_offline_a_host_that_does_not_resolve_is_not_called_a_spelling_mistake(ladderwatch_env, monkeypatch, capsys):
+    """An offline machine's resolver answers EAI_AGAIN; the resolver is stubbed so no query leaves."""
+
+    def offline(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    ladderwatch_env.set(LADDERWATCH_ALLOW_PRIVATE_URLS="0")
+    ladderwatch_env.write_watchlist(
+        "accounts:\n  - id: state\n    name: State\n    sources: [{rss: 'https://www.state.gov/feed/'}]\n"
+    )
+    assert main(["poll", "--once"]) == 1
+    err = capsys.readouterr().err
+    assert "could not resolve 'www.state.gov' (no network or wrong host name" in err
+    assert "spelling" not in err and err.count("could not resolve") == 1
+
+
+def test_input_files_that_are_not_utf8_are_one_line_naming_file_and_offset(ladderwatch_env, capsys):
+    ladderwatch_env.write_watchlist("accounts:\n  - id: a\n    name: A\n    sources: [{x: SomeHandle}]\n")
+    latin1 = ladderwatch_env.folder / "in.jsonl"
+    latin1.write_bytes(b'{"id": 1, "text": "Attaque \xe0 la fronti\xe8re"}\n')
+    assert main(["classify", "--no-translate", "--jsonl", str(latin1)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"ladderwatch: {latin1}:1: not UTF-8 (byte 0xe0 at byte offset 27); save the file as UTF-8"
+    )
+    assert main(["watchlist", "import", str(latin1)]) == 2
+    assert f"nothing imported: {latin1}:1: not UTF-8 (byte 0xe0" in capsys.readouterr().err
