@@ -27,10 +27,6 @@ from bot.watchlist import WatchlistError, load_watchlist
 IDLE_SECONDS = 5.0
 
 
-class WatchlistRejected(Exception):
-    """poll does not start on an invalid watchlist: the message names file, line and reason."""
-
-
 def statement_line(row: StatementRow) -> str:
     text = " ".join(f"{row.title} {row.text}".split()) if row.title else " ".join(row.text.split())
     return f"{row.label}\t{row.score:+.2f}\t{row.account_id}\t{row.lang}\t{text[:300]}"
@@ -63,12 +59,18 @@ def report_failures(results: Sequence[RefreshResult], rows: dict[int, SourceRow]
     return unconfigured
 
 
-async def _start(settings: Settings) -> tuple[Pipeline, dict[int, SourceRow]]:
-    """Refuse an invalid watchlist, open the pipeline, say what the settings leave unread."""
+async def _watchlist_valid(settings: Settings) -> bool:
+    """False when watchlist.yaml is invalid; the pipeline then logs the file, line and reason
+    once and keeps the last good watchlist, as `run` does."""
     try:
         await asyncio.to_thread(load_watchlist, settings.watchlist_path)
-    except WatchlistError as error:
-        raise WatchlistRejected(f"{error} — nothing polled; fix the file (`ladderwatch check` says the same)") from None
+    except WatchlistError:
+        return False
+    return True
+
+
+async def _start(settings: Settings) -> tuple[Pipeline, dict[int, SourceRow]]:
+    """Open the pipeline and say what the settings leave unread."""
     pipeline = await Pipeline.open(settings)
     rows = {row.id: row for row in await asyncio.to_thread(list_source_rows, pipeline.db)}
     accounts = await asyncio.to_thread(list_accounts, pipeline.db)
@@ -87,7 +89,9 @@ def _summary(results: Sequence[RefreshResult], new: int, unconfigured: Counter[s
 
 
 async def poll_once(settings: Settings) -> int:
-    """Every source once. Exit status 1 when no source could be read at all."""
+    """Every source once. Exit status 1 when the watchlist was rejected (the last good one is
+    polled) or when no source could be read at all."""
+    valid = await _watchlist_valid(settings)
     pipeline, rows = await _start(settings)
     try:
         _say(f"polling {len(rows)} sources once…")
@@ -95,8 +99,9 @@ async def poll_once(settings: Settings) -> int:
         await pipeline.retry_translations()
         new = await _print_new(pipeline, results)
         unconfigured = report_failures(results, rows, settings)
-        _say(_summary(results, new, unconfigured))
-        return 1 if results and all(r.error for r in results) else 0
+        rejected = "" if valid else f"; {settings.watchlist_path} was rejected (see above): fix it"
+        _say(_summary(results, new, unconfigured) + rejected)
+        return 1 if not valid or (results and all(r.error for r in results)) else 0
     finally:
         await pipeline.close()
 
@@ -128,10 +133,5 @@ async def poll_forever(settings: Settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import CommandError
-
     logging.getLogger("bot.pipeline").setLevel(logging.ERROR)  # outcomes are printed here, once
-    try:
-        return asyncio.run(poll_once(settings) if args.once else poll_forever(settings))
-    except WatchlistRejected as error:
-        raise CommandError(str(error)) from None
+    return asyncio.run(poll_once(settings) if args.once else poll_forever(settings))

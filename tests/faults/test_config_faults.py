@@ -55,11 +55,12 @@ def test_a_watchlist_url_with_an_impossible_port_or_host_is_refused_with_file_an
     assert reason in str(error.value)
 
 
-def test_poll_once_refuses_a_watchlist_with_port_65536_in_one_line(ladderwatch_env, capsys):
+def test_poll_once_rejects_a_watchlist_with_port_65536_naming_file_and_line_once(ladderwatch_env, capsys):
     ladderwatch_env.write_watchlist(GOOD_ACCOUNT.format(url="https://www.example.org:65536/feed"))
-    assert main(["poll", "--once"]) == 2
-    line = _one_line_naming(capsys.readouterr().err, "watchlist.yaml:5:")
-    assert "Port out of range" in line and "nothing polled" in line
+    assert main(["poll", "--once"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("watchlist.yaml:5: rss source:") == 1 and "Port out of range" in err
+    assert "Traceback" not in err
 
 
 def test_bridge_templates_with_a_bad_port_or_an_unknown_placeholder_are_refused():
@@ -72,11 +73,17 @@ def test_bridge_templates_with_a_bad_port_or_an_unknown_placeholder_are_refused(
 # --- issue 9 "also found": poll --once exited 0 on an invalid watchlist -----------------
 
 
-def test_poll_once_exits_non_zero_with_the_reason_when_the_watchlist_is_invalid(ladderwatch_env, capsys):
+def test_poll_once_exits_non_zero_with_the_reason_when_the_watchlist_is_invalid(ladderwatch_env, feed_server, capsys):
+    feed_server.set("/feed.xml", b"<rss version='2.0'><channel><title>t</title></channel></rss>")
+    ladderwatch_env.write_watchlist(GOOD_ACCOUNT.format(url=feed_server.url("/feed.xml")))
+    assert main(["poll", "--once"]) == 0
+    capsys.readouterr()
     ladderwatch_env.write_watchlist("accounts:\n  - id: Not A Slug\n    name: x\n    sources: [{rss: https://a.example/}]\n")
-    assert main(["poll", "--once"]) != 0
-    line = _one_line_naming(capsys.readouterr().err, "watchlist.yaml:2:")
-    assert "lowercase slug" in line
+    assert main(["poll", "--once"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("watchlist.yaml:2: id 'Not A Slug' must be a lowercase slug") == 1
+    assert "watchlist.yaml was rejected (see above): fix it" in err.splitlines()[-1]
+    assert feed_server.hits("/feed.xml") == 2  # the last good watchlist was still polled
 
 
 # --- item 6: LADDERWATCH_POLL_SECONDS huge or in Unicode digits -------------------------
