@@ -3,7 +3,7 @@
 New statements go to stdout, one per line (label, score, account, language, text); the
 rest goes to stderr: what the command is about to do, what the settings leave unread
 (once), each failing source once, and a summary per round. The pipeline's own per-source
-log lines are quietened here because this command prints every outcome itself.
+outcome log lines are filtered out here because this command prints them itself.
 """
 
 from __future__ import annotations
@@ -132,6 +132,21 @@ async def poll_forever(settings: Settings) -> int:
         await pipeline.close()
 
 
+class PrintedHere(logging.Filter):
+    """Drops the pipeline's per-source outcome lines (failure, count of new statements) that
+    this command prints itself; its other warnings (merged items, a source switched off,
+    the watchlist rejected) still show."""
+
+    PREFIXES = ("refresh failed", "%d new statements")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.PREFIXES)
+
+
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    logging.getLogger("bot.pipeline").setLevel(logging.ERROR)  # outcomes are printed here, once
-    return asyncio.run(poll_once(settings) if args.once else poll_forever(settings))
+    pipeline_log, printed_here = logging.getLogger("bot.pipeline"), PrintedHere()
+    pipeline_log.addFilter(printed_here)
+    try:
+        return asyncio.run(poll_once(settings) if args.once else poll_forever(settings))
+    finally:
+        pipeline_log.removeFilter(printed_here)
