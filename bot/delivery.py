@@ -50,6 +50,7 @@ from bot.storage import outbox as outbox_store
 from bot.storage.chats import ChatSettings
 from bot.storage.db import Database
 from bot.storage.outbox import AlertContent, OutboxItem
+from bot.translate import UNCHANGED
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ async def display_translation(
     if chat_lang == "en" and translation_en:
         return Translation(translation_en, lang, "en", provider_en or "stored")
     if translator is not None:
-        return await translator.translate(text, lang, chat_lang)
+        translation = await translator.translate(text, lang, chat_lang)
+        return None if translation.provider == UNCHANGED else translation  # already reads in chat_lang
     return Translation(None, lang, chat_lang, None, "no translator configured")
 
 

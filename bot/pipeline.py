@@ -52,7 +52,7 @@ from bot.storage.chats import ChatAudience
 from bot.storage.db import Database, open_database
 from bot.storage.sources import SourceAccount, SourceState
 from bot.storage.tables import StatementRow
-from bot.translate import TranslationService
+from bot.translate import UNCHANGED, TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
 log = logging.getLogger(__name__)
@@ -144,12 +144,18 @@ async def to_english(translator: TranslationService | None, text: str, lang: str
     return await translator.translate(text, lang, "en")
 
 
+def english_for(text: str, translation: Translation) -> str | None:
+    """The English to classify: the translation, or the text itself when the translator gave
+    it back unchanged (it already reads as English)."""
+    return text if translation.provider == UNCHANGED else translation.text
+
+
 async def translate_and_classify(
     translator: TranslationService | None, classifier: Classifier, text: str, lang: str
 ) -> tuple[Translation, Verdict]:
     """English first when a translator is given (richest lexicon), the original always."""
     translation = await to_english(translator, text, lang)
-    verdict = await asyncio.to_thread(classifier.classify, text, lang, translation.text)
+    verdict = await asyncio.to_thread(classifier.classify, text, lang, english_for(text, translation))
     return translation, verdict
 
 
@@ -315,19 +321,29 @@ class Pipeline:
             return []
         texts = [classification_text(s.title, s.text) for s in fresh]
         langs = await asyncio.to_thread(detect_languages, texts, account.languages)
+        return await self._analyse_batch([replace(s, lang=lang) for s, lang in zip(fresh, langs, strict=True)], texts)
+
+    async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
+        """One statement whose language is already known (its `lang`)."""
+        return (await self._analyse_batch([statement], [text]))[0]
+
+    async def _analyse_batch(self, statements: Sequence[Statement], texts: Sequence[str]) -> list[AnalysedStatement]:
+        """Translation (network I/O, per statement) then classification (one worker thread)."""
+        langs = [statement.lang for statement in statements]
         translations = [await to_english(self.translator, text, lang) for text, lang in zip(texts, langs, strict=True)]
         verdicts = await asyncio.to_thread(
             lambda: [
-                self.classifier.classify(text, lang, translation.text)
+                self.classifier.classify(text, lang, english_for(text, translation))
                 for text, lang, translation in zip(texts, langs, translations, strict=True)
             ]
         )
         failed_translation = "none" not in self.settings.translators
         analysed = []
-        for statement, lang, translation, verdict in zip(fresh, langs, translations, verdicts, strict=True):
-            metrics.count_statement(verdict, lang)
-            failed = failed_translation and translation.text is None and needs_translation(lang)
-            analysed.append(AnalysedStatement(replace(statement, lang=lang), translation.text, failed, verdict))
+        for statement, translation, verdict in zip(statements, translations, verdicts, strict=True):
+            metrics.count_statement(verdict, statement.lang)
+            unread = translation.text is None and translation.provider != UNCHANGED
+            failed = failed_translation and unread and needs_translation(statement.lang)
+            analysed.append(AnalysedStatement(statement, translation.text, failed, verdict))
         return analysed
 
     # --- scheduling helpers ---------------------------------------------------------

@@ -3,7 +3,9 @@
 Schema changes go through Alembic (`bot/storage/migrations`). On PostgreSQL, where
 several processes share the database (workers and the bot), migrations run only in
 `ladderwatch db upgrade`; every other command checks that the schema is current and
-stops with that advice when it is not. The embedded SQLite file is upgraded on open.
+stops with that advice when it is not. The embedded SQLite file is upgraded on open. A
+database that cannot be opened (server down, folder not writable, …) is one
+`DatabaseUnavailable` line naming DATABASE_URL, never a driver traceback.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import Engine, Row, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -84,6 +88,26 @@ class Database:
         self.engine.dispose()
 
 
+class DatabaseUnavailable(Exception):
+    """The database of DATABASE_URL cannot be opened; the message is one line saying what to do."""
+
+
+def _remedy(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return "check that its folder can be created and written, or point DATABASE_URL at another file"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"check that PostgreSQL is running at {where}, that the database exists and the credentials are right"
+
+
+def _first_line(error: BaseException) -> str:
+    """The driver's own words, without SQLAlchemy's statement dump and background link."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    line = text[0] if text else type(original).__name__
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
 class SchemaOutOfDate(RuntimeError):
     """The database is not on the schema this code needs (PostgreSQL is never upgraded implicitly)."""
 
@@ -98,16 +122,30 @@ def head_revision(url: str) -> str | None:
 
 
 def open_database(url: str, upgrade: bool | None = None) -> Database:
-    """The database, on the current schema. `upgrade` None: SQLite is upgraded, PostgreSQL
-    only checked (`ladderwatch db upgrade` passes True)."""
-    database = Database(url)
-    if upgrade is None:
-        upgrade = database.engine.dialect.name == "sqlite"
-    if upgrade:
-        database.upgrade()
-        return database
-    current, head = schema_revision(database), head_revision(url)
-    if current != head:
+    """The database on the current schema; failing to open it is one DatabaseUnavailable line.
+
+    `upgrade` None: SQLite is migrated to head, PostgreSQL only checked (several processes
+    share it; `ladderwatch db upgrade` passes True).
+    """
+    shown = make_url(url).render_as_string(hide_password=True)
+    database: Database | None = None
+    current: str | None = None
+    try:
+        database = Database(url)
+        if upgrade is None:
+            upgrade = database.engine.dialect.name == "sqlite"
+        if upgrade:
+            database.upgrade()
+        else:
+            current = schema_revision(database)
+    except (SQLAlchemyError, OSError, AlembicError) as error:
+        if database is not None:
+            database.close()
+        raise DatabaseUnavailable(
+            f"DATABASE_URL={shown}: cannot open the database ({_first_line(error)}); {_remedy(url)}"
+        ) from error
+    head = None if upgrade else head_revision(url)
+    if not upgrade and current != head:
         database.close()
         raise SchemaOutOfDate(
             f"the database schema is at {current or 'nothing'}, this version needs {head}: "

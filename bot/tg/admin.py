@@ -12,6 +12,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -23,7 +24,17 @@ from bot.health import SourceHealth, source_health
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import DISABLED, FAILING, OK, PENDING, STALE
+from bot.reader.health import (
+    DISABLED,
+    EMPTY,
+    FAILING,
+    OK,
+    PENDING,
+    STALE,
+    UNCONFIGURED,
+    source_notes,
+    unconfigured_reason,
+)
 from bot.render.alert import escape, local_time
 from bot.storage import accounts as account_store
 from bot.storage import sources as source_store
@@ -36,7 +47,9 @@ from bot.watchlist import ACCOUNT_ID, validate_source
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 1_000_000
-STATE_SYMBOLS = {OK: "✅", FAILING: "⚠️", STALE: "🕸", PENDING: "⏳", DISABLED: "⏸"}
+STATE_SYMBOLS = {
+    OK: "✅", FAILING: "⚠️", STALE: "🕸", EMPTY: "🕸", PENDING: "⏳", DISABLED: "⏸", UNCONFIGURED: "🔧"
+}
 
 
 async def refuse_non_admin(
@@ -238,10 +251,9 @@ def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence
 
     lines = [text(lang, "status.header", count=len(sources)), *extra]
     for source in sources:
-        symbol = STATE_SYMBOLS.get(source.state, "•")
         lines.append(
-            f"{symbol} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}"
-            f" — {escape(text(lang, f'state.{source.state}'))}"
+            f"{STATE_SYMBOLS.get(source.state, '•')} <b>{escape(source.account_name)}</b> "
+            f"{escape(source.kind)}:{escape(source.handle)} — {escape(text(lang, f'state.{source.state}'))}"
         )
         lines.append(
             "   "
@@ -255,7 +267,7 @@ def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence
                 )
             )
         )
-        if source.last_error and source.consecutive_errors:
+        if source.last_error and source.consecutive_errors and source.state != UNCONFIGURED:
             lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
     return "\n".join(lines)
 
@@ -270,7 +282,15 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not sources:
         await reply(update, context, chat, text(chat.language, "status.none"))
         return
+    # Sources the settings cannot read are "unconfigured"; what to do is said once, by the core.
+    sources = [
+        replace(s, state=UNCONFIGURED) if s.state != DISABLED and unconfigured_reason(s.kind, svc.settings) else s
+        for s in sources
+    ]
     coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
-    extra = [escape(coverage_line(coverage, chat.language))]
+    notes = await asyncio.to_thread(
+        lambda: source_notes(account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db), svc.settings)
+    )
+    extra = [escape(coverage_line(coverage, chat.language)), *(f"<i>{escape(note)}</i>" for note in notes)]
     details, summary = status_text(sources, chat, extra), status_summary(sources, chat.language, extra)
     await reply_privately(update, context, chat, details, summary)

@@ -161,7 +161,7 @@ async def _send_and_wait(bot: RunningBot, chat_id: int, name: str, content: byte
     return (await until(lambda: bot.api.texts(chat_id)[before:]))[0]
 
 
-async def test_status_flags_a_source_that_answers_but_never_brings_anything_as_stale(running_bot: RunningBot):
+async def test_status_shows_a_source_just_fetched_with_no_items_as_empty_not_stale(running_bot: RunningBot):
     bot = running_bot
 
     def polled() -> int:  # the fixture's feeds are empty channels
@@ -170,5 +170,15 @@ async def test_status_flags_a_source_that_answers_but_never_brings_anything_as_s
 
     await until(polled)
     status = await bot.say(ADMIN, "/status")
-    assert "stale: nothing new for days" in status
+    assert "answers, but no items yet" in status and "stale" not in status
     assert "sources answered in the last 24 h" in status  # the coverage line (issue 10)
+
+
+async def test_status_gives_the_x_bridge_advice_once_for_all_x_sources(running_bot: RunningBot):
+    bot = running_bot
+    await bot.say(ADMIN, "/watch add kallas Kaja Kallas x:kajakallas")
+    await bot.say(ADMIN, "/watch add araghchi Abbas Araghchi x:araghchi x:IRIMFA_EN")
+    status = await bot.say(ADMIN, "/status")
+    assert status.count("read through an RSS bridge") == 1
+    assert status.count("unconfigured (see above)") == 3
+    assert "needs an RSS bridge" not in status
