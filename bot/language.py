@@ -250,8 +250,3 @@ def detect_language(text: str, hints: Sequence[str] = ()) -> str:
     if script in _SCRIPT_LANGUAGE:
         return _SCRIPT_LANGUAGE[script]
     return _certain_latin(text) or _langdetect_best(text, hints)
-
-
-def detect_languages(texts: Sequence[str], hints: Sequence[str] = ()) -> list[str]:
-    """`detect_language` for a batch (one call, so one worker-thread hop for a whole feed)."""
-    return [detect_language(text, hints) for text in texts]

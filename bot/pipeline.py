@@ -28,7 +28,7 @@ from bot import metrics
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
 from bot.dedupe import to_statements
-from bot.language import detect_languages
+from bot.language import detect_language
 from bot.model import (
     AnalysedStatement,
     FeedEntry,
@@ -320,7 +320,7 @@ class Pipeline:
         if not fresh:
             return []
         texts = [classification_text(s.title, s.text) for s in fresh]
-        langs = await asyncio.to_thread(detect_languages, texts, account.languages)
+        langs = await asyncio.to_thread(lambda: [detect_language(text, account.languages) for text in texts])
         return await self._analyse_batch([replace(s, lang=lang) for s, lang in zip(fresh, langs, strict=True)], texts)
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:

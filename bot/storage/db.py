@@ -28,6 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot.storage.tables import fit_values
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -208,4 +210,5 @@ def insert_new(
     else:
         raise NotImplementedError(f"database {dialect!r} is not supported: use SQLite or PostgreSQL")
     statement = insert(table.__table__).on_conflict_do_nothing().returning(*returning)
-    return list(session.connection().execute(statement, rows).all())
+    fitted = [fit_values(table.__table__, row) for row in rows]  # as every ORM write is (tables.py)
+    return list(session.connection().execute(statement, fitted).all())

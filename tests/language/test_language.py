@@ -95,10 +95,3 @@ def test_an_uncertain_short_post_still_asks_langdetect(monkeypatch):
     monkeypatch.setattr("bot.language._langdetect_probabilities", spy)
     assert detect_language("Tregua ya.") == "es"
     assert asked
-
-
-def test_a_batch_gives_each_text_its_own_language():
-    from bot.language import detect_languages
-
-    texts = ["Россия призывает к сдержанности.", "The ministry calls for restraint and for the talks to resume.", ""]
-    assert detect_languages(texts) == ["ru", "en", "und"]
