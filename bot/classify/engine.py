@@ -51,9 +51,10 @@ _LOOKBACK = 400
 # a whole clause (a 5 MB token must not be split per cue).
 _MAX_WORD_CHARS = 40
 # Classification reads at most this many characters of a text (the stored text stays
-# whole): 20,000 characters is about eight pages, far past where a statement states its
-# posture, and keeps the worst text (5 MB of conflict words) to a fraction of a second.
-MAX_CLASSIFIED_CHARS = 20_000
+# whole): 10,000 characters is about 1,600 words, thirteen times the longest statement
+# in the test sets, and keeps the worst text (5 MB of conflict words) well under a
+# second (tests/benchmarks/bench_worst_case.py).
+MAX_CLASSIFIED_CHARS = 10_000
 # A full stop after an abbreviation or an initial ("etc.", "Mr.", "U.S.") ends no sentence.
 _ABBREVIATION = r"(?<!\betc)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bno)(?<!\bvs)(?<!\b\w)"
 _SENTENCE_BREAK = re.compile(_ABBREVIATION + r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
@@ -208,31 +209,23 @@ class CompiledLexicon:
         matches = self._matches(folded)
         if not matches:
             return []
-        cues = _SortedSpans([m.span() for m in matches])
+        cues = _SortedSpans([(start, end) for start, end, _ in matches])
         idiom_categories = self.categories.tuning.idiom_categories
-        idioms = _SortedSpans(
-            [
-                match.span()
-                for match in matches
-                if self._entries[match.lastgroup].category in idiom_categories  # type: ignore[index]
-            ]
-        )
+        idioms = _SortedSpans([(start, end) for start, end, entry in matches if entry.category in idiom_categories])
         contexts = self._context_index(folded, idioms)
         breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
         scope = self._scope_words(folded, cues)
         hits = []
-        for match in matches:
-            entry = self._entries[match.lastgroup]  # type: ignore[index]
+        for start, end, entry in matches:
             category = self.categories.categories[entry.category]
             if category.side == BLOCKER:
                 continue
-            start, end = match.span()
             if positions is not None:
                 original = text[positions[start] : positions[end - 1] + 1]
             elif len(folded) == len(text):
                 original = text[start:end]
             else:
-                original = match.group(0)
+                original = folded[start:end]
             clause = _clause_around(breaks, start, end, len(folded))
             hit = self._scoped(entry, original, folded, (start, end), clause, cues, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
@@ -243,18 +236,19 @@ class CompiledLexicon:
                 hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
         return hits
 
-    def _matches(self, folded: str) -> list[re.Match[str]]:
+    def _matches(self, folded: str) -> list[tuple[int, int, CueEntry]]:
         """Cue matches left to right; one starting inside another is kept if it reaches further.
 
         "Chiediamo un cessate il fuoco": the appeal pattern swallows "cessate", yet the
         ceasefire itself must still count. A match wholly inside another is the outer
-        phrase's own word ("no intention to attack") and adds nothing.
+        phrase's own word ("no intention to attack") and adds nothing. Only spans are
+        kept: a match object holds a slot for each of the lexicon's thousands of groups.
         """
-        matches: list[re.Match[str]] = []
+        matches: list[tuple[int, int, CueEntry]] = []
         position, reached = 0, 0
         while (match := self._cues.search(folded, position)) is not None:
             if match.end() > reached and match.lastgroup is not None:
-                matches.append(match)
+                matches.append((match.start(), match.end(), self._entries[match.lastgroup]))
                 reached = match.end()
             position = match.start() + 1
         return matches
