@@ -32,6 +32,7 @@ from bot.classify.lexicon import (
     Tuning,
 )
 from bot.classify.patterns import alternation, spaced
+from bot.classify.spans import NO_CONTEXT, Context, ContextIndex, SortedSpans, clause_around
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 # A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
@@ -77,59 +78,6 @@ class Hit:
     start: int
     category: str
     weight: float
-
-
-@dataclass(frozen=True)
-class _Context:
-    """A stretch of text whose subject damps cues of `blocked` kinds weaker than `below`."""
-
-    low: int
-    high: int
-    blocked: frozenset[str]
-    below: float
-    factor: float
-
-
-class _ContextIndex:
-    """Context stretches filed by sentence, so a cue looks only at its own sentence's few."""
-
-    def __init__(self, bounds: list[int], by_sentence: dict[int, list[_Context]]) -> None:
-        self._bounds = bounds
-        self._by_sentence = by_sentence
-
-    def factor(self, position: int, category: str, weight: float) -> float:
-        """How much of a cue's weight survives its context (1.0: none applies, 0.0: void)."""
-        if not self._by_sentence:
-            return 1.0
-        sentence = bisect.bisect_right(self._bounds, position) - 1
-        factors = [
-            span.factor
-            for span in self._by_sentence.get(sentence, ())
-            if span.low <= position < span.high and category in span.blocked and abs(weight) < span.below
-        ]
-        return min(factors, default=1.0)
-
-
-_NO_CONTEXT = _ContextIndex([0], {})
-
-
-class _SortedSpans:
-    """Cue spans in text order (starts and ends both ascend: `_matches` keeps a later match
-    only if it reaches further), so containment questions take a bisect, not a scan."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.starts = [low for low, _ in spans]
-        self.ends = [high for _, high in spans]
-
-    def covers(self, position: int) -> bool:
-        """Some cue holds `position` (the last one starting at or before it reaches furthest)."""
-        index = bisect.bisect_right(self.starts, position) - 1
-        return index >= 0 and position < self.ends[index]
-
-    def any_within(self, low: int, high: int) -> bool:
-        """Some cue lies wholly inside `low`–`high` (the first starting there ends soonest)."""
-        index = bisect.bisect_left(self.starts, low)
-        return index < len(self.starts) and self.ends[index] <= high
 
 
 @dataclass(frozen=True)
@@ -209,9 +157,9 @@ class CompiledLexicon:
         matches = self._matches(folded)
         if not matches:
             return []
-        cues = _SortedSpans([(start, end) for start, end, _ in matches])
+        cues = SortedSpans([(start, end) for start, end, _ in matches])
         idiom_categories = self.categories.tuning.idiom_categories
-        idioms = _SortedSpans([(start, end) for start, end, entry in matches if entry.category in idiom_categories])
+        idioms = SortedSpans([(start, end) for start, end, entry in matches if entry.category in idiom_categories])
         contexts = self._context_index(folded, idioms)
         breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
         scope = self._scope_words(folded, cues)
@@ -226,7 +174,7 @@ class CompiledLexicon:
                 original = text[start:end]
             else:
                 original = folded[start:end]
-            clause = _clause_around(breaks, start, end, len(folded))
+            clause = clause_around(breaks, start, end, len(folded))
             hit = self._scoped(entry, original, folded, (start, end), clause, cues, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
             factor = contexts.factor(start, entry.category, entry.weight)
@@ -253,7 +201,7 @@ class CompiledLexicon:
             position = match.start() + 1
         return matches
 
-    def _context_index(self, folded: str, idioms: _SortedSpans) -> _ContextIndex:
+    def _context_index(self, folded: str, idioms: SortedSpans) -> ContextIndex:
         """Stretches that talk about sport, disasters, prices…, with the categories they damp.
 
         A context word damps its own sentence and `context_reach` sentences either side
@@ -270,7 +218,7 @@ class CompiledLexicon:
         economics).
         """
         if not self._contexts:
-            return _NO_CONTEXT
+            return NO_CONTEXT
         hedge = self._modifiers["hedge"]
         found = []
         for regex, domain, reach in self._contexts:
@@ -280,10 +228,10 @@ class CompiledLexicon:
                 if not quoted and not idioms.covers(match.start()) and not (hedge is not None and hedge.search(before)):
                     found.append((match.start(), domain, reach))
         if not found:
-            return _NO_CONTEXT
+            return NO_CONTEXT
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
         tuning = self.categories.tuning
-        spans: set[tuple[int, int, _Context]] = set()
+        spans: set[tuple[int, int, Context]] = set()
         for position, domain, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
             own = domain.borrows
@@ -291,22 +239,22 @@ class CompiledLexicon:
                 (
                     sentence,
                     sentence + 1,
-                    _Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
+                    Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
                 )
             )
             if reach:
                 first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
                 limit = min(own, tuning.context_neighbour_limit)
                 spans.add(
-                    (first, last, _Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
+                    (first, last, Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
                 )
-        by_sentence: dict[int, list[_Context]] = {}
+        by_sentence: dict[int, list[Context]] = {}
         for first, last, span in spans:
             for sentence in range(first, last):
                 by_sentence.setdefault(sentence, []).append(span)
-        return _ContextIndex(bounds, by_sentence)
+        return ContextIndex(bounds, by_sentence)
 
-    def _scope_words(self, folded: str, cues: _SortedSpans) -> dict[str, list[tuple[int, int]]]:
+    def _scope_words(self, folded: str, cues: SortedSpans) -> dict[str, list[tuple[int, int]]]:
         """Negations and avoidance verbs that scope over cues, each kind in text order.
 
         One that is part of a cue ("will not hesitate") negates nothing. A negated
@@ -338,7 +286,7 @@ class CompiledLexicon:
         folded: str,
         span: tuple[int, int],
         clause: tuple[int, int],
-        cues: _SortedSpans,
+        cues: SortedSpans,
         scope: dict[str, list[tuple[int, int]]],
     ) -> Hit:
         """The hit as it counts in its clause: negated, conditional or hedged."""
@@ -376,7 +324,7 @@ class CompiledLexicon:
         folded: str,
         span: tuple[int, int],
         clause: tuple[int, int],
-        cues: _SortedSpans,
+        cues: SortedSpans,
         scope: dict[str, list[tuple[int, int]]],
     ) -> bool:
         """A negation close before the cue (or, in verb-final languages, close after it).
@@ -413,19 +361,6 @@ class CompiledLexicon:
                     ):
                         return True
         return False
-
-
-def _clause_around(breaks: list[tuple[int, int]], start: int, end: int, length: int) -> tuple[int, int]:
-    """Start and end of the clause holding the cue at `start`–`end`, given the break spans."""
-    before = bisect.bisect_right(breaks, (start, start)) - 1
-    clause_start = 0
-    while before >= 0:
-        if breaks[before][1] <= start:
-            clause_start = breaks[before][1]
-            break
-        before -= 1
-    after = bisect.bisect_left(breaks, (end, end))
-    return clause_start, breaks[after][0] if after < len(breaks) else length
 
 
 def side_totals(hits: Iterable[Hit], tuning: Tuning) -> SideTotals:
