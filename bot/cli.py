@@ -180,9 +180,69 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _un_quad_files(names: Sequence[str]) -> list[Path]:
+    """The corpus files named, a directory standing for every *.jsonl in it."""
+    files: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(path.glob("*.jsonl"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{name}: no such file or directory")
+    if not files:
+        raise CommandError(f"{', '.join(names)}: no *.jsonl files of the UN quad corpus there")
+    return files
+
+
+def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
+    """Per corpus file: engine vs keyword baseline; then cross-language agreement with `en`."""
+    from bot.evaluate import agreement, evaluate, format_comparison, keyword_baseline, quad_gold
+
+    analyser = Analyser(settings, translate=not args.no_translate)
+    labels_by_file: dict[str, dict[str, str]] = {}
+    bad = 0
+    try:
+        for path in _un_quad_files(args.files):
+            rows: list[dict[str, object]] = []
+            with path.open(encoding="utf-8") as stream:
+                for number, item, error in _read_jsonl(stream, ["id", "text", "lang"]):
+                    if item is None or not isinstance(item.get("quad"), int):
+                        problem = error or 'missing integer "quad"'
+                        print(f"{path}:{number}: {problem}; line skipped", file=sys.stderr)
+                        bad += 1
+                    else:
+                        rows.append(item)
+            predictions = asyncio.run(
+                analyser.analyse_many([(str(row["text"]), str(row["lang"]), None) for row in rows])
+            )
+            labels = [str(p["label"]) for p in predictions]
+            labels_by_file[path.stem] = {str(row["id"]): label for row, label in zip(rows, labels, strict=True)}
+            kept = quad_gold(rows, args.mapping)
+            gold = [(label, ()) for _, label in kept]
+            engine = evaluate(gold, [labels[position] for position, _ in kept])
+            baseline = evaluate(gold, [keyword_baseline(str(rows[position]["text"])) for position, _ in kept])
+            print(f"{path}: {len(kept)} of {len(rows)} rows scored (mapping {args.mapping})")
+            print(format_comparison([("ladderwatch", engine), ("keyword base", baseline)]))
+    finally:
+        analyser.close()
+    reference = labels_by_file.get("en")
+    if reference is not None:
+        print("cross-language agreement: rows where en is non-neutral and the other file gives the same label")
+        for name, other in labels_by_file.items():
+            if name != "en":
+                agreeing, counted = agreement(reference, other)
+                share = agreeing / counted if counted else 0.0
+                print(f"  en = {name}: {agreeing}/{counted} = {share:.3f}")
+    return 1 if bad else 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluate import evaluate, format_report
 
+    if args.un_quad:
+        return cmd_eval_un_quad(args, settings)
     items: list[dict[str, object]] = []
     bad = 0
     for name in args.files:
@@ -203,7 +263,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     (
                         str(item["text"]),
                         _str_or_none(item.get("lang")) if args.lang_hints else None,
-                        _str_or_none(item.get(args.reference_field)) if args.reference_translation else None,
+                        _str_or_none(item.get("en")) if args.reference_translation else None,
                     )
                     for item in items
                 ]
@@ -270,7 +330,7 @@ async def _poll_forever(settings: Settings) -> int:
         while True:
             now = datetime.now(UTC)
             due = [sid for sid, when in await asyncio.to_thread(pipeline.due_sources, now) if when <= now]
-            for result in await asyncio.gather(*(pipeline.refresh(sid) for sid in due)):
+            for result in await pipeline.refresh_many(due):
                 if result.error:
                     print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
             await pipeline.retry_translations()
@@ -294,9 +354,12 @@ def _digest_end(day: str | None, tz: str) -> datetime:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest import build_digest, format_digest, render_chart
+    from bot.digest import build_digest, translate_quotes
     from bot.reader.parser import html_to_text
+    from bot.render.chart import render_chart
+    from bot.render.digest import format_digest
     from bot.storage.db import open_database
+    from bot.translate import TranslationService
 
     db = open_database(settings.database_url)
     try:
@@ -308,10 +371,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             if chat is None:
                 raise CommandError(f"chat {args.chat} is unknown: it must have sent /start to the bot")
             account_ids, tz, lang = chat_account_ids(db, args.chat), chat.timezone, chat.language
-        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz)
+        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings.x_bridge)
+        digest = asyncio.run(translate_quotes(digest, lang, TranslationService(settings, db)))
         print(html_to_text(format_digest(digest, lang)))
-        if args.chart:
-            Path(args.chart).write_bytes(render_chart(digest, lang))
+        chart = render_chart(digest, lang) if args.chart else None
+        if chart is not None:
+            Path(args.chart).write_bytes(chart)
             print(f"chart written to {args.chart}")
         return 0
     finally:
@@ -409,14 +474,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "files", nargs="+", metavar="FILE", help='JSONL with "text" and gold "label" (optional "also")'
     )
+    evaluation.add_argument(
+        "--un-quad",
+        action="store_true",
+        help="FILEs (or folders) are the UN quad corpus: per file engine vs keyword baseline, cross-language agreement",
+    )
+    evaluation.add_argument(
+        "--mapping", choices=("strict", "broad"), default="strict", help="quad code → label mapping (--un-quad)"
+    )
     evaluation.add_argument("--no-translate", action="store_true", help="classify the original text only")
     evaluation.add_argument(
         "--reference-translation",
         action="store_true",
-        help='use each line\'s "en" field (see --reference-field) as the translation: offline, reproducible',
-    )
-    evaluation.add_argument(
-        "--reference-field", default="en", metavar="FIELD", help="the field --reference-translation reads"
+        help='use each line\'s "en" field as the translation: offline, reproducible',
     )
     evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')
     evaluation.set_defaults(handler=cmd_eval)
@@ -454,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_format, [settings.telegram_bot_token or ""])
+        configure_logging(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level)
         return int(args.handler(args, settings))
     except (SettingsError, CommandError) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)

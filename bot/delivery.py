@@ -39,6 +39,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import metrics
 from bot.model import Translation
 from bot.render.alert import display_translation_needed, format_alert
 from bot.storage import chats as chat_store
@@ -161,16 +162,25 @@ def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timede
 Send = Callable[[int], Awaitable[object]]
 
 
+async def display_translation(
+    text: str, lang: str, translation_en: str | None, chat_lang: str, translator: Translator | None
+) -> Translation | None:
+    """What a chat is shown beside a statement (alerts and digest quotes alike): None when the
+    statement is in the chat's language, else the stored English or the translator's answer."""
+    if not display_translation_needed(lang, chat_lang):
+        return None
+    if chat_lang == "en" and translation_en:
+        return Translation(translation_en, lang, "en", "stored")
+    if translator is not None:
+        return await translator.translate(text, lang, chat_lang)
+    return Translation(None, lang, chat_lang, None, "no translator configured")
+
+
 async def render_alert(content: AlertContent, chat: ChatSettings, translator: Translator | None) -> str:
     """The alert in the chat's language, with a translation when the original is in another."""
-    translation = None
-    if display_translation_needed(content.lang, chat.language):
-        if chat.language == "en" and content.translation_en:
-            translation = Translation(content.translation_en, content.lang, "en", "stored")
-        elif translator is not None:
-            translation = await translator.translate(content.text, content.lang, chat.language)
-        else:
-            translation = Translation(None, content.lang, chat.language, None, "no translator configured")
+    translation = await display_translation(
+        content.text, content.lang, content.translation_en, chat.language, translator
+    )
     return format_alert(content, chat.language, chat.timezone, translation)
 
 
@@ -202,10 +212,14 @@ class Delivery:
         try:
             message = await send(chat_id)
         except ChatMigrated as moved:
+            metrics.count_telegram_error(moved)
             new_id = int(moved.new_chat_id)
             await asyncio.to_thread(chat_store.migrate_chat, self.db, chat_id, new_id)
             log.info("chat moved to %s", new_id, extra={"chat_id": chat_id})
             message, chat_id = await send(new_id), new_id
+        except TelegramError as error:
+            metrics.count_telegram_error(error)
+            raise
         await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
         return message, chat_id
 
@@ -328,6 +342,7 @@ class Delivery:
                     index + 1 == len(parts),
                     datetime.now(UTC),
                 )
+            metrics.observe_alert_sent(content.first_seen_at)
             log.info("alert sent", extra={"chat_id": chat_id, "statement_id": item.statement_id})
             return 1
         except RetryAfter as error:

@@ -20,9 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bot.delivery import render_alert
-from bot.digest import build_digest, format_digest, render_chart
+from bot.digest import build_digest, translate_quotes
 from bot.pipeline import Pipeline
 from bot.reader.parser import html_to_text
+from bot.render.chart import render_chart
+from bot.render.digest import format_digest
 from bot.settings import Settings, load_settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -146,11 +148,14 @@ async def run_demo(chart_path: Path) -> int:
             print("-" * 72)
             print(f"{len(alerts)} alerts for the demo chat.")
 
-            digest = build_digest(pipeline.db, None, datetime.now(UTC), "UTC")
+            digest = build_digest(pipeline.db, None, datetime.now(UTC), "UTC", settings.x_bridge)
+            digest = await translate_quotes(digest, "en", pipeline.translator)
             print("\n== Digest ==")
             print(html_to_text(format_digest(digest, "en")))
-            chart_path.write_bytes(render_chart(digest, "en"))
-            print(f"\nDigest chart written to {chart_path.resolve()}")
+            chart = render_chart(digest, "en")
+            if chart is not None:
+                chart_path.write_bytes(chart)
+                print(f"\nDigest chart written to {chart_path.resolve()}")
         finally:
             await pipeline.close()
     return 0

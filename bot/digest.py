@@ -1,34 +1,39 @@
 """Digest stage: the last 24 hours of a chat's accounts, summarised, with a 7-day chart.
 
-`summarise` is pure (rows in, Digest out); `build_digest` only loads the rows. The tension
-index is 50 × (1 + Σscore / (n + 3)) over the window's statements: 0–100, 50 when calm or
-balanced, higher when escalation dominates; the +3 keeps one statement on a quiet day
-from swinging it to an extreme.
+`summarise` is pure (rows and coverage in, Digest out); `build_digest` only loads them;
+`translate_quotes` puts the quoted statements into the chat's language through the same
+translator path (and cache) as alerts. Rendering is in `bot/render/digest.py` and
+`bot/render/chart.py`.
+
+The tension index is 50 × (1 + Σscore / (n + 3)) over the window's statements: 0–100, 50
+when calm or balanced, higher when escalation dominates; the +3 keeps one statement on a
+quiet day from swinging it to an extreme. Abstained statements (the engine could not read
+them) are counted apart and stay out of the counts and the index: an unread statement is
+not a calm one. When no source answered and nothing was stored in the window, the digest
+says so instead of reporting a quiet day.
 """
 
 from __future__ import annotations
 
-import io
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from html import escape
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.i18n import text as ui
-from bot.model import Label
-from bot.render.alert import shorten
+from bot.coverage import Coverage, source_coverage
+from bot.delivery import Translator, display_translation
+from bot.model import Label, Translation
 from bot.storage.db import Database
 from bot.storage.statements import statements_between
 from bot.storage.tables import AccountRow, StatementRow
 
 WINDOW = timedelta(hours=24)
+LIVE_SLACK = timedelta(minutes=5)
 CHART_DAYS = 7
 TOP_N = 3
-ITEM_LIMIT = 220
 TENSION_DAMPING = 3
 
 
@@ -40,6 +45,9 @@ class DigestItem:
     score: float
     label: Label
     published: datetime
+    lang: str = "und"
+    translation_en: str | None = None
+    translation: Translation | None = None  # into the chat's language, set by `translate_quotes`
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class DayPoint:
     escalation: int
     deescalation: int
     neutral: int
-    tension: float
+    tension: float | None  # None: no readable statement that day (not the same as calm)
 
 
 @dataclass(frozen=True)
@@ -70,14 +78,25 @@ class Digest:
     deescalations: tuple[DigestItem, ...]
     accounts: tuple[AccountLine, ...]
     days: tuple[DayPoint, ...]
+    coverage: Coverage
+    abstained: int = 0
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
     @property
+    def nothing_read(self) -> bool:
+        """No source answered in the window and nothing from it was stored: silence, not calm."""
+        return self.coverage.nothing_read and self.total == 0 and self.abstained == 0
+
+    @property
     def quiet(self) -> bool:
-        return self.counts[Label.ESCALATION] == 0 and self.counts[Label.DEESCALATION] == 0
+        return (
+            not self.nothing_read
+            and self.counts[Label.ESCALATION] == 0
+            and self.counts[Label.DEESCALATION] == 0
+        )
 
 
 def tension_index(scores: Sequence[float]) -> float:
@@ -97,13 +116,20 @@ def _item(row: StatementRow, names: dict[str, str]) -> DigestItem:
         row.score,
         Label(row.label),
         row.published_at,
+        row.lang,
+        row.translation_en,
     )
 
 
-def summarise(rows: Sequence[StatementRow], names: dict[str, str], end: datetime, tz: str) -> Digest:
-    """Pure: the statements of the last 8 days (any order) → the digest ending at `end`."""
+def summarise(
+    rows: Sequence[StatementRow], names: dict[str, str], end: datetime, tz: str, coverage: Coverage
+) -> Digest:
+    """Pure: the statements of the last 8 days (any order) and the window's coverage → the
+    digest ending at `end`."""
     zone = ZoneInfo(tz)
     start = end - WINDOW
+    abstained = sum(1 for r in rows if r.abstained and start <= r.published_at < end)
+    rows = [r for r in rows if not r.abstained]
     today = [r for r in rows if start <= r.published_at < end]
     yesterday = [r for r in rows if start - WINDOW <= r.published_at < start]
     by_score = sorted(today, key=lambda r: r.score)
@@ -125,14 +151,15 @@ def summarise(rows: Sequence[StatementRow], names: dict[str, str], end: datetime
     days = []
     for offset in range(CHART_DAYS - 1, -1, -1):
         day = last_day - timedelta(days=offset)
-        counts = _count(per_day.get(day, []))
+        that_day = per_day.get(day, [])
+        counts = _count(that_day)
         days.append(
             DayPoint(
                 day,
                 counts[Label.ESCALATION],
                 counts[Label.DEESCALATION],
                 counts[Label.NEUTRAL],
-                tension_index([r.score for r in per_day.get(day, [])]),
+                tension_index([r.score for r in that_day]) if that_day else None,
             )
         )
     return Digest(
@@ -146,120 +173,34 @@ def summarise(rows: Sequence[StatementRow], names: dict[str, str], end: datetime
         deescalations=tuple(_item(r, names) for r in deescalations),
         accounts=accounts,
         days=tuple(days),
+        coverage=coverage,
+        abstained=abstained,
     )
 
 
-def build_digest(db: Database, account_ids: set[str] | None, end: datetime, tz: str) -> Digest:
-    """Load what the digest needs (8 days back for the chart and the day-over-day change)."""
+def build_digest(
+    db: Database, account_ids: set[str] | None, end: datetime, tz: str, x_bridge: str | None
+) -> Digest:
+    """Load what the digest needs (8 days back for the chart and the day-over-day change,
+    and how many of the accounts' sources answered in the window)."""
     rows = statements_between(db, end - timedelta(days=CHART_DAYS + 1), end, account_ids)
     with db.session() as session:
         names = {row.id: row.name for row in session.scalars(select(AccountRow))}
-    return summarise(rows, names, end, tz)
+    live = end >= datetime.now(UTC) - LIVE_SLACK
+    coverage = source_coverage(db, x_bridge, None if live else end - WINDOW, account_ids)
+    return summarise(rows, names, end, tz, coverage)
 
 
-def _item_line(item: DigestItem) -> str:
-    body = escape(shorten(" ".join(item.text.split()), ITEM_LIMIT)[0])
-    link = f' <a href="{escape(item.url, quote=True)}">↗</a>' if item.url else ""
-    return f"• <b>{escape(item.account_name)}</b> ({item.score:+.2f}): {body}{link}"
+async def translate_quotes(digest: Digest, lang: str, translator: Translator | None) -> Digest:
+    """The quoted statements with a translation into `lang` where the alert would show one
+    (stored English, else the translator, whose results are cached)."""
 
+    async def translated(item: DigestItem) -> DigestItem:
+        translation = await display_translation(item.text, item.lang, item.translation_en, lang, translator)
+        return replace(item, translation=translation)
 
-def format_digest(digest: Digest, lang: str) -> str:
-    """Telegram HTML; every piece of feed text is escaped."""
-    zone = ZoneInfo(digest.tz)
-    period = (
-        f"{digest.start.astimezone(zone):%Y-%m-%d %H:%M} – {digest.end.astimezone(zone):%Y-%m-%d %H:%M} {digest.tz}"
+    return replace(
+        digest,
+        escalations=tuple([await translated(item) for item in digest.escalations]),
+        deescalations=tuple([await translated(item) for item in digest.deescalations]),
     )
-    lines = [ui(lang, "digest.title", period=escape(period))]
-    if digest.quiet:
-        lines.append(ui(lang, "digest.quiet", neutral=digest.counts[Label.NEUTRAL]))
-    change = digest.tension - digest.previous_tension
-    lines.append(
-        ui(
-            lang,
-            "digest.counts",
-            escalation=digest.counts[Label.ESCALATION],
-            deescalation=digest.counts[Label.DEESCALATION],
-            neutral=digest.counts[Label.NEUTRAL],
-        )
-    )
-    lines.append(ui(lang, "digest.tension", tension=f"{digest.tension:.0f}", change=f"{change:+.0f}"))
-    for key, items in (
-        ("digest.top_escalation", digest.escalations),
-        ("digest.top_deescalation", digest.deescalations),
-    ):
-        if items:
-            lines.append("")
-            lines.append(ui(lang, key))
-            lines.extend(_item_line(item) for item in items)
-    if digest.accounts:
-        lines.append("")
-        lines.append(ui(lang, "digest.accounts"))
-        for account in digest.accounts:
-            lines.append(
-                ui(
-                    lang,
-                    "digest.account_line",
-                    name=escape(account.name),
-                    escalation=account.counts[Label.ESCALATION],
-                    deescalation=account.counts[Label.DEESCALATION],
-                    neutral=account.counts[Label.NEUTRAL],
-                    mean=f"{account.mean_score:+.2f}",
-                )
-            )
-    return "\n".join(lines)
-
-
-def render_chart(digest: Digest, lang: str = "en") -> bytes:
-    """PNG of the last 7 days: statements per label as bars, the tension index as a line."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    labels = [f"{d.day:%m-%d}" for d in digest.days]
-    positions = range(len(digest.days))
-    figure, axis = plt.subplots(figsize=(7, 3.6), dpi=110)
-    try:
-        width = 0.27
-        axis.bar(
-            [p - width for p in positions],
-            [d.escalation for d in digest.days],
-            width,
-            color="#c0392b",
-            label=ui(lang, "chart.escalation"),
-        )
-        axis.bar(
-            list(positions),
-            [d.deescalation for d in digest.days],
-            width,
-            color="#27ae60",
-            label=ui(lang, "chart.deescalation"),
-        )
-        axis.bar(
-            [p + width for p in positions],
-            [d.neutral for d in digest.days],
-            width,
-            color="#95a5a6",
-            label=ui(lang, "chart.neutral"),
-        )
-        axis.set_xticks(list(positions), labels)
-        axis.set_ylabel(ui(lang, "chart.statements"))
-        tension_axis = axis.twinx()
-        tension_axis.plot(
-            list(positions),
-            [d.tension for d in digest.days],
-            color="#2c3e50",
-            marker="o",
-            label=ui(lang, "chart.tension"),
-        )
-        tension_axis.set_ylim(0, 100)
-        tension_axis.set_ylabel(ui(lang, "chart.tension"))
-        handles = axis.get_legend_handles_labels()[0] + tension_axis.get_legend_handles_labels()[0]
-        axis.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
-        axis.set_title(ui(lang, "chart.title"))
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)

@@ -8,6 +8,7 @@ alternative never shows up as an error anywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,4 +108,82 @@ def format_report(report: EvalReport) -> str:
     lines.append(" " * width + "".join(f"{label:>{width}}" for label in report.labels))
     for label, row in zip(report.labels, report.confusion, strict=True):
         lines.append(f"{label:<{width}}" + "".join(f"{count:>{width}d}" for count in row))
+    return "\n".join(lines)
+
+
+# --- the UN quad corpus (tests/data/classify/un_quad) ---------------------------------
+
+# QuadClass code → Ladderwatch label; codes missing from a mapping are left out of the scores.
+QUAD_MAPPINGS: dict[str, dict[int, str]] = {
+    "strict": {1: Label.ESCALATION.value, 4: Label.DEESCALATION.value, 0: Label.NEUTRAL.value},
+    "broad": {
+        1: Label.ESCALATION.value,
+        3: Label.ESCALATION.value,
+        2: Label.DEESCALATION.value,
+        4: Label.DEESCALATION.value,
+        0: Label.NEUTRAL.value,
+    },
+}
+
+# The keyword baseline every figure is compared with: word stems per side (en, es, ar),
+# one point per stem found, the side with more points wins, a tie is neutral. Written once
+# before any measurement and never tuned: it is the floor the engine has to clear.
+_BASELINE_STEMS: dict[str, str] = {
+    Label.ESCALATION.value: (
+        "attack kill bomb shell missile troops war armed violence weapon fighting military terror invasion threat "
+        "ataque atac mat muert bomb misil tropa guerra armad violencia arma milita terror invasi amenaza "
+        "هجوم قتل قصف صاروخ حرب مسلح عنف سلاح عسكري إرهاب غزو تهديد"
+    ),
+    Label.DEESCALATION.value: (
+        "peace ceasefire agreement cooperat dialogue negotiat welcome support talks reconcil "
+        "paz alto el fuego acuerdo cooperaci diálogo negocia acoge apoy reconcilia "
+        "سلام وقف إطلاق النار اتفاق تعاون حوار مفاوضات ترحب دعم مصالحة"
+    ),
+}
+_BASELINE_PATTERNS = {
+    label: [re.compile(r"(?<![^\W\d_])" + re.escape(stem)) for stem in stems.split()]
+    for label, stems in _BASELINE_STEMS.items()
+}
+
+
+def keyword_baseline(text: str) -> str:
+    """The plain keyword classifier the engine is measured against (any of en/es/ar)."""
+    folded = text.casefold()
+    points = {label: sum(1 for p in patterns if p.search(folded)) for label, patterns in _BASELINE_PATTERNS.items()}
+    escalation, deescalation = points[Label.ESCALATION.value], points[Label.DEESCALATION.value]
+    if escalation == deescalation:
+        return Label.NEUTRAL.value
+    return Label.ESCALATION.value if escalation > deescalation else Label.DEESCALATION.value
+
+
+def quad_gold(rows: Sequence[dict[str, object]], mapping: str) -> list[tuple[int, str]]:
+    """(row position, gold label) for the rows the mapping keeps."""
+    table = QUAD_MAPPINGS[mapping]
+    kept = []
+    for position, row in enumerate(rows):
+        quad = row.get("quad")
+        if isinstance(quad, int) and quad in table:
+            kept.append((position, table[quad]))
+    return kept
+
+
+def agreement(reference: dict[str, str], other: dict[str, str]) -> tuple[int, int]:
+    """(agreeing, counted): ids where `reference` is non-neutral and `other` has the same label."""
+    counted = [key for key, label in reference.items() if label != Label.NEUTRAL.value and key in other]
+    return sum(1 for key in counted if other[key] == reference[key]), len(counted)
+
+
+def format_comparison(rows: Sequence[tuple[str, EvalReport]]) -> str:
+    """One line per system: macro-F1, accuracy and P/R/F1 of every class."""
+    labels = LABELS
+    header = f"  {'system':<14}{'macro-F1':>9}{'accuracy':>10}" + "".join(
+        f"  {label + ' P/R/F1':>24}" for label in labels
+    )
+    lines = [header]
+    for name, report in rows:
+        scores = {s.label: s for s in report.per_class}
+        cells = "".join(
+            f"  {scores[label].precision:>8.3f}{scores[label].recall:>8.3f}{scores[label].f1:>8.3f}" for label in labels
+        )
+        lines.append(f"  {name:<14}{report.macro_f1:>9.3f}{report.accuracy:>10.3f}{cells}")
     return "\n".join(lines)

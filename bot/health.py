@@ -1,9 +1,17 @@
-"""Operational view: each source's health (for /status) and a tiny HTTP server.
+"""Operational view: each source's health (for /status), and the HTTP side of the bot.
 
-The server answers `GET /healthz` (JSON, 503 when the database is unreachable),
-`GET /metrics` (Prometheus text) and, in webhook mode, Telegram's `POST` of updates on
-the webhook's path, checked against the secret token. It is plain asyncio so the bot
-needs no web framework.
+The server answers `GET /healthz` (JSON: `ok` or `degraded` with the reason, 503 when the
+database is unreachable), `GET /metrics` (Prometheus text) and, in webhook mode,
+Telegram's `POST` of updates on the webhook's path, checked against the secret token.
+
+It runs on tornado, in the bot's own asyncio loop: python-telegram-bot's webhook mode is
+built on tornado (the `webhooks` extra), so the bot needs no second web stack, and
+tornado's HTTP/1.1 server is maintained and bounds what a client may cost us: a read
+timeout for headers and idle keep-alive connections, a body timeout, and size caps for
+headers and bodies. It binds `LADDERWATCH_HTTP_HOST` (127.0.0.1 unless told otherwise).
+
+`degraded` is still HTTP 200: the process is alive and serves the webhook, so a container
+or load balancer keeps it; the body says what is not being read and why.
 """
 
 from __future__ import annotations
@@ -12,13 +20,22 @@ import asyncio
 import hmac
 import json
 import logging
+import re
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import text as sql
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
 
-from bot.reader.health import FAILING, STALE, source_state
+from bot import metrics
+from bot.coverage import coverage_line, source_coverage
+from bot.reader.health import DISABLED, FAILING, PENDING, STALE, source_state
+from bot.reader.health import OK as OK_STATE
+from bot.settings import Settings
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -28,7 +45,9 @@ log = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 16 * 1024
 MAX_BODY_BYTES = 1024 * 1024
-SECRET_HEADER = "x-telegram-bot-api-secret-token"
+READ_TIMEOUT_SECONDS = 10.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+OK, DEGRADED = "ok", "degraded"
 
 
 @dataclass(frozen=True)
@@ -68,47 +87,43 @@ def source_health(db: Database, poll_seconds: int) -> list[SourceHealth]:
     ]
 
 
-def _label_value(value: object) -> str:
-    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-
-
-def metrics_text(db: Database, poll_seconds: int) -> str:
-    """Prometheus exposition of the outbox, chats and sources."""
-    lines = ["# TYPE ladderwatch_outbox_alerts gauge"]
-    for status, count in outbox_store.count_by_status(db).items():
-        lines.append(f'ladderwatch_outbox_alerts{{status="{status}"}} {count}')
-    lines.append("# TYPE ladderwatch_chats gauge")
-    for state, count in chat_store.count_chats(db).items():
-        lines.append(f'ladderwatch_chats{{state="{state}"}} {count}')
+def state_snapshot(db: Database, poll_seconds: int) -> metrics.StateSnapshot:
+    """The database side of `/metrics`."""
     sources = source_health(db, poll_seconds)
-    lines += [
-        "# TYPE ladderwatch_sources gauge",
-        f"ladderwatch_sources {len(sources)}",
-        "# TYPE ladderwatch_source_consecutive_errors gauge",
-    ]
+    by_state = dict.fromkeys((OK_STATE, FAILING, STALE, PENDING, DISABLED), 0)
     for source in sources:
-        labels = f'source_id="{source.id}",account="{_label_value(source.account_id)}"'
-        lines.append(f"ladderwatch_source_consecutive_errors{{{labels}}} {source.consecutive_errors}")
-    lines.append("# TYPE ladderwatch_source_last_success_timestamp_seconds gauge")
-    for source in sources:
-        if source.last_success_at is not None:
-            labels = f'source_id="{source.id}",account="{_label_value(source.account_id)}"'
-            stamp = source.last_success_at.timestamp()
-            lines.append(f"ladderwatch_source_last_success_timestamp_seconds{{{labels}}} {stamp:.0f}")
-    return "\n".join(lines) + "\n"
+        by_state[source.state] = by_state.get(source.state, 0) + 1
+    return metrics.StateSnapshot(
+        now=datetime.now(UTC),
+        outbox=outbox_store.count_by_status(db),
+        oldest_pending=outbox_store.oldest_pending_at(db),
+        chats=chat_store.count_chats(db),
+        sources_by_state=by_state,
+        sources=tuple(
+            metrics.SourceSample(s.id, s.account_id, s.kind, s.consecutive_errors, s.last_success_at)
+            for s in sources
+        ),
+    )
 
 
-def health_report(db: Database, poll_seconds: int) -> dict[str, object]:
+def health_report(db: Database, settings: Settings) -> dict[str, object]:
+    """`/healthz`: `degraded` with the reason when nothing (or too little) was read."""
     with db.session() as session:
         session.execute(sql("SELECT 1"))
-    sources = source_health(db, poll_seconds)
-    return {
-        "status": "ok",
-        "pending_alerts": outbox_store.count_by_status(db)["pending"],
-        "sources": len(sources),
-        "failing_sources": sum(1 for s in sources if s.state == FAILING),
-        "stale_sources": sum(1 for s in sources if s.state == STALE),
-    }
+    sources = source_health(db, settings.poll_seconds)
+    coverage = source_coverage(db, settings.x_bridge)
+    report: dict[str, object] = {"status": DEGRADED if coverage.degraded else OK}
+    if coverage.degraded:
+        report["reason"] = coverage_line(coverage, "en")
+    report.update(
+        coverage=coverage_line(coverage, "en"),
+        sources=len(sources),
+        answered_sources=coverage.answered,
+        failing_sources=sum(1 for s in sources if s.state == FAILING),
+        stale_sources=sum(1 for s in sources if s.state == STALE),
+        pending_alerts=outbox_store.count_by_status(db)[outbox_store.PENDING],
+    )
+    return report
 
 
 WebhookSink = Callable[[dict[str, object]], Awaitable[None]]
@@ -121,96 +136,109 @@ class Webhook:
     sink: WebhookSink
 
 
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes
-    content_type: str = "text/plain; charset=utf-8"
+class _Handler(RequestHandler):
+    """Plain-text errors, no Server header, no tornado access noise beyond warnings."""
+
+    def set_default_headers(self) -> None:
+        self.clear_header("Server")
+
+    def write_error(self, status_code: int, **kwargs: object) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {self._reason}\n")
+
+    def plain(self, status: int, body: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(body)
 
 
-REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Payload Too Large",
-    503: "Service Unavailable",
-}
+class HealthHandler(_Handler):
+    def initialize(self, db: Database, settings: Settings) -> None:
+        self.db, self.config = db, settings
+
+    async def get(self) -> None:
+        try:
+            report = await asyncio.to_thread(health_report, self.db, self.config)
+        except Exception as error:
+            log.warning("health check failed: %s", error)
+            self.set_status(503)
+            report = {"status": "error", "error": f"database unreachable: {type(error).__name__}"}
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(report, ensure_ascii=False))
+
+
+class MetricsHandler(_Handler):
+    def initialize(self, db: Database, settings: Settings) -> None:
+        self.db, self.config = db, settings
+
+    async def get(self) -> None:
+        snapshot = await asyncio.to_thread(state_snapshot, self.db, self.config.poll_seconds)
+        self.set_header("Content-Type", metrics.CONTENT_TYPE)
+        self.finish(metrics.exposition(snapshot))
+
+
+class WebhookHandler(_Handler):
+    def initialize(self, webhook: Webhook) -> None:
+        self.webhook = webhook
+
+    async def post(self) -> None:
+        if not hmac.compare_digest(self.request.headers.get(SECRET_HEADER, ""), self.webhook.secret):
+            self.plain(403, "wrong secret token\n")
+            return
+        try:
+            update = json.loads(self.request.body)
+        except ValueError:
+            self.plain(400, "an update is a JSON object\n")
+            return
+        if not isinstance(update, dict):
+            self.plain(400, "an update is a JSON object\n")
+            return
+        await self.webhook.sink(update)
+        self.plain(200, "ok\n")
+
+
+class NotFoundHandler(_Handler):
+    def prepare(self) -> None:
+        self.plain(404, "not found: try /healthz or /metrics\n")
 
 
 class HealthServer:
     """`/healthz`, `/metrics` and (optionally) the webhook, on one port."""
 
     def __init__(
-        self, db: Database, poll_seconds: int, port: int, webhook: Webhook | None = None, host: str = "0.0.0.0"
+        self,
+        db: Database,
+        settings: Settings,
+        webhook: Webhook | None = None,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
     ) -> None:
-        self.db, self.poll_seconds, self.port, self.webhook, self.host = db, poll_seconds, port, webhook, host
-        self.server: asyncio.Server | None = None
+        if settings.http_port is None:
+            raise ValueError("the HTTP server needs LADDERWATCH_HTTP_PORT")
+        self.host, self.port = settings.http_host, settings.http_port
+        routes: list[tuple[str, type[RequestHandler], dict[str, object]]] = [
+            (r"/healthz", HealthHandler, {"db": db, "settings": settings}),
+            (r"/metrics", MetricsHandler, {"db": db, "settings": settings}),
+        ]
+        if webhook is not None:
+            routes.insert(0, (re.escape(webhook.path), WebhookHandler, {"webhook": webhook}))
+        self.application = Application(routes, default_handler_class=NotFoundHandler)
+        self.read_timeout = read_timeout
+        self.server: HTTPServer | None = None
+        self.sockets: list[socket.socket] = []
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, self.host, self.port)
-        log.info("HTTP server on port %s", self.port)
+        self.server = HTTPServer(
+            self.application,
+            idle_connection_timeout=self.read_timeout,  # also tornado's header read timeout
+            body_timeout=self.read_timeout,
+            max_header_size=MAX_HEADER_BYTES,
+            max_body_size=MAX_BODY_BYTES,
+        )
+        self.sockets = bind_sockets(self.port, address=self.host)
+        self.server.add_sockets(self.sockets)
+        log.info("HTTP server on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:
         if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            response = await self._respond(reader)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-            response = Response(400, b"malformed request\n")
-        except Exception:
-            log.exception("HTTP request failed")
-            response = Response(503, b"internal error\n")
-        head = (
-            f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Error')}\r\n"
-            f"Content-Type: {response.content_type}\r\nContent-Length: {len(response.body)}\r\n"
-            "Connection: close\r\n\r\n"
-        )
-        try:
-            writer.write(head.encode("ascii") + response.body)
-            await writer.drain()
-        finally:
-            writer.close()
-
-    async def _respond(self, reader: asyncio.StreamReader) -> Response:
-        head = await reader.readuntil(b"\r\n\r\n")
-        if len(head) > MAX_HEADER_BYTES:
-            return Response(413, b"headers too large\n")
-        request_line, *header_lines = head.decode("latin-1").split("\r\n")
-        method, target, _ = request_line.split(" ", 2)
-        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
-        path = target.split("?", 1)[0]
-        if self.webhook is not None and path == self.webhook.path:
-            return await self._webhook(method, headers, reader)
-        if method != "GET":
-            return Response(405, b"use GET\n")
-        if path == "/healthz":
-            try:
-                report = await asyncio.to_thread(health_report, self.db, self.poll_seconds)
-            except Exception as error:
-                body = {"status": "error", "error": f"database unreachable: {type(error).__name__}"}
-                return Response(503, json.dumps(body).encode(), "application/json")
-            return Response(200, json.dumps(report).encode(), "application/json")
-        if path == "/metrics":
-            metrics = await asyncio.to_thread(metrics_text, self.db, self.poll_seconds)
-            return Response(200, metrics.encode(), "text/plain; version=0.0.4")
-        return Response(404, b"not found: try /healthz or /metrics\n")
-
-    async def _webhook(self, method: str, headers: dict[str, str], reader: asyncio.StreamReader) -> Response:
-        assert self.webhook is not None
-        if method != "POST":
-            return Response(405, b"use POST\n")
-        if not hmac.compare_digest(headers.get(SECRET_HEADER, ""), self.webhook.secret):
-            return Response(403, b"wrong secret token\n")
-        length = int(headers.get("content-length", "0"))
-        if length > MAX_BODY_BYTES:
-            return Response(413, b"update too large\n")
-        update = json.loads(await reader.readexactly(length))
-        if not isinstance(update, dict):
-            return Response(400, b"an update is a JSON object\n")
-        await self.webhook.sink(update)
-        return Response(200, b"ok\n")
+            self.server.stop()
+            await self.server.close_all_connections()

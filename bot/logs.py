@@ -1,4 +1,8 @@
-"""Logging set-up: text or JSON lines, one vocabulary of fields, never the bot token."""
+"""Logging set-up: text or JSON lines, one vocabulary of fields, never the bot token.
+
+Times are UTC with milliseconds in both formats (`2026-12-06T02:33:02.123Z`), so lines
+from several hosts and containers sort and join without guessing their zone.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 CONTEXT_FIELDS = ("source_id", "statement_id", "chat_id", "lang", "label", "errors")
 
@@ -35,10 +40,15 @@ class RedactSecrets(logging.Filter):
         return text
 
 
+def utc_timestamp(record: logging.LogRecord) -> str:
+    """ISO 8601 in UTC with milliseconds and a `Z`."""
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, object] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "time": utc_timestamp(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -50,14 +60,18 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return utc_timestamp(record)
+
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         context = " ".join(f"{f}={getattr(record, f)}" for f in CONTEXT_FIELDS if hasattr(record, f))
         return f"{line} [{context}]" if context else line
 
 
-def configure_logging(log_format: str, secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
-    """Root handler on stderr; httpx request lines (which carry the token in the URL) kept quiet."""
+def configure_logging(log_format: str, secrets: Iterable[str] = (), level: int | str = logging.INFO) -> None:
+    """Root handler on stderr at `level` (LADDERWATCH_LOG_LEVEL); chatty libraries stay at
+    WARNING even under DEBUG (httpx request lines carry the token in the URL)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -66,5 +80,6 @@ def configure_logging(log_format: str, secrets: Iterable[str] = (), level: int =
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "telegram.ext.Application"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet = max(logging.WARNING, root.level)
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "telegram.ext.Application", "tornado.access"):
+        logging.getLogger(noisy).setLevel(quiet)

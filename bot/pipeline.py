@@ -1,9 +1,12 @@
-"""The pipeline, one call per stage: `refresh_source` reads like DESIGN.md's data flow.
+"""The pipeline, one call per stage: `refresh` reads like DESIGN.md's data flow.
 
 sources → fetch → parse → dedupe → language → translate → classify → store → alerts.
-Every failure is written to the source's row (and retried on a back-off schedule); a
-failed translation stores the statement untranslated, classified on the original, and
-`retry_translations` tries again later.
+A refresh is total: whatever goes wrong inside it, expected or not, is written to the
+source's row as a kind and one line, and retried on a back-off schedule; one source
+never stops the others. A source failing for 48 hours is switched off (the caller tells
+the administrators). A failed translation stores the statement untranslated, classified
+on the original, and `retry_translations` tries again later. Language detection and
+classification are CPU work and run in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from bot import metrics
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
-from bot.dedupe import to_statement
+from bot.dedupe import to_statements
 from bot.language import detect_language
 from bot.model import (
     AnalysedStatement,
@@ -38,13 +42,15 @@ from bot.storage import accounts as account_store
 from bot.storage import sources as source_store
 from bot.storage import statements as statement_store
 from bot.storage.db import Database, open_database
-from bot.storage.tables import AccountRow, SourceRow
+from bot.storage.tables import AccountRow, SourceRow, StatementRow
 from bot.translate import TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+MIN_INTERVAL, MAX_INTERVAL = 1.0, 86_400.0  # seconds; whatever a setting or server says
+DISABLE_AFTER = timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -54,24 +60,57 @@ class RefreshResult:
     url: str | None
     new_ids: list[int] = field(default_factory=list)
     error: str | None = None
+    merged: int = 0  # items of this fetch that repeated another item and were stored once
+    disabled: bool = False  # this refresh switched the source off (failing for DISABLE_AFTER)
 
 
-def next_poll_after_success(now: datetime, poll_seconds: int) -> datetime:
+def clamp_seconds(seconds: float) -> float:
+    """An interval in [1 s, 1 day]: no setting or header can make a poll spin or overflow."""
+    return min(max(float(seconds), MIN_INTERVAL), MAX_INTERVAL)
+
+
+def next_poll_after_success(now: datetime, poll_seconds: float) -> datetime:
     """The configured interval, not the server's cache hints: subscribers were promised it."""
-    return now + timedelta(seconds=poll_seconds)
+    return now + timedelta(seconds=clamp_seconds(poll_seconds))
 
 
-def next_poll_after_failure(now: datetime, poll_seconds: int, errors: int, retry_after: float | None) -> datetime:
+def next_poll_after_failure(now: datetime, poll_seconds: float, errors: int, retry_after: float | None) -> datetime:
     """Exponential back-off per consecutive error, at least what Retry-After asked, at most 6 h."""
-    backoff = timedelta(seconds=poll_seconds * 2 ** max(errors - 1, 0))
+    limit = MAX_BACKOFF.total_seconds()
+    backoff = min(clamp_seconds(poll_seconds) * 2 ** min(max(errors - 1, 0), 32), limit)
     if retry_after is not None:
-        backoff = max(backoff, timedelta(seconds=retry_after))
-    return now + min(backoff, MAX_BACKOFF)
+        backoff = max(backoff, min(clamp_seconds(retry_after), limit))
+    return now + timedelta(seconds=backoff)
 
 
-def with_jitter(when: datetime, poll_seconds: int) -> datetime:
+def with_jitter(when: datetime, poll_seconds: float) -> datetime:
     """Spread polls so sources sharing a host do not all fire in the same second (≤ 5 s)."""
-    return when + timedelta(seconds=random.uniform(0, min(5.0, poll_seconds * 0.05)))
+    return when + timedelta(seconds=random.uniform(0, min(5.0, clamp_seconds(poll_seconds) * 0.05)))
+
+
+STAGE_VERBS = {
+    "resolve": "resolving the source",
+    "fetch": "fetching",
+    "parse": "parsing",
+    "dedupe": "deduplicating",
+    "analyse": "detecting the language, translating or classifying",
+    "store": "storing",
+    "alerts": "queuing alerts",
+}
+
+
+def failure_kind(error: Exception, stage: str) -> tuple[str, str]:
+    """(kind, one line) for the source's row: expected errors say what to do, others are bugs."""
+    if isinstance(error, FetchError):
+        return error.kind, str(error)
+    if isinstance(error, (SourceResolutionError, ParseError)):
+        return stage, str(error)
+    detail = " ".join(str(error).split())[:300] or "no detail"
+    return stage, (
+        f"unexpected {type(error).__name__} while {STAGE_VERBS.get(stage, stage)}: {detail}; "
+        "this is a bug in Ladderwatch (please report it with the log); the source is retried with back-off"
+    )
+
 
 
 def needs_translation(lang: str) -> bool:
@@ -86,7 +125,8 @@ async def translate_and_classify(
         translation = Translation(None, lang, "en", "identity" if lang == "en" else None)
     else:
         translation = await translator.translate(text, lang, "en")
-    return translation, classifier.classify(text, lang, translation.text)
+    verdict = await asyncio.to_thread(classifier.classify, text, lang, translation.text)
+    return translation, verdict
 
 
 def classification_text(title: str, text: str) -> str:
@@ -127,48 +167,84 @@ class Pipeline:
 
     # --- the stages, in order -------------------------------------------------------
 
-    async def refresh_source(self, source_id: int) -> list[int]:
-        """Fetch one source and take its new statements through every stage; new ids."""
-        return (await self.refresh(source_id)).new_ids
-
     async def refresh(self, source_id: int) -> RefreshResult:
+        """One source through every stage; never raises, whatever the source or a stage does."""
         now = datetime.now(UTC)
-        found = await asyncio.to_thread(source_store.get_source_account, self.db, source_id)
+        try:
+            found = await asyncio.to_thread(source_store.get_source_account, self.db, source_id)
+        except Exception as error:  # the database itself; the scheduler retries later
+            log.error("cannot read source %s: %s: %s", source_id, type(error).__name__, error)
+            return RefreshResult(source_id, "?", None, error=f"database unavailable: {type(error).__name__}")
         if found is None:
             return RefreshResult(source_id, "?", None, error="source no longer exists")
         source, account = found
+        stage = "resolve"
         try:
             url, fmt = self._resolve(source)
+            stage = "fetch"
             fetched = await self.fetcher.fetch(url, etag=source.etag, last_modified=source.last_modified)
             if fetched.status == 304:
+                metrics.count_fetch(metrics.NOT_MODIFIED)
                 await self._record_success(source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
+            stage = "parse"
             fetched, entries = await self._parse(fetched, fmt)
-            entries = mark_reposts(entries, _spec(source))
-            statements = [to_statement(account.id, source.id, entry, now) for entry in entries]
-            analysed = await self.analyse_new(account, statements)
+            metrics.count_fetch(metrics.OK)
+            stage = "dedupe"
+            batch = to_statements(account.id, source.id, mark_reposts(entries, _spec(source)), now)
+            stage = "analyse"
+            analysed = await self.analyse_new(account, batch.statements)
+            stage = "store"
             new_ids = await asyncio.to_thread(statement_store.save_new_statements, self.db, analysed, now)
+            stage = "alerts"
             await asyncio.to_thread(queue_alerts, self.db, new_ids, now)  # a first fetch's backlog is skipped there
-        except (SourceResolutionError, FetchError, ParseError) as error:
-            message = f"{source.kind}:{source.handle}: {error}"
-            retry_after = getattr(error, "retry_after", None)
-            errors = await asyncio.to_thread(
-                source_store.record_failure,
-                self.db,
-                source.id,
-                now=now,
-                error=str(error),
-                next_poll_at=next_poll_after_failure(
-                    now, self.settings.poll_seconds, source.consecutive_errors + 1, retry_after
-                ),
+            stage = "store"
+            newest = max((s.published for s in batch.statements if not s.published_estimated), default=None)
+            await self._record_success(source, fetched, now, new_ids, newest)
+        except Exception as error:
+            return await self._failed(source, account, now, error, stage)
+        if batch.merged:
+            log.warning(
+                "%d of %d items repeated another item of the same fetch (same guid and link and words); stored once",
+                batch.merged,
+                len(entries),
+                extra={"source_id": source.id},
             )
-            log.warning("fetch failed: %s", message, extra={"source_id": source.id, "errors": errors})
-            return RefreshResult(source_id, account.id, source.url, error=message)
-        newest = max((s.published for s in statements if not s.published_estimated), default=None)
-        await self._record_success(source, fetched, now, new_ids, newest)
         if new_ids:
             log.info("%d new statements", len(new_ids), extra={"source_id": source.id})
-        return RefreshResult(source_id, account.id, fetched.url, new_ids)
+        return RefreshResult(source_id, account.id, fetched.url, new_ids, merged=batch.merged)
+
+    async def _failed(
+        self, source: SourceRow, account: AccountRow, now: datetime, error: Exception, stage: str
+    ) -> RefreshResult:
+        """Write the failure to the source's row with its back-off; switch it off after 48 h."""
+        kind, line = failure_kind(error, stage)
+        metrics.count_fetch(metrics.fetch_failure_outcome(error))
+        message = f"{source.kind}:{source.handle}: {line}"
+        retry_after = error.retry_after if isinstance(error, FetchError) else None
+        next_poll = next_poll_after_failure(now, self.settings.poll_seconds, source.consecutive_errors + 1, retry_after)
+        disabled = False
+        try:
+            errors = await asyncio.to_thread(
+                source_store.record_failure, self.db, source.id, now=now, error=line, kind=kind, next_poll_at=next_poll
+            )
+            disabled = await asyncio.to_thread(
+                source_store.disable_if_failing_since, self.db, source.id, now - DISABLE_AFTER
+            )
+        except Exception as store_error:  # the database too; the scheduler still backs off
+            errors = source.consecutive_errors + 1
+            log.error("cannot record the failure of source %s: %s", source.id, store_error)
+        log.warning("refresh failed [%s]: %s", kind, message, extra={"source_id": source.id, "errors": errors})
+        log.debug("refresh failure detail", exc_info=error, extra={"source_id": source.id})
+        if disabled:
+            log.warning(
+                "source switched off after failing for %d hours: %s (/watch enable %s brings it back)",
+                DISABLE_AFTER.total_seconds() // 3600,
+                message,
+                account.id,
+                extra={"source_id": source.id},
+            )
+        return RefreshResult(source.id, account.id, source.url, error=message, disabled=disabled)
 
     def _resolve(self, source: SourceRow) -> tuple[str, str]:
         resolved = resolve_source(_spec(source), self.settings)
@@ -209,6 +285,7 @@ class Pipeline:
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
         translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
+        metrics.count_statement(verdict, statement.lang)
         failed = translation.text is None and "none" not in self.settings.translators
         return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
 
@@ -221,22 +298,46 @@ class Pipeline:
     async def poll_all(self) -> list[RefreshResult]:
         """Refresh every source once, concurrently (the fetcher bounds concurrency)."""
         schedule = await asyncio.to_thread(source_store.source_schedule, self.db)
-        return list(await asyncio.gather(*(self.refresh(source_id) for source_id, _ in schedule)))
+        return await self.refresh_many([source_id for source_id, _ in schedule])
+
+    async def refresh_many(self, source_ids: Sequence[int]) -> list[RefreshResult]:
+        """Several sources at once, each isolated: one that raises is a failed result, not a crash."""
+        outcomes = await asyncio.gather(*(self.refresh(sid) for sid in source_ids), return_exceptions=True)
+        return [
+            outcome
+            if isinstance(outcome, RefreshResult)
+            else RefreshResult(sid, "?", None, error=f"refresh aborted: {type(outcome).__name__}: {outcome}")
+            for sid, outcome in zip(source_ids, outcomes, strict=True)
+        ]
 
     async def retry_translations(self) -> int:
-        """Try again the statements stored untranslated; returns how many now have English."""
+        """Try again the statements stored untranslated; returns how many now have English.
+
+        Each statement is isolated: one that raises counts as a failed attempt (so it is
+        given up after the usual number) and the others are still tried.
+        """
         done = 0
         for row in await asyncio.to_thread(statement_store.pending_translations, self.db):
-            text = classification_text(row.title, row.text)
-            translation = await self.translator.translate(text, row.lang, "en")
-            verdict = self.classifier.classify(text, row.lang, translation.text) if translation.text else None
-            await asyncio.to_thread(
-                statement_store.record_translation_retry, self.db, row.id, translation.text, verdict
-            )
-            if verdict is not None:
-                done += 1
-                await asyncio.to_thread(queue_alerts, self.db, [row.id], datetime.now(UTC))
+            try:
+                done += await self._retry_translation(row)
+            except Exception as error:
+                log.warning("translation retry of statement %s failed: %s: %s", row.id, type(error).__name__, error)
+                await asyncio.to_thread(statement_store.record_translation_retry, self.db, row.id, None, None)
         return done
+
+    async def _retry_translation(self, row: StatementRow) -> int:
+        text = classification_text(row.title, row.text)
+        translation = await self.translator.translate(text, row.lang, "en")
+        verdict = (
+            await asyncio.to_thread(self.classifier.classify, text, row.lang, translation.text)
+            if translation.text
+            else None
+        )
+        await asyncio.to_thread(statement_store.record_translation_retry, self.db, row.id, translation.text, verdict)
+        if verdict is None:
+            return 0
+        await asyncio.to_thread(queue_alerts, self.db, [row.id], datetime.now(UTC))
+        return 1
 
     async def _record_success(
         self,

@@ -15,6 +15,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 TRANSLATOR_NAMES = ("google", "libre", "mymemory", "deepl", "none")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         None,
         "port serving /healthz and /metrics (and the webhook in webhook mode); off when unset",
     ),
+    SettingSpec(
+        "LADDERWATCH_HTTP_HOST",
+        "127.0.0.1",
+        "address the HTTP server binds; 0.0.0.0 to be reachable from other hosts (the Docker image sets it)",
+    ),
     SettingSpec("LADDERWATCH_LOG_FORMAT", "text", "text or json"),
+    SettingSpec("LADDERWATCH_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
 )
 
 
@@ -86,6 +93,8 @@ class Settings:
     telegram_bridge: str
     http_port: int | None
     log_format: str
+    http_host: str = "127.0.0.1"
+    log_level: str = "INFO"
 
     @property
     def watchlist_path(self) -> Path:
@@ -140,6 +149,20 @@ def _template(values: Mapping[str, str], name: str, placeholder: str) -> str | N
         return None
     if placeholder not in raw or not re.match(r"^https?://", raw):
         raise SettingsError(f"{name}={raw!r} must be an http(s) URL containing {placeholder}")
+    return raw
+
+
+def _host(values: Mapping[str, str], name: str) -> str:
+    raw = _get(values, name) or ""
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", raw):
+        raise SettingsError(f"{name}={raw!r} must be an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0")
+    return raw.strip("[]")
+
+
+def _log_level(values: Mapping[str, str], name: str) -> str:
+    raw = (_get(values, name) or "").upper()
+    if raw not in LOG_LEVELS:
+        raise SettingsError(f"{name}={raw!r} must be one of {', '.join(LOG_LEVELS)}")
     return raw
 
 
@@ -207,4 +230,6 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         telegram_bridge=_template(values, "LADDERWATCH_TELEGRAM_BRIDGE", "{channel}") or "",
         http_port=_optional_port(values, "LADDERWATCH_HTTP_PORT"),
         log_format=log_format,
+        http_host=_host(values, "LADDERWATCH_HTTP_HOST"),
+        log_level=_log_level(values, "LADDERWATCH_LOG_LEVEL"),
     )

@@ -54,6 +54,7 @@ from deep_translator.exceptions import (
 from deep_translator.validate import is_empty, is_input_valid, request_failed
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot import metrics
 from bot.model import Translation
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -459,9 +460,11 @@ class TranslationService:
             raise ProviderFailure(
                 f"unavailable for another {remaining:.0f} s after: {state.last_error}"
             )
+        metrics.TRANSLATIONS.labels(provider.name).inc()
         try:
             translated = await self._request_chunks(provider, text, source, target)
         except ProviderFailure as failure:
+            metrics.TRANSLATION_FAILURES.labels(provider.name).inc()
             state.last_error = failure.reason
             if failure.cool_down:
                 state.unavailable_until = time.monotonic() + COOLDOWN_SECONDS

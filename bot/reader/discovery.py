@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
+from bot.reader.text import html_soup
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
 
 
 def find_feed_links(body: bytes, base_url: str) -> list[str]:
     """Absolute URLs of the advertised RSS/Atom feeds, in document order, without repeats."""
-    soup = BeautifulSoup(body, "html.parser")
+    soup = html_soup(body)
     base_tag = soup.find("base", href=True)
     base = urljoin(base_url, str(base_tag["href"])) if base_tag is not None else base_url
     links: list[str] = []

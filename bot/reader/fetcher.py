@@ -35,6 +35,7 @@ MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_STATUSES = frozenset({403, 429, 503})
 CHUNK_SIZE = 65_536
+MAX_RETRY_AFTER = 21_600.0  # longer asks get 6 h, the pipeline's longest back-off; we still retry
 
 FetchErrorKind = Literal[
     "unsafe_url", "timeout", "too_large", "http_status", "network", "too_many_redirects", "bad_url"
@@ -214,7 +215,7 @@ class Fetcher:
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
         """Read the decoded body, stopping as soon as it passes `max_bytes`."""
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isascii() and declared.isdigit() and int(declared[:20]) > self.max_bytes:
             raise _too_large(url, self.max_bytes, f"declares {int(declared):,} bytes")
         body = bytearray()
         async for chunk in response.aiter_bytes(CHUNK_SIZE):
@@ -401,14 +402,12 @@ def _too_large(url: str, max_bytes: int, how: str) -> FetchError:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date."""
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), 0 to 6 h."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
-    seconds = _seconds_until(value)
-    return None if seconds is None else max(0.0, seconds)
+    seconds = float(value[:20]) if value.isascii() and value.isdigit() else _seconds_until(value)
+    return None if seconds is None else min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _seconds_until(value: str) -> float | None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -19,15 +18,19 @@ from typing import Any
 import feedparser
 
 from bot.model import FeedEntry
+from bot.reader.dates import from_struct, parse_loose_date
 from bot.reader.text import tidy_text
-from bot.reader.tme import is_channel_page, parse_channel_page
+from bot.reader.tme import parse_channel_page
+from bot.reader.urls import safe_url
 
 FORMAT_FEED = "feed"
 FORMAT_TELEGRAM_HTML = "telegram_html"
 
 _URL = re.compile(r"https?://\S+")
 _NOT_WORD = re.compile(r"[\W_]+")
-_DOCTYPE_OR_ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# An internal DTD subset (`<!DOCTYPE x [ ... ]>`) is where entities are declared; a plain
+# DOCTYPE naming a public DTD (RSS 0.91's Netscape one) declares nothing and is read.
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -47,40 +50,6 @@ _BLOCK_TAGS = {
     "article",
 }
 _SKIP_TAGS = {"script", "style", "template", "noscript"}
-
-# Month names feedparser does not know (it reads English RFC 822 dates only).
-_MONTHS = {
-    "gen": "Jan",
-    "feb": "Feb",
-    "mar": "Mar",
-    "apr": "Apr",
-    "mag": "May",
-    "giu": "Jun",
-    "lug": "Jul",
-    "ago": "Aug",
-    "set": "Sep",
-    "ott": "Oct",
-    "nov": "Nov",
-    "dic": "Dec",
-    "janv": "Jan",
-    "févr": "Feb",
-    "mars": "Mar",
-    "avr": "Apr",
-    "mai": "May",
-    "juin": "Jun",
-    "juil": "Jul",
-    "août": "Aug",
-    "sept": "Sep",
-    "oct": "Oct",
-    "déc": "Dec",
-    "ene": "Jan",
-    "abr": "Apr",
-    "dez": "Dec",
-    "okt": "Oct",
-    "mär": "Mar",
-    "jan": "Jan",
-}
-
 
 class ParseError(ValueError):
     """The document is not a feed we can read; the message says what it was instead."""
@@ -125,29 +94,15 @@ def normalise_text(text: str) -> str:
     return _NOT_WORD.sub(" ", _URL.sub(" ", folded)).strip()
 
 
-def parse_loose_date(value: str) -> datetime | None:
-    """Dates feedparser gives up on, e.g. Italian `mer, 16 nov 2022 00:38:15 +0100`."""
-    cleaned = re.sub(r"^\s*[^\d\s,]+\.?,\s*", "", value.strip())
-
-    def english_month(match: re.Match[str]) -> str:
-        return _MONTHS.get(match.group(0).lower().rstrip("."), match.group(0))
-
-    cleaned = re.sub(r"[^\W\d_]+\.?", english_month, cleaned)
-    try:
-        parsed = parsedate_to_datetime(cleaned)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def _entry_date(entry: Any) -> datetime | None:
+    """The item's own date when it is one; a date outside 1970–2100 counts as none."""
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(field)
-        if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC)
+        moment = from_struct(entry.get(field))
+        if moment is not None:
+            return moment
     for field in ("published", "updated", "created"):
         raw = entry.get(field)
-        if raw:
+        if isinstance(raw, str) and raw:
             loose = parse_loose_date(raw)
             if loose is not None:
                 return loose
@@ -172,7 +127,7 @@ def _to_entry(entry: Any) -> FeedEntry | None:
     return FeedEntry(
         text=text,
         title="" if title == text else title,
-        url=entry.get("link") or None,
+        url=safe_url(entry.get("link")),
         guid=entry.get("id") or None,
         published=_entry_date(entry),
         author=author,
@@ -181,14 +136,22 @@ def _to_entry(entry: Any) -> FeedEntry | None:
 
 def parse_feed(body: bytes, content_type: str, url: str) -> list[FeedEntry]:
     """RSS 0.9x/1.0/2.0, Atom and RDF through feedparser; raises ParseError when it is no feed."""
-    if _DOCTYPE_OR_ENTITY.search(body[:4096]) and b"<!doctype html" not in body[:4096].lower():
-        raise ParseError("document declares a DOCTYPE or ENTITY; refused to protect against entity expansion")
+    if not body.strip():
+        raise ParseError(
+            "the server answered with an empty body (HTTP 204 or Content-Length: 0); "
+            "the feed may be temporarily down, will retry later"
+        )
+    if _ENTITY_DECLARATION.search(body):
+        raise ParseError(
+            "document declares XML entities (<!ENTITY or an internal DTD subset); refused to protect "
+            "against entity expansion, ask the publisher for a plain feed"
+        )
     parsed = feedparser.parse(
         io.BytesIO(body),
         response_headers={"content-type": content_type or "application/xml", "content-location": url},
     )
-    entries = [e for e in (_to_entry(item) for item in parsed.entries) if e is not None]
-    if not entries and (not parsed.version or parsed.get("bozo")):
+    entries = [e for e in (_to_entry(item) for item in parsed.get("entries", [])) if e is not None]
+    if not entries and (not parsed.get("version") or parsed.get("bozo")):
         if b"<html" in body[:2048].lower():
             raise ParseError("got an HTML page, not a feed; check the URL or point it at the page's RSS link")
         reason = getattr(parsed.get("bozo_exception"), "args", [""])[0] if parsed.get("bozo") else "no feed found"
@@ -199,8 +162,16 @@ def parse_feed(body: bytes, content_type: str, url: str) -> list[FeedEntry]:
 def parse_document(body: bytes, content_type: str, url: str, fmt: str) -> list[FeedEntry]:
     """Dispatch on the source's format; every format ends as the same FeedEntry shape.
 
-    A bridge configured as a feed that answers with a t.me channel page is read as one.
+    A bridge configured as a feed that answers with a t.me channel page is read as one,
+    but only when the document is no feed and its HTML has channel messages: a feed whose
+    text merely mentions the t.me markup stays a feed.
     """
-    if fmt == FORMAT_TELEGRAM_HTML or is_channel_page(body):
+    if fmt == FORMAT_TELEGRAM_HTML:
         return parse_channel_page(body, url)
-    return parse_feed(body, content_type, url)
+    try:
+        return parse_feed(body, content_type, url)
+    except ParseError:
+        entries = parse_channel_page(body, url)
+        if entries:
+            return entries
+        raise

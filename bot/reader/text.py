@@ -1,8 +1,18 @@
-"""Whitespace clean-up shared by the parsers (feeds and t.me pages)."""
+"""Whitespace clean-up and HTML loading shared by the parsers (feeds, t.me pages, discovery)."""
 
 from __future__ import annotations
 
 import re
+import warnings
+
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+
+def html_soup(body: bytes) -> BeautifulSoup:
+    """A lenient HTML tree of any answer; a feed's (broken) XML is looked at this way too."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(body, "html.parser")
 
 
 def tidy_text(text: str) -> str:

@@ -14,12 +14,14 @@ import base64
 import binascii
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import NavigableString, Tag
 
 from bot.model import FeedEntry
-from bot.reader.text import tidy_text
+from bot.reader.dates import from_iso
+from bot.reader.text import html_soup, tidy_text
+from bot.reader.urls import safe_url
 
 NOT_OWN_TEXT = (
     "tgme_widget_message_link_preview",
@@ -27,11 +29,6 @@ NOT_OWN_TEXT = (
     "tgme_widget_message_reactions",
 )
 BLOCK_TAGS = frozenset({"div", "p", "blockquote", "pre", "li", "ul", "ol"})
-
-
-def is_channel_page(body: bytes) -> bool:
-    """True when a response is a t.me/s-style page, whatever URL served it."""
-    return b"tgme_widget_message" in body
 
 
 def _channel_id(message: Tag) -> str | None:
@@ -48,31 +45,35 @@ def _channel_id(message: Tag) -> str | None:
 
 
 def _render(node: Tag, parts: list[str]) -> None:
-    """Append readable text: <br> and blocks become line breaks, links keep their target."""
-    for child in node.children:
-        if isinstance(child, NavigableString):
+    """Append readable text: <br> and blocks become line breaks, links keep their target.
+
+    Walks with an explicit stack, so a post nested a thousand tags deep is just long.
+    """
+    pending: list[Tag | NavigableString | str] = list(reversed(list(node.children)))
+    while pending:
+        child = pending.pop()
+        if isinstance(child, str) and not isinstance(child, NavigableString):
+            parts.append(child)  # a line break queued after a block's children
+        elif isinstance(child, NavigableString):
             if type(child) is NavigableString:  # skip comments, CDATA, doctype
                 parts.append(re.sub(r"\s+", " ", str(child)))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        if child.name == "br":
+        elif child.name == "br":
             parts.append("\n")
         elif child.name == "a":
             parts.append(_link_text(child))
         elif child.name in BLOCK_TAGS:
             parts.append("\n")
-            _render(child, parts)
-            parts.append("\n")
+            pending.append("\n")
+            pending.extend(reversed(list(child.children)))
         else:
-            _render(child, parts)
+            pending.extend(reversed(list(child.children)))
 
 
 def _link_text(link: Tag) -> str:
     """A link as text: mentions and hashtags as shown, other links as `text (url)`."""
     shown = re.sub(r"\s+", " ", link.get_text()).strip()
-    href = link.get("href")
-    if not isinstance(href, str) or not href.startswith(("http://", "https://")):
+    href = safe_url(link.get("href"))
+    if href is None:
         return shown
     if shown.startswith(("@", "#")) or shown == href:
         return shown
@@ -117,13 +118,7 @@ def _published(message: Tag) -> datetime | None:
     if stamp is None:
         stamp = message.select_one(".tgme_widget_message_meta time[datetime]")
     raw = stamp.get("datetime") if stamp is not None else None
-    if not isinstance(raw, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return from_iso(raw) if isinstance(raw, str) else None
 
 
 def _text_of(message: Tag, selector: str) -> str | None:
@@ -159,9 +154,7 @@ def parse_channel_page(body: bytes, url: str) -> list[FeedEntry]:
     `url` is where the page was fetched (a mirror or t.me); entry URLs always point at
     t.me itself, the canonical address of a post.
     """
-    if not is_channel_page(body):
-        return []
-    soup = BeautifulSoup(body, "html.parser")
+    soup = html_soup(body)
     entries = []
     for message in soup.select("div.tgme_widget_message[data-post]"):
         entry = _entry(message)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import language_name, text
 from bot.model import Label, Translation
+from bot.reader.urls import safe_url
 from bot.storage.outbox import AlertContent
 
 SYMBOLS = {Label.ESCALATION.value: "🔺", Label.DEESCALATION.value: "🕊", Label.NEUTRAL.value: "▫️"}
@@ -44,9 +45,11 @@ def local_time(moment: datetime, tz: str) -> str:
 
 
 def link(url: str | None, label: str) -> str:
-    if not url or not url.startswith(("http://", "https://")):
+    """An <a> to `url` when `safe_url` accepts it (http/https only); "" for anything else."""
+    target = safe_url(url)
+    if target is None:
         return ""
-    return f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>'
+    return f'<a href="{html.escape(target, quote=True)}">{escape(label)}</a>'
 
 
 def _body(content: AlertContent) -> str:

@@ -57,6 +57,7 @@ class AlertContent:
     cues: tuple[str, ...]
     translation_en: str | None
     abstained: bool = False
+    first_seen_at: datetime | None = None  # the statement's first fetch (delivery latency)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
             cues=tuple(str(cue.get("text", "")) for cue in row.cues or () if cue.get("text")),
             translation_en=row.translation_en,
             abstained=row.abstained,
+            first_seen_at=row.fetched_at,
         )
 
 
@@ -233,3 +235,9 @@ def count_by_status(db: Database) -> dict[str, int]:
         counts = {PENDING: 0, SENT: 0, FAILED: 0}
         counts.update({status: count for status, count in rows})
         return counts
+
+
+def oldest_pending_at(db: Database) -> datetime | None:
+    """When the oldest alert still waiting was queued (for the outbox-age gauge)."""
+    with db.session() as session:
+        return session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING))

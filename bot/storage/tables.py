@@ -7,7 +7,10 @@ subscriptions, and the alert outbox.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,10 +24,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
+from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import TypeDecorator
 
 
@@ -47,8 +52,49 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# How a too-long value is made to fit a length-limited column (`info={"fit": …}`):
+# TRUNCATE (the default) keeps the start, HASH replaces it with a stable digest (an
+# identifier must stay distinct), DROP stores NULL (a cut URL or validator is a wrong one).
+TRUNCATE, HASH, DROP = "truncate", "hash", "drop"
+
+
+def fit_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` for `table` with every string cut to its column's length, as the column says.
+
+    Feeds and operators send values of any length; PostgreSQL rejects an over-long one
+    (SQLite would keep it), so everything is fitted before it is written.
+    """
+    fitted = dict(values)
+    for name, value in values.items():
+        column = table.columns.get(name)
+        length = getattr(column.type, "length", None) if column is not None else None
+        if not isinstance(value, str) or length is None or len(value) <= length:
+            continue
+        how = column.info.get("fit", TRUNCATE)
+        if how == HASH:
+            fitted[name] = "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        elif how == DROP:
+            fitted[name] = None
+        else:
+            fitted[name] = value[: length - 1] + "…"
+    return fitted
+
+
 class Base(DeclarativeBase):
     pass
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _fit_row(mapper: Mapper[Any], connection: object, row: Base) -> None:
+    """Every ORM write goes through `fit_values`; bulk inserts must call it themselves."""
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    names = [c.key for c in mapper.column_attrs]
+    current = {name: getattr(row, name) for name in names if isinstance(getattr(row, name, None), str)}
+    for name, value in fit_values(table, current).items():
+        if value is not current[name]:
+            setattr(row, name, value)
 
 
 class AccountRow(Base):
@@ -76,14 +122,18 @@ class SourceRow(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     handle: Mapped[str] = mapped_column(String(500))
-    url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
-    etag: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(1000), nullable=True, info={"fit": DROP})
+    etag: Mapped[str | None] = mapped_column(String(500), nullable=True, info={"fit": DROP})
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True, info={"fit": DROP})
     last_fetch_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_new_item_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     newest_item_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The stage or fetch error kind of the last failure (`timeout`, `parse`, `classify`…).
+    last_error_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # When the current run of failures began; 48 h of failures switch the source off.
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
     next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -104,8 +154,8 @@ class StatementRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), nullable=True)
-    guid: Mapped[str | None] = mapped_column(String(1000), nullable=True)
-    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    guid: Mapped[str | None] = mapped_column(String(1000), nullable=True, info={"fit": HASH})
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True, info={"fit": DROP})
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8), default="und")

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.coverage import coverage_line, source_coverage
 from bot.health import source_health
 from bot.i18n import text
 from bot.model import Account
@@ -22,6 +23,7 @@ from bot.opml import export_opml, read_account_document
 from bot.reader.health import DISABLED, FAILING, OK, PENDING, STALE
 from bot.render.alert import escape, local_time
 from bot.storage import accounts as account_store
+from bot.storage import sources as source_store
 from bot.storage.accounts import ADDED, UPDATED
 from bot.storage.chats import ChatSettings
 from bot.tg.chat_context import current_chat, is_bot_admin, reply
@@ -84,7 +86,7 @@ def parse_watch_add(words: list[str]) -> Account:
 
 
 async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Administrators: /watch add|remove|list|export."""
+    """Administrators: /watch add|remove|enable|list|export."""
     chat = await current_chat(update, context)
     if await refuse_non_admin(update, context, chat, "watch"):
         return
@@ -98,6 +100,8 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await svc.delivery.send_document(chat.id, opml, "ladderwatch-watchlist.opml")
     elif action == "add":
         await _watch_add(context, chat, words[1:])
+    elif action == "enable" and len(words) == 2:
+        await _watch_enable(context, chat, words[1].lower())
     elif action == "remove" and len(words) == 2:
         account_id = words[1].lower()
         removed = await asyncio.to_thread(account_store.remove_account, svc.db, account_id)
@@ -134,6 +138,16 @@ async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, wor
             count=len(account.sources),
         ),
     )
+
+
+async def _watch_enable(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, account_id: str) -> None:
+    """Switch an account's disabled sources back on and poll them now."""
+    now = datetime.now(UTC)
+    enabled = await asyncio.to_thread(source_store.enable_account_sources, services(context).db, account_id, now)
+    for source_id in enabled:
+        schedule_poll(context.job_queue, source_id, now)
+    key = "watch.enabled" if enabled else "watch.none_disabled"
+    await reply(context, chat, text(chat.language, key, id=escape(account_id), count=len(enabled)))
 
 
 async def poll_now(context: ContextTypes.DEFAULT_TYPE, account_ids: set[str]) -> None:
@@ -204,7 +218,8 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     def when(moment: datetime | None) -> str:
         return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
 
-    lines = [text(lang, "status.header", count=len(sources))]
+    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
+    lines = [text(lang, "status.header", count=len(sources)), escape(coverage_line(coverage, lang))]
     for source in sources:
         symbol = STATE_SYMBOLS.get(source.state, "•")
         lines.append(

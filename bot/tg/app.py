@@ -134,7 +134,7 @@ async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event
     pipeline = await Pipeline.open(settings)
     application = build_application(settings, pipeline, polling=webhook_url is None)
     webhook = webhook_route(application, settings, webhook_url) if webhook_url else None
-    http = HealthServer(pipeline.db, settings.poll_seconds, settings.http_port, webhook) if settings.http_port else None
+    http = HealthServer(pipeline.db, settings, webhook) if settings.http_port else None
     try:
         await initialize(application, settings.telegram_api_base_url)
         try:

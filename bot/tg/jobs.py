@@ -24,8 +24,12 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 
 from bot.delivery import Delivery
-from bot.digest import build_digest, format_digest, render_chart
-from bot.pipeline import Pipeline, load_configured_watchlist
+from bot.digest import build_digest, translate_quotes
+from bot.i18n import REFERENCE, text
+from bot.pipeline import DISABLE_AFTER, Pipeline, RefreshResult, clamp_seconds, load_configured_watchlist
+from bot.render.alert import escape
+from bot.render.chart import render_chart
+from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -82,19 +86,47 @@ def schedule_poll(job_queue: JobQueue, source_id: int, when: datetime) -> None:
 
 
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Refresh one source, then schedule its next poll from what the pipeline stored."""
+    """Refresh one source (a refresh never raises), then schedule its next poll.
+
+    The next time is what the pipeline stored; when it could not store one (the database
+    is down), the source waits one poll interval rather than spinning every second.
+    """
     svc, source_id = services(context), int(context.job.data)
+    started = datetime.now(UTC)
+    result = await svc.pipeline.refresh(source_id)
+    if result.disabled:
+        await notify_source_disabled(svc, result)
+    fallback = datetime.now(UTC) + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
     try:
-        await svc.pipeline.refresh_source(source_id)
-    except Exception:
-        log.exception("refresh failed", extra={"source_id": source_id})
-    now = datetime.now(UTC)
-    due = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
+        due = dict(await asyncio.to_thread(svc.pipeline.due_sources, started))
+    except Exception as error:  # any database failure: retry after an interval
+        log.error("cannot read the poll schedule (%s); retrying later", error, extra={"source_id": source_id})
+        schedule_poll(context.job_queue, source_id, fallback)
+        return
     if source_id not in due:
         log.info("source no longer watched; polling stops", extra={"source_id": source_id})
         return
-    when = min(max(due[source_id], now + MIN_POLL_GAP), now + MAX_POLL_GAP)
-    schedule_poll(context.job_queue, source_id, when)
+    now = datetime.now(UTC)
+    when = due[source_id] if due[source_id] > started else fallback
+    schedule_poll(context.job_queue, source_id, min(max(when, now + MIN_POLL_GAP), now + MAX_POLL_GAP))
+
+
+async def notify_source_disabled(svc: Services, result: RefreshResult) -> None:
+    """Tell every administrator, once (the switch-off happens once), through normal delivery."""
+    for admin in sorted(svc.settings.admins):
+        chat = await asyncio.to_thread(chat_store.get_chat, svc.db, admin)
+        lang = chat.language if chat is not None else REFERENCE
+        message = text(
+            lang,
+            "source.disabled",
+            account=escape(result.account_id),
+            error=escape((result.error or "")[:500]),
+            hours=int(DISABLE_AFTER.total_seconds() // 3600),
+        )
+        try:
+            await svc.delivery.send_html(admin, message)
+        except Exception as error:  # an admin who never started the bot
+            log.warning("could not tell admin %s that a source was switched off: %s", admin, error)
 
 
 def poll_job_ids(job_queue: JobQueue) -> set[int]:
@@ -203,14 +235,18 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
 async def send_digest(svc: Services, chat: ChatSettings) -> int:
     """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
-    digest = await asyncio.to_thread(build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone)
+    digest = await asyncio.to_thread(
+        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings.x_bridge
+    )
+    digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
     chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
         log.exception("digest chart failed", extra={"chat_id": chat_id})
         return chat_id
-    await svc.delivery.send_photo(chat_id, chart)
+    if chart is not None:  # None: no matplotlib; the text carries a sparkline instead
+        await svc.delivery.send_photo(chat_id, chart)
     return chat_id
 
 

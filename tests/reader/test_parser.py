@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.reader.parser import ParseError, html_to_text, parse_document, parse_feed, parse_loose_date
+from bot.reader.dates import parse_loose_date
+from bot.reader.parser import ParseError, html_to_text, parse_document, parse_feed
 
 DATA = Path(__file__).parent.parent / "data" / "pipeline"
 

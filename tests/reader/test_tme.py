@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.reader.tme import is_channel_page, parse_channel_page
+from bot.reader.parser import parse_document
+from bot.reader.tme import parse_channel_page
 
 DATA = Path("tests/data/reader")
 
@@ -103,6 +104,7 @@ def test_garbage_and_feeds_give_no_entries() -> None:
     assert parse_channel_page(page("nitter_secrubio.xml"), "https://t.me/s/x") == []
 
 
-def test_channel_page_is_recognised_by_its_markup() -> None:
-    assert is_channel_page(page("tme_s_mid_test.html"))
-    assert not is_channel_page(page("nitter_secrubio.xml"))
+def test_a_feed_source_answering_with_a_channel_page_is_read_by_its_structure() -> None:
+    from_bridge = parse_document(page("tme_s_mid_test.html"), "text/html", "https://bridge.test/s/mid_test", "feed")
+    assert from_bridge == parse_channel_page(page("tme_s_mid_test.html"), "https://t.me/s/mid_test")
+    assert from_bridge

@@ -195,3 +195,4 @@ async def test_status_flags_a_source_that_answers_but_never_brings_anything_as_s
     await until(polled)
     status = await bot.say(ADMIN, "/status")
     assert "stale: nothing new for days" in status
+    assert "sources answered in the last 24 h" in status  # the coverage line (issue 10)
