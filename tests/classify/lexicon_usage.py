@@ -133,24 +133,27 @@ def audit(
     categories: CategorySet, lexicons: dict[str, Lexicon], texts: list[Text], confirm: list[Text] = ()
 ) -> tuple[list[Finding], list[Finding], dict[str, tuple[str, ...]]]:
     """(alternatives seen only in en_mt text, alternatives seen in exactly one item,
-    entry id → example ids). An alternative seen only in en_mt text is looked for in the
-    `confirm` texts too (the UN split's real translator output) before it is reported."""
+    entry id → example ids). Before either is reported it is looked for in the `confirm`
+    texts too (the UN split: real translator output, real UN prose)."""
     mt_only, single = [], []
     examples: dict[str, tuple[str, ...]] = {}
     for lang, lexicon in sorted(lexicons.items()):
         compiled = CompiledLexicon(lexicon, categories)
         own = texts_for(lang, texts)
         found = usage(compiled, own)
+        # one string per language (texts kept apart by a pilcrow, which no gap crosses)
+        blob = "\n¶\n".join(compiled.normalise(text.text)[0] for text in texts_for(lang, list(confirm)))
         for entry in lexicon.cues:
             seen_entry: set[Text] = set()
             for alt_index, alternative in enumerate(alternatives(entry.pattern)):
                 seen = found.get((entry.id, alt_index)) or seen_alone(compiled, alternative, own)
                 seen_entry |= seen
                 real = {text.item for text in seen if text.kind == "real"}
-                if seen and not real and not seen_alone(compiled, alternative, texts_for(lang, list(confirm))):
-                    mt_only.append(Finding(lang, entry.id, alternative, tuple(sorted(t.id for t in seen))))
-                elif len({text.item for text in seen}) == 1:
-                    single.append(Finding(lang, entry.id, alternative, tuple(sorted(t.id for t in seen))))
+                items = tuple(sorted(t.id for t in seen))
+                if (not real and seen) or len({text.item for text in seen}) == 1:
+                    if alternative_regex(compiled, alternative).search(blob):
+                        continue
+                    (mt_only if not real else single).append(Finding(lang, entry.id, alternative, items))
             ordered = sorted(seen_entry, key=lambda t: (t.kind != "real", t.id.startswith("un/"), t.id))
             examples[entry.id] = tuple(dict.fromkeys(t.id for t in ordered))[:MAX_EXAMPLES]
     return mt_only, single, examples
@@ -175,7 +178,10 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="list single-item and en_mt-only alternatives")
     args = parser.parse_args()
     categories, lexicons = load_package_data()
-    mt_only, single, examples = audit(categories, lexicons, project_texts(with_un=True))
+    texts = project_texts(with_un=True)
+    _, _, examples = audit(categories, lexicons, texts)
+    project = [text for text in texts if not text.id.startswith("un/")]
+    mt_only, single, _ = audit(categories, lexicons, project, [text for text in texts if text.id.startswith("un/")])
     if args.report:
         for finding in mt_only:
             print("en_mt only", finding.lang, finding.entry, repr(finding.alternative), finding.items[:3])
