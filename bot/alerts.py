@@ -9,34 +9,81 @@ Rules: the chat is active and not muted; a subscription covers the statement's a
 fetched) after the chat subscribed and after the covering subscription was made — its
 own date does not matter, since feeds often carry late or back-dated items — and it is
 not the backlog a new source's first fetch finds (no flood); it passes the chat's
-filters (labels, minimum strength, accounts, languages).
+filters (labels, minimum strength, accounts, languages, keywords).
+
+Keywords are words or phrases in any language, matched on the original text, its title
+and its English translation, ignoring case and accents ("Cessate il FUOCO" finds
+"cessate il fuoco", "Kiew" does not find "Kiewer" but "Kiew*" does). A chat with include
+keywords gets only statements that contain one of them; an exclude keyword always wins.
+Words are matched whole in scripts written with spaces, as substrings in those written
+without (Chinese, Japanese, Thai…) and in Arabic and Hebrew, which join particles to words.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
-from bot.storage.chats import ACCOUNT, ALL, COUNTRY, ChatAudience, Subscription
+from bot.storage.chats import ChatAudience
 from bot.storage.db import Database
 from bot.storage.outbox import AlertCandidate
+from bot.storage.subscriptions import Subscription, deciding_subscription
 
 log = logging.getLogger(__name__)
 
+# scripts written without spaces, or (Arabic, Hebrew) that join particles to the word
+# ("بوقف" = "with" + "halt"): there a keyword matches inside a longer word
+SUBSTRING_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN", "ARABIC", "HEBREW")
 
-def covers(subscription: Subscription, statement: AlertCandidate) -> bool:
-    if statement.arrived_at < subscription.created_at:
-        return False
-    if subscription.kind == ALL:
+
+def covered(subscriptions: Iterable[Subscription], statement: AlertCandidate) -> bool:
+    """A subscription (not an exception) decides for the account, and is older than the statement."""
+    decision = deciding_subscription(subscriptions, statement.account_id, statement.country)
+    return decision is not None and not decision.is_exception and statement.arrived_at >= decision.created_at
+
+
+def fold(value: str) -> str:
+    """Lower case without accents or diacritics, spaces collapsed: what keywords compare."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    bare = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return " ".join(bare.split())
+
+
+def _spaced(char: str) -> bool:
+    return char.isalnum() and not unicodedata.name(char, "").startswith(SUBSTRING_SCRIPTS)
+
+
+@lru_cache(maxsize=1024)
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """Whole words (a trailing `*` allows any ending); substrings in scripts without spaces."""
+    folded = fold(keyword)
+    prefix = folded.endswith("*")
+    folded = folded.rstrip("*").strip()
+    body = r"\s+".join(re.escape(word) for word in folded.split())
+    start = r"(?<!\w)" if folded and _spaced(folded[0]) else ""
+    end = r"(?!\w)" if folded and _spaced(folded[-1]) and not prefix else ""
+    return re.compile(start + body + end)
+
+
+def matches_keyword(keywords: Iterable[str], texts: Iterable[str]) -> bool:
+    folded = [fold(value) for value in texts if value]
+    return any(keyword_pattern(keyword).search(value) for keyword in keywords for value in folded)
+
+
+def passes_keywords(audience: ChatAudience, statement: AlertCandidate) -> bool:
+    chat = audience.chat
+    if not chat.keywords_include and not chat.keywords_exclude:
         return True
-    if subscription.kind == ACCOUNT:
-        return subscription.target == statement.account_id
-    if subscription.kind == COUNTRY:
-        return bool(statement.country) and subscription.target.upper() == statement.country.upper()
-    return False
+    texts = (statement.text, statement.title, statement.translation_en or "")
+    if chat.keywords_exclude and matches_keyword(chat.keywords_exclude, texts):
+        return False
+    return not chat.keywords_include or matches_keyword(chat.keywords_include, texts)
 
 
 def primary_language(code: str) -> str:
@@ -51,7 +98,9 @@ def passes_filters(audience: ChatAudience, statement: AlertCandidate) -> bool:
         return False
     if chat.accounts and statement.account_id not in chat.accounts:
         return False
-    return not chat.languages or primary_language(statement.lang) in chat.languages
+    if chat.languages and primary_language(statement.lang) not in chat.languages:
+        return False
+    return passes_keywords(audience, statement)
 
 
 def wants(audience: ChatAudience, statement: AlertCandidate) -> bool:
@@ -61,7 +110,7 @@ def wants(audience: ChatAudience, statement: AlertCandidate) -> bool:
         return False
     if chat.subscribed_at is None or statement.arrived_at < chat.subscribed_at:
         return False
-    if not any(covers(sub, statement) for sub in audience.subscriptions):
+    if not covered(audience.subscriptions, statement):
         return False
     return passes_filters(audience, statement)
 

@@ -1,4 +1,7 @@
-"""`ladderwatch check`: one line per part of the set-up, each saying what to do when it fails."""
+"""`ladderwatch check`: one line per part of the set-up, each saying what to do when it fails.
+
+`--offline` checks only what needs no network: it never builds a translator or asks Telegram.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,10 @@ class CheckFailed(Exception):
     """A check's one-line reason and remedy."""
 
 
+class CheckWarning(Exception):
+    """Works, but not as the operator probably expects; printed as WARN, not a failure."""
+
+
 def check_watchlist(settings: Settings) -> str:
     from bot.watchlist import WatchlistError, load_watchlist
 
@@ -25,19 +32,33 @@ def check_watchlist(settings: Settings) -> str:
     return f"{settings.watchlist_path}: {len(accounts)} accounts, {sources} sources"
 
 
-def check_database(settings: Settings) -> str:
-    from sqlalchemy.exc import SQLAlchemyError
+def check_coverage(settings: Settings) -> str:
+    """Warn, once, about the accounts the settings leave unread (X without a bridge)."""
+    from bot.reader.health import ADVICE, coverage_warning, unconfigured_reason
+    from bot.watchlist import WatchlistError, load_watchlist
 
-    from bot.storage.db import open_database
+    try:
+        accounts = load_watchlist(settings.watchlist_path)
+    except WatchlistError:
+        raise CheckFailed("no valid watchlist to check (see above)") from None
+    warning = coverage_warning(accounts, settings)
+    if warning:
+        reasons = {unconfigured_reason(s.kind.value, settings) for a in accounts for s in a.sources} - {None}
+        raise CheckWarning(f"{warning}. " + " ".join(ADVICE[r] for r in sorted(r for r in reasons if r)))
+    return "every source can be read with these settings"
+
+
+def check_database(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.db import DatabaseUnavailable, open_database
 
     try:
         db = open_database(settings.database_url)
-    except SQLAlchemyError as error:
-        raise CheckFailed(
-            f"cannot open {settings.database_url.split('@')[-1]}: {error.__class__.__name__}; check DATABASE_URL"
-        ) from None
+    except DatabaseUnavailable as error:
+        raise CheckFailed(str(error)) from None
     db.close()
-    return f"{settings.database_url.split('@')[-1]} opened, schema up to date"
+    return f"{make_url(settings.database_url).render_as_string(hide_password=True)} opened, schema up to date"
 
 
 def check_token(settings: Settings) -> str:
@@ -68,7 +89,7 @@ def check_translator(settings: Settings) -> str:
     from bot.translate import TranslationService
 
     async def probe() -> tuple[str | None, str]:
-        db = open_database(settings.database_url)
+        db = open_database("sqlite://")  # a private cache: a cached answer would prove nothing
         try:
             service = TranslationService(settings, db)
             result = await service.translate("Buongiorno a tutti", "it", "en")
@@ -86,6 +107,7 @@ def run_checks(settings: Settings, offline: bool) -> int:
     checks: list[tuple[str, Check]] = [
         ("settings", lambda s: "all settings valid"),
         ("watchlist", check_watchlist),
+        ("sources", check_coverage),
         ("database", check_database),
         ("token", check_token if offline else check_token_online),
     ]
@@ -95,6 +117,8 @@ def run_checks(settings: Settings, offline: bool) -> int:
     for name, check in checks:
         try:
             print(f"ok    {name:<10} {check(settings)}")
+        except CheckWarning as warning:
+            print(f"WARN  {name:<10} {warning}")
         except CheckFailed as failure:
             failures += 1
             print(f"FAIL  {name:<10} {failure}")

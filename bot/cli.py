@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.db import Database, open_database
+from bot.settings import NotUtf8Error, Settings, SettingsError, load_settings, read_utf8
+from bot.storage.db import Database, DatabaseUnavailable, open_database
 
 EXIT_USAGE = 2
 
@@ -56,8 +56,8 @@ def _open_cache_database(url: str) -> Database:
     """The translation cache; an unusable database (read-only folder…) only costs the cache."""
     try:
         return open_database(url)
-    except (SQLAlchemyError, OSError) as error:
-        print(f"ladderwatch: translation cache disabled, cannot open the database: {error}", file=sys.stderr)
+    except DatabaseUnavailable as error:
+        print(f"ladderwatch: translation cache disabled: {error}", file=sys.stderr)
         return open_database("sqlite://")
 
 
@@ -125,7 +125,10 @@ def _open_input(name: str) -> TextIO:
     path = Path(name)
     if not path.is_file():
         raise CommandError(f"{name}: no such file")
-    return path.open(encoding="utf-8")
+    try:
+        return io.StringIO(read_utf8(path))
+    except NotUtf8Error as error:
+        raise CommandError(str(error)) from None
 
 
 def _verdict_text(text: str, result: dict[str, object]) -> str:
@@ -289,58 +292,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 # --- pipeline commands ---------------------------------------------------------------
 
 
-def _statement_line(row: object) -> str:
-    from bot.storage.tables import StatementRow
-
-    assert isinstance(row, StatementRow)
-    text = " ".join(f"{row.title} {row.text}".split()) if row.title else " ".join(row.text.split())
-    return f"{row.label}\t{row.score:+.2f}\t{row.account_id}\t{row.lang}\t{text[:300]}"
-
-
-async def _poll_once(settings: Settings) -> int:
-    from bot.pipeline import Pipeline
-    from bot.storage.statements import get_statements
-
-    pipeline = await Pipeline.open(settings)
-    try:
-        results = await pipeline.poll_all()
-        await pipeline.retry_translations()
-        new_ids = [i for r in results for i in r.new_ids]
-        for row in await asyncio.to_thread(get_statements, pipeline.db, new_ids):
-            print(_statement_line(row), flush=True)
-        for result in results:
-            if result.error:
-                print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
-        failed = sum(1 for r in results if r.error)
-        print(
-            f"{len(new_ids)} new statements from {len(results) - failed} sources; {failed} sources failed",
-            file=sys.stderr,
-        )
-        return 1 if results and failed == len(results) else 0
-    finally:
-        await pipeline.close()
-
-
-async def _poll_forever(settings: Settings) -> int:
-    """Headless polling without Telegram: refresh each source when it is due."""
-    from bot.pipeline import Pipeline
-
-    pipeline = await Pipeline.open(settings)
-    try:
-        while True:
-            now = datetime.now(UTC)
-            due = [sid for sid, when in await asyncio.to_thread(pipeline.due_sources, now) if when <= now]
-            for result in await pipeline.refresh_many(due):
-                if result.error:
-                    print(f"source failed: {result.account_id} {result.error}", file=sys.stderr)
-            await pipeline.retry_translations()
-            await asyncio.sleep(5)
-    finally:
-        await pipeline.close()
-
-
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_poll_once(settings) if args.once else _poll_forever(settings))
+    from bot.poll_cli import cmd_poll as poll
+
+    return poll(args, settings)
 
 
 def _digest_end(day: str | None, tz: str) -> datetime:
@@ -444,12 +399,21 @@ def cmd_import_state(args: argparse.Namespace, settings: Settings) -> int:
 # --- wiring --------------------------------------------------------------------------
 
 
+def _version() -> str:
+    try:
+        return metadata.version("ladderwatch")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run `pip install .` to give it a version)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ladderwatch",
         description="Watch official statements, classify escalation / de-escalation, alert Telegram chats.",
+        epilog="Start with `ladderwatch demo` (offline), then `ladderwatch check`; settings: config/.env.example.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="offline end-to-end run on sample feeds shipped in the package")
     demo.add_argument("--chart", default="ladderwatch-demo-digest.png", help="where to write the digest chart PNG")
@@ -521,12 +485,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import configure_logging
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `ladderwatch`: help, not an error
+        parser.print_help()
+        return 0
     try:
         settings = load_settings()
         configure_logging(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level)
         return int(args.handler(args, settings))
-    except (SettingsError, CommandError) as error:
+    except (SettingsError, CommandError, DatabaseUnavailable) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -1,14 +1,17 @@
 """The one path for every message to Telegram: splitting, retries, chat fate, the outbox.
 
-- Texts over Telegram's 4096-character limit are split at line (else word) boundaries;
-  tags open at a cut are closed and reopened in the next part, so each part is valid HTML.
+- Texts over Telegram's 4096-character limit are split (`bot.render.split`) into parts
+  that are each valid HTML.
 - Alerts go out at most one per second per chat; `AIORateLimiter` keeps the overall
   (30/s) and per-group (20/min) limits.
 - `RetryAfter` is honoured (the outbox pauses entirely: Telegram's flood control is per bot).
 - Network errors and 5xx are retried with exponential back-off.
 - `Forbidden` (blocked, kicked) counts against the chat; after `FORBIDDEN_LIMIT` in a row
   the chat is deactivated. `ChatMigrated` moves the chat to its new id and resends.
-- `BadRequest` is permanent for that message: recorded, not retried.
+- `BadRequest` is permanent for that message: recorded, not retried — except a forum
+  topic that was deleted: the chat's alerts then go to its main thread, and the alert is retried.
+- Alerts and digests go to the chat's forum topic (`thread_id`) and, for a chat in silent
+  mode, with `disable_notification`; replies go where the command was sent.
 
 Exactly-once, honestly: each part is recorded as sent (`mark_part_sent`, one short
 transaction) right after Telegram accepts it, and the outbox row goes to `sent` with its
@@ -22,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -42,108 +44,26 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import metrics
 from bot.model import Translation
 from bot.render.alert import display_translation_needed, format_alert
+from bot.render.split import CAPTION_LIMIT, split_html
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage.chats import ChatSettings
 from bot.storage.db import Database
 from bot.storage.outbox import AlertContent, OutboxItem
+from bot.translate import UNCHANGED
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 FORBIDDEN_LIMIT = 3
 MAX_ATTEMPTS = 10
 BATCH = 25
 INTERACTIVE_RETRIES = 3
 PER_CHAT_SECONDS = 1.0
 LONGEST_INTERACTIVE_WAIT = 30.0
-
-TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n|[^\S\n]+|[^\s<&]+|[<&]")
-TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
-
+THREAD_GONE = "thread not found"  # Telegram's answer when a forum topic was deleted
 
 class Translator(Protocol):
     async def translate(self, text: str, source_lang: str, target_lang: str) -> Translation: ...
-
-
-def utf16_units(value: str) -> int:
-    """Telegram counts message length in UTF-16 code units (an emoji can count twice)."""
-    return len(value.encode("utf-16-le")) // 2
-
-
-def _tokens(html: str, longest: int) -> list[str]:
-    tokens = []
-    for token in TOKEN.findall(html):
-        if token[0] not in "<&" and len(token) > longest:
-            tokens.extend(token[i : i + longest] for i in range(0, len(token), longest))
-        else:
-            tokens.append(token)
-    return tokens
-
-
-def _after(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
-    """The open-tag stack after `token` (a list of (name, opening tag text))."""
-    match = TAG_NAME.match(token) if token.startswith("<") else None
-    if match is None or token.endswith("/>"):
-        return stack
-    name = match.group(1).lower()
-    if token.startswith("</"):
-        for index in range(len(stack) - 1, -1, -1):
-            if stack[index][0] == name:
-                return stack[:index] + stack[index + 1 :]
-        return stack
-    return [*stack, (name, token)]
-
-
-def _closing(stack: list[tuple[str, str]]) -> str:
-    return "".join(f"</{name}>" for name, _ in reversed(stack))
-
-
-def _visible(html: str) -> bool:
-    return bool(re.sub(r"<[^>]*>", "", html).strip())
-
-
-def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Parts of at most `limit` UTF-16 units each, every one valid HTML on its own.
-
-    Cuts go at the last line break when that keeps at least half a part, else at the
-    last space, else inside a long word (never inside a tag or an entity).
-    """
-    if utf16_units(html) <= limit:
-        return [html] if _visible(html) else []
-    tokens = _tokens(html, max(limit // 4, 1))
-    parts: list[str] = []
-    start, stack = 0, []
-    while start < len(tokens):
-        prefix = "".join(opening for _, opening in stack)
-        size, current = utf16_units(prefix), stack
-        line_break: tuple[int, list[tuple[str, str]], int] | None = None
-        space: tuple[int, list[tuple[str, str]], int] | None = None
-        index = start
-        while index < len(tokens):
-            token = tokens[index]
-            following = _after(current, token)
-            if index > start and size + utf16_units(token) + utf16_units(_closing(following)) > limit:
-                break
-            size, current, index = size + utf16_units(token), following, index + 1
-            if token == "\n":
-                line_break = (index, current, size)
-            elif token.isspace():
-                space = (index, current, size)
-        if index == len(tokens):
-            cut, cut_stack = index, current
-        elif line_break and (line_break[2] >= limit // 2 or not space or space[0] <= line_break[0]):
-            cut, cut_stack = line_break[0], line_break[1]
-        elif space:
-            cut, cut_stack = space[0], space[1]
-        else:
-            cut, cut_stack = index, current
-        part = prefix + "".join(tokens[start:cut]) + _closing(cut_stack)
-        if _visible(part):
-            parts.append(part)
-        start, stack = cut, cut_stack
-    return parts
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -163,23 +83,30 @@ Send = Callable[[int], Awaitable[object]]
 
 
 async def display_translation(
-    text: str, lang: str, translation_en: str | None, chat_lang: str, translator: Translator | None
+    text: str,
+    lang: str,
+    translation_en: str | None,
+    chat_lang: str,
+    translator: Translator | None,
+    provider_en: str | None = None,
 ) -> Translation | None:
     """What a chat is shown beside a statement (alerts and digest quotes alike): None when the
-    statement is in the chat's language, else the stored English or the translator's answer."""
+    statement is in the chat's language, else the stored English (made by `provider_en`, when
+    known) or the translator's answer."""
     if not display_translation_needed(lang, chat_lang):
         return None
     if chat_lang == "en" and translation_en:
-        return Translation(translation_en, lang, "en", "stored")
+        return Translation(translation_en, lang, "en", provider_en or "stored")
     if translator is not None:
-        return await translator.translate(text, lang, chat_lang)
+        translation = await translator.translate(text, lang, chat_lang)
+        return None if translation.provider == UNCHANGED else translation  # already reads in chat_lang
     return Translation(None, lang, chat_lang, None, "no translator configured")
 
 
 async def render_alert(content: AlertContent, chat: ChatSettings, translator: Translator | None) -> str:
     """The alert in the chat's language, with a translation when the original is in another."""
     translation = await display_translation(
-        content.text, content.lang, content.translation_en, chat.language, translator
+        content.text, content.lang, content.translation_en, chat.language, translator, content.translation_provider
     )
     return format_alert(content, chat.language, chat.timezone, translation)
 
@@ -244,14 +171,27 @@ class Delivery:
                 await asyncio.sleep(2**attempt)
         raise AssertionError("unreachable")
 
-    async def send_html(self, chat_id: int, html: str, reply_markup: InlineKeyboardMarkup | None = None) -> int:
-        """A reply or digest text, split when needed, keyboard last; returns the chat id used."""
+    async def send_html(
+        self,
+        chat_id: int,
+        html: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        thread_id: int | None = None,
+        silent: bool = False,
+    ) -> int:
+        """A reply or digest text, split when needed, keyboard last; returns the chat id used.
+
+        `thread_id` is the forum topic to post in; `silent` sends without a notification sound.
+        """
         parts = split_html(html)
         for index, part in enumerate(parts):
             markup = reply_markup if index == len(parts) - 1 else None
 
             async def send(target: int, part: str = part, markup: InlineKeyboardMarkup | None = markup) -> Message:
-                return await self.bot.send_message(target, part, reply_markup=markup)
+                return await self.bot.send_message(
+                    target, part, reply_markup=markup, message_thread_id=thread_id, disable_notification=silent
+                )
 
             _, chat_id = await self._interactive(chat_id, send)
         return chat_id
@@ -283,11 +223,21 @@ class Delivery:
 
         await self._interactive(chat_id, send)
 
-    async def send_photo(self, chat_id: int, photo: bytes, caption: str | None = None) -> None:
+    async def send_photo(
+        self,
+        chat_id: int,
+        photo: bytes,
+        caption: str | None = None,
+        *,
+        thread_id: int | None = None,
+        silent: bool = False,
+    ) -> None:
         caption = split_html(caption, CAPTION_LIMIT)[0] if caption else None
 
         async def send(target: int) -> Message:
-            return await self.bot.send_photo(target, photo, caption=caption)
+            return await self.bot.send_photo(
+                target, photo, caption=caption, message_thread_id=thread_id, disable_notification=silent
+            )
 
         await self._interactive(chat_id, send)
 
@@ -330,7 +280,9 @@ class Delivery:
             for index in range(item.sent_parts, len(parts)):
 
                 async def send(target: int, part: str = parts[index]) -> Message:
-                    return await self.bot.send_message(target, part)
+                    return await self.bot.send_message(
+                        target, part, message_thread_id=chat.thread_id, disable_notification=chat.silent
+                    )
 
                 await self._pace(chat_id)
                 _, chat_id = await self._call(chat_id, send)
@@ -366,6 +318,11 @@ class Delivery:
                 await self._retry_later(item, f"refused by Telegram: {error.message}")
             return 0
         except BadRequest as error:
+            if chat.thread_id is not None and THREAD_GONE in error.message.lower():
+                await asyncio.to_thread(chat_store.update_chat, self.db, chat_id, thread_id=None)
+                log.warning("the chat's forum topic is gone; alerts go to its main thread", extra=extra)
+                await self._retry_later(item, f"forum topic gone: {error.message}")
+                return 0
             await asyncio.to_thread(
                 outbox_store.mark_failed,
                 self.db,

@@ -4,10 +4,15 @@ The samples are served by a loopback HTTP server and go through the real fetch �
 … → alerts path. Round one is the backlog a new subscriber does not get alerted about;
 round two "publishes" the last hours' statements, which become alerts for a demo chat.
 Dates in the samples are relative (`{{date:-3h}}`) so the digest always has a fresh day.
+
+The demo never touches the network: the same server answers LibreTranslate's
+`POST /translate` with the hand translations in `samples/translations.yaml`, and the demo
+uses that as its only translator, whatever LADDERWATCH_TRANSLATOR says.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 import threading
@@ -18,6 +23,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import yaml
 
 from bot.delivery import render_alert
 from bot.digest import build_digest, translate_quotes
@@ -28,7 +36,8 @@ from bot.render.digest import format_digest
 from bot.settings import Settings, load_settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
-from bot.storage.chats import ALL
+from bot.storage import subscriptions as subscription_store
+from bot.storage.subscriptions import ALL
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_CHAT_ID = 1001
@@ -37,6 +46,7 @@ _PLACEHOLDER = re.compile(r"\{\{(date|data|iso):-(\d+)h\}\}")
 _ITEM = re.compile(r"<(item|entry)>.*?</\1>", re.DOTALL)
 _IT_DAYS = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
 _IT_MONTHS = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _italian_date(when: datetime) -> str:
@@ -62,11 +72,26 @@ def render_sample(template: str, now: datetime, include_new: bool) -> str:
     return _PLACEHOLDER.sub(date_for, _ITEM.sub(keep, template))
 
 
+def bundled_translation(text: str, sentences: dict[str, str]) -> str | None:
+    """The English of a demo text, line by line and sentence by sentence; None if any is unknown."""
+    lines = []
+    for line in text.splitlines():
+        parts = [sentences.get(sentence.strip()) for sentence in _SENTENCE_END.split(line) if sentence.strip()]
+        if None in parts:
+            return None
+        lines.append(" ".join(str(part) for part in parts))
+    return "\n".join(lines)
+
+
 class SampleServer:
-    """Serves bot/samples/*.xml on 127.0.0.1; `include_new` flips between the two rounds."""
+    """Serves bot/samples/*.xml on 127.0.0.1, and the bundled translations as LibreTranslate
+    does (`POST /translate`); `include_new` flips between the two rounds."""
 
     def __init__(self, now: datetime) -> None:
         self.now, self.include_new = now, False
+        self.sentences: dict[str, str] = yaml.safe_load(
+            (SAMPLES / "translations.yaml").read_text(encoding="utf-8")
+        )["sentences"]
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -78,6 +103,22 @@ class SampleServer:
                 body = render_sample(path.read_text(encoding="utf-8"), server.now, server.include_new).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                params = dict(parse_qsl(urlsplit(self.path).query))
+                english = bundled_translation(params.get("q", ""), server.sentences)
+                if urlsplit(self.path).path != "/translate" or params.get("target") != "en" or english is None:
+                    self._json(404, {"error": "the demo has no bundled translation for this text"})
+                else:
+                    self._json(200, {"translatedText": english})
+
+            def _json(self, status: int, answer: dict[str, str]) -> None:
+                body = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -100,7 +141,8 @@ class SampleServer:
 
 
 def demo_settings(base: Settings, folder: Path, server_url: str) -> Settings:
-    """The user's settings (translator chain included) with a private database and watchlist."""
+    """The user's settings with a private database and watchlist, and the sample server as
+    the only translator: nothing in the demo reaches beyond 127.0.0.1."""
     watchlist = (SAMPLES / "watchlist.yaml").read_text(encoding="utf-8").replace("{{base}}", server_url)
     (folder / "watchlist.yaml").write_text(watchlist, encoding="utf-8")
     return replace(
@@ -108,6 +150,11 @@ def demo_settings(base: Settings, folder: Path, server_url: str) -> Settings:
         database_url=f"sqlite:///{folder / 'demo.sqlite3'}",
         config_dir=folder,
         allow_private_urls=True,
+        translators=("libre",),
+        libretranslate_url=server_url + "/",
+        libretranslate_api_key=None,
+        deepl_api_key=None,
+        x_bridge=None,
     )
 
 
@@ -128,11 +175,13 @@ async def run_demo(chart_path: Path) -> int:
                 "Round 1: first poll stores the backlog (no alerts for it)", await pipeline.poll_all(), pipeline
             )
             chat_store.ensure_chat(pipeline.db, DEMO_CHAT_ID, "private", "Demo analyst", "en", now)
-            chat_store.subscribe(pipeline.db, DEMO_CHAT_ID, ALL, "", now - NEW_WITHIN)
+            subscription_store.subscribe(pipeline.db, DEMO_CHAT_ID, ALL, "", now - NEW_WITHIN)
             server.include_new = True
             _print_round("Round 2: the feeds publish the last hours' statements", await pipeline.poll_all(), pipeline)
-            status = pipeline.translator.describe()
-            print(f"\ntranslation: {status}")
+            print(
+                "\ntranslation: the demo's bundled translations, served on 127.0.0.1 (no network); "
+                "`run` and `poll` use LADDERWATCH_TRANSLATOR"
+            )
 
             print("\n== Alerts, as the demo chat sees them (default filters: escalation, de-escalation) ==")
             chat = chat_store.get_chat(pipeline.db, DEMO_CHAT_ID)

@@ -33,8 +33,7 @@ from tornado.web import Application, RequestHandler
 
 from bot import metrics
 from bot.coverage import coverage_line, source_coverage
-from bot.reader.health import DISABLED, FAILING, PENDING, STALE, source_state
-from bot.reader.health import OK as OK_STATE
+from bot.reader.health import FAILING, STALE, STATES, source_state
 from bot.settings import Settings
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
@@ -62,7 +61,7 @@ class SourceHealth:
     consecutive_errors: int
     last_error: str | None
     next_poll_at: datetime | None
-    state: str  # ok | failing | pending | stale | disabled (bot.reader.health.source_state)
+    state: str  # one of bot.reader.health.STATES (see source_state)
 
 
 def source_health(db: Database, poll_seconds: int) -> list[SourceHealth]:
@@ -90,7 +89,7 @@ def source_health(db: Database, poll_seconds: int) -> list[SourceHealth]:
 def state_snapshot(db: Database, poll_seconds: int) -> metrics.StateSnapshot:
     """The database side of `/metrics`."""
     sources = source_health(db, poll_seconds)
-    by_state = dict.fromkeys((OK_STATE, FAILING, STALE, PENDING, DISABLED), 0)
+    by_state = dict.fromkeys(STATES, 0)  # every state, so each label is always exported
     for source in sources:
         by_state[source.state] = by_state.get(source.state, 0) + 1
     return metrics.StateSnapshot(

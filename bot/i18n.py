@@ -104,3 +104,19 @@ def text(lang: str, key: str, /, **values: object) -> str:
     table = catalogs()
     catalog = table.get(supported_language(lang), table[REFERENCE])
     return catalog.messages[key].format(**values)
+
+
+def _optional(lang: str, key: str) -> str | None:
+    table = catalogs()
+    return table.get(supported_language(lang), table[REFERENCE]).messages.get(key)
+
+
+def language_label(lang: str, code: str) -> str:
+    """The name of the language `code` (`it`, `zh-cn`) written in `lang`; the code when unnamed."""
+    primary = code.split("-")[0].lower()
+    return _optional(lang, f"lang.{primary}") or code
+
+
+def category_name(lang: str, category: str) -> str:
+    """A cue category (`threat`, `ceasefire`) as analysts read it; empty when unnamed."""
+    return _optional(lang, f"category.{category}") or ""

@@ -43,7 +43,7 @@ from bot.storage import sources as source_store
 from bot.storage import statements as statement_store
 from bot.storage.db import Database, open_database
 from bot.storage.tables import AccountRow, SourceRow, StatementRow
-from bot.translate import TranslationService
+from bot.translate import UNCHANGED, TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,9 @@ async def translate_and_classify(
         translation = Translation(None, lang, "en", "identity" if lang == "en" else None)
     else:
         translation = await translator.translate(text, lang, "en")
-    verdict = await asyncio.to_thread(classifier.classify, text, lang, translation.text)
+    # Given back unchanged: the text already reads as English, so classify it as such.
+    english = text if translation.provider == UNCHANGED else translation.text
+    verdict = await asyncio.to_thread(classifier.classify, text, lang, english)
     return translation, verdict
 
 
@@ -286,7 +288,8 @@ class Pipeline:
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
         translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
         metrics.count_statement(verdict, statement.lang)
-        failed = translation.text is None and "none" not in self.settings.translators
+        unread = translation.text is None and translation.provider != UNCHANGED
+        failed = unread and "none" not in self.settings.translators
         return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
 
     # --- scheduling helpers ---------------------------------------------------------

@@ -6,16 +6,22 @@ with one line naming the setting, so an operator never has to read a traceback.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
 TRANSLATOR_NAMES = ("google", "libre", "mymemory", "deepl", "none")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MAX_POLL_SECONDS = 86400  # one day: a longer interval is a typo, and timers overflow far beyond it
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+DATABASE_EXAMPLES = "sqlite:///data/ladderwatch.sqlite3 or postgresql+psycopg://user:password@host/dbname"
+_ASCII_NUMBER = re.compile(r"^[0-9]{1,18}$")  # str.isdigit() also accepts "¹" and "١", which int() refuses
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "LADDERWATCH_POLL_SECONDS",
         "300",
-        "default poll interval per source, in seconds (1 or more; 300 is kind to servers)",
+        "default poll interval per source, in seconds (1 to 86400; 300 is kind to servers)",
     ),
     SettingSpec(
         "LADDERWATCH_ALLOW_PRIVATE_URLS", "0", "1 lets feeds point at loopback/private addresses (tests, intranets)"
@@ -108,11 +114,34 @@ class Settings:
         return self.telegram_bot_token
 
 
+class NotUtf8Error(SettingsError):
+    """A configuration file that is not UTF-8; `reason` names the byte and its offset."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+
+def read_utf8(path: Path) -> str:
+    """A configuration file's text (a UTF-8 BOM is allowed); other encodings → NotUtf8Error."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise NotUtf8Error(
+            path,
+            line,
+            f"not UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); save the file as UTF-8",
+        ) from None
+
+
 def _merged_environment(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     """The process environment wins over `.env`, as with most twelve-factor tools."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        parsed = dotenv_values(stream=io.StringIO(read_utf8(env_file)))
+        values.update({k: v for k, v in parsed.items() if v is not None})
     values.update(environ)
     return values
 
@@ -138,9 +167,19 @@ def _optional_port(values: Mapping[str, str], name: str) -> int | None:
     raw = _get(values, name)
     if raw is None or raw.lower() in {"off", "0"}:
         return None
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not _ASCII_NUMBER.match(raw) or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name}={raw!r} is not a TCP port: use a number from 1 to 65535 or leave it unset")
     return int(raw)
+
+
+def _url(values: Mapping[str, str], name: str) -> str | None:
+    raw = _get(values, name)
+    if raw is None:
+        return None
+    try:
+        return check_url(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name}: {error}") from None
 
 
 def _template(values: Mapping[str, str], name: str, placeholder: str) -> str | None:
@@ -149,6 +188,57 @@ def _template(values: Mapping[str, str], name: str, placeholder: str) -> str | N
         return None
     if placeholder not in raw or not re.match(r"^https?://", raw):
         raise SettingsError(f"{name}={raw!r} must be an http(s) URL containing {placeholder}")
+    try:
+        example = raw.format(**{placeholder.strip("{}"): "name"})
+        check_url(example)
+    except (KeyError, IndexError, ValueError) as error:
+        reason = f"unknown placeholder {error}" if isinstance(error, KeyError) else str(error)
+        raise SettingsError(f"{name}={raw!r}: {reason}; the only placeholder is {placeholder}") from None
+    return raw
+
+
+def check_url(url: str) -> str:
+    """An http(s) URL with a host and a valid port, or ValueError saying what is wrong with it."""
+    if not re.match(r"^https?://\S+$", url):
+        raise ValueError(f"{url[:200]!r} must be an http(s) URL without spaces")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # "Port out of range 0-65535", "Invalid IPv6 URL", …
+        raise ValueError(f"{url[:200]!r} is not a valid URL: {error}") from None
+    if not parts.hostname:
+        raise ValueError(f"{url[:200]!r} has no host name")
+    if port == 0:
+        raise ValueError(f"{url[:200]!r}: port 0 cannot be connected to; use 1-65535")
+    return url
+
+
+def _database_url(raw: str) -> str:
+    """A URL of a supported backend whose driver is installed (no connection is tried here)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        url = make_url(raw)
+        shown = url.render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        raise SettingsError(f"DATABASE_URL is not an SQLAlchemy URL: use {DATABASE_EXAMPLES}") from None
+    if url.get_backend_name() not in DATABASE_BACKENDS:
+        raise SettingsError(
+            f"DATABASE_URL={shown!r}: {url.get_backend_name()!r} is not supported; use {DATABASE_EXAMPLES}"
+        )
+    try:
+        dialect = url.get_dialect()
+        dialect.import_dbapi()
+    except (NoSuchModuleError, ImportError):
+        raise SettingsError(
+            f"DATABASE_URL={shown!r}: the driver {url.get_driver_name()!r} is not installed or unknown; "
+            "use postgresql+psycopg://… with `pip install 'ladderwatch[postgres]'`, or sqlite:///…"
+        ) from None
+    if getattr(dialect, "is_async", False):
+        raise SettingsError(
+            f"DATABASE_URL={shown!r}: {url.get_driver_name()!r} is an asyncio driver; use postgresql+psycopg://…"
+        )
     return raw
 
 
@@ -193,26 +283,21 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         ) from None
 
     poll_raw = _get(values, "LADDERWATCH_POLL_SECONDS") or ""
-    if not poll_raw.isdigit() or int(poll_raw) < 1:
-        raise SettingsError(f"LADDERWATCH_POLL_SECONDS={poll_raw!r} must be a whole number of seconds, 1 or more")
+    if not _ASCII_NUMBER.match(poll_raw) or not 1 <= int(poll_raw) <= MAX_POLL_SECONDS:
+        raise SettingsError(
+            f"LADDERWATCH_POLL_SECONDS={poll_raw[:40]!r} must be a whole number of seconds from 1 to "
+            f"{MAX_POLL_SECONDS} (one day), written with the digits 0-9; 300 is a good default"
+        )
 
     log_format = (_get(values, "LADDERWATCH_LOG_FORMAT") or "text").lower()
     if log_format not in {"text", "json"}:
         raise SettingsError(f"LADDERWATCH_LOG_FORMAT={log_format!r} must be text or json")
 
-    base_url = _get(values, "TELEGRAM_API_BASE_URL") or ""
-    if not re.match(r"^https?://", base_url):
-        raise SettingsError(f"TELEGRAM_API_BASE_URL={base_url!r} must be an http(s) URL")
+    base_url = _url(values, "TELEGRAM_API_BASE_URL") or ""
 
-    database_url = _get(values, "DATABASE_URL") or ""
-    if "://" not in database_url:
-        raise SettingsError(
-            f"DATABASE_URL={database_url!r} is not an SQLAlchemy URL (e.g. sqlite:///data/ladderwatch.sqlite3)"
-        )
+    database_url = _database_url(_get(values, "DATABASE_URL") or "")
 
-    libre_url = _get(values, "LIBRETRANSLATE_URL")
-    if libre_url is not None and not re.match(r"^https?://", libre_url):
-        raise SettingsError(f"LIBRETRANSLATE_URL={libre_url!r} must be an http(s) URL")
+    libre_url = _url(values, "LIBRETRANSLATE_URL")
 
     return Settings(
         telegram_bot_token=_get(values, "TELEGRAM_BOT_TOKEN"),

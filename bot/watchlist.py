@@ -14,11 +14,16 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.model import Account, SourceKind, SourceSpec
+from bot.settings import NotUtf8Error, check_url, read_utf8
 
 ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 ACCOUNT_KEYS = {"id", "name", "role", "country", "languages", "sources"}
+# A watchlist nests six levels (accounts → account → sources → source); PyYAML composes
+# recursively, so a few hundred levels would end in RecursionError. Checked on the event
+# stream first, which PyYAML produces without recursion.
+MAX_DEPTH = 20
 
 
 class WatchlistError(ValueError):
@@ -54,8 +59,11 @@ def validate_source(kind: str, handle: str) -> SourceSpec:
     except ValueError:
         raise ValueError(f"unknown source kind {kind!r}: use one of {', '.join(k.value for k in SourceKind)}") from None
     handle = handle.strip()
-    if source_kind is SourceKind.RSS and not re.match(r"^https?://\S+$", handle):
-        raise ValueError(f"rss source {handle!r} must be an http(s) URL")
+    if source_kind is SourceKind.RSS:
+        try:
+            check_url(handle)
+        except ValueError as error:
+            raise ValueError(f"rss source: {error}") from None
     if source_kind is SourceKind.MASTODON and not re.match(r"^@?[\w.]+@[\w.-]+\.[a-z]{2,}$", handle):
         raise ValueError(f"mastodon source {handle!r} must look like @user@instance.social")
     if source_kind is SourceKind.BLUESKY and not re.match(r"^@?[\w.-]+\.[\w.-]+$", handle):
@@ -117,10 +125,24 @@ def _account(where: _Where, node: Node) -> Account:
     )
 
 
+def check_depth(text: str, path: str) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH before it is composed (which recurses)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise WatchlistError(path, line, f"nested more than {MAX_DEPTH} levels deep; a watchlist needs 6")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
     """Validate a watchlist document; raise WatchlistError naming file, line and reason."""
     where = _Where(path)
     try:
+        check_depth(text, path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -150,7 +172,13 @@ def load_watchlist(path: Path) -> list[Account]:
         raise WatchlistError(
             str(path), 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml"
         )
-    return parse_watchlist(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = read_utf8(path)
+    except NotUtf8Error as error:
+        raise WatchlistError(str(path), error.line, error.reason) from None
+    except OSError as error:
+        raise WatchlistError(str(path), 0, f"cannot read the file: {error.strerror or error}") from None
+    return parse_watchlist(text, str(path))
 
 
 def account_to_dict(account: Account) -> dict[str, object]:

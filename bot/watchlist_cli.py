@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.settings import Settings
+from bot.settings import Settings, read_utf8
 from bot.storage.accounts import SKIPPED, UNCHANGED, import_accounts, list_accounts
 from bot.storage.db import Database, open_database
 from bot.watchlist import WatchlistError, dump_watchlist
@@ -76,8 +76,8 @@ def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         current = {a.id for a in list_accounts(db)}
         try:
-            accounts = read_account_document(path.read_text(encoding="utf-8-sig"), str(path), current)
-        except (WatchlistError, ValueError, UnicodeDecodeError) as error:
+            accounts = read_account_document(read_utf8(path), str(path), current)
+        except (WatchlistError, ValueError) as error:
             raise CommandError(f"nothing imported: {error}") from None
         for result in import_accounts(db, accounts):
             detail = f": already watched as {result.detail}" if result.outcome == SKIPPED else ""

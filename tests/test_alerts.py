@@ -9,8 +9,23 @@ from sqlalchemy import select
 
 from bot.alerts import queue_alerts, select_alerts, wants
 from bot.storage import chats as chat_store
-from bot.storage.chats import ACCOUNT, ALL, COUNTRY, ChatAudience, ChatSettings, Subscription
+from bot.storage import subscriptions as subscription_store
+from bot.storage.chats import ChatAudience, ChatSettings
 from bot.storage.outbox import AlertCandidate
+from bot.storage.subscriptions import (
+    ACCOUNT,
+    ADDED,
+    ALL,
+    ALREADY,
+    COUNTRY,
+    EXCEPT_ACCOUNT,
+    EXCEPT_COUNTRY,
+    EXCEPTED,
+    NOT_FOLLOWED,
+    REMOVED,
+    RESTORED,
+    Subscription,
+)
 from bot.storage.tables import OutboxRow
 from tests.tg.factories import NOW, add_account, add_chat, add_source, add_statement, make_db
 
@@ -159,3 +174,83 @@ def test_a_new_sources_first_fetch_alerts_only_what_is_newer_than_the_account(tm
     assert queue_alerts(db, [later_undated], NOW) == 1
     with db.session() as session:
         assert session.scalars(select(OutboxRow.statement_id)).all() == [fresh, later_undated]
+
+
+# --- exceptions to `all` --------------------------------------------------------------
+
+
+def test_an_account_left_out_of_all_is_not_alerted_but_the_others_are():
+    left_out = (Subscription(ALL, "", EARLIER), Subscription(EXCEPT_ACCOUNT, "tajani", NOW))
+    assert not wants(audience(left_out), statement())
+    assert wants(audience(left_out), statement(account_id="rubio", country="US"))
+
+
+def test_the_most_specific_subscription_decides():
+    all_but_italy = (Subscription(ALL, "", EARLIER), Subscription(EXCEPT_COUNTRY, "IT", EARLIER))
+    assert not wants(audience(all_but_italy), statement())
+    tajani_back = (*all_but_italy, Subscription(ACCOUNT, "tajani", EARLIER))
+    assert wants(audience(tajani_back), statement())
+    assert not wants(audience(tajani_back), statement(account_id="meloni"))
+
+
+def test_unsubscribing_an_account_under_all_stores_an_exception_that_subscribe_lifts(tmp_path):
+    db = make_db(tmp_path)
+    add_account(db)
+    add_account(db, "rubio", "Marco Rubio", "US Secretary of State", "US")
+    add_chat(db, 1001, subscribed_at=EARLIER)
+    assert subscription_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == ALREADY  # all covers him
+    assert subscription_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == EXCEPTED
+    assert subscription_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == NOT_FOLLOWED
+    assert chat_store.chat_account_ids(db, 1001) == {"rubio"}
+    assert [c.id for c in chat_store.digest_chats(db)] == [1001]
+    assert queue_alerts(db, [add_statement(db, "We reserve the right to respond.")], NOW) == 0
+    assert subscription_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == RESTORED
+    assert chat_store.chat_account_ids(db, 1001) is None
+    assert queue_alerts(db, [add_statement(db, "We will retaliate.", published=NOW)], NOW) == 1
+
+
+def test_a_country_can_be_left_out_of_all_and_one_of_its_accounts_brought_back(tmp_path):
+    db = make_db(tmp_path)
+    add_account(db)
+    add_account(db, "meloni", "Giorgia Meloni", "Prime Minister of Italy", "IT")
+    add_chat(db, 1001, subscribed_at=EARLIER)
+    assert subscription_store.unsubscribe(db, 1001, COUNTRY, "IT", NOW) == EXCEPTED
+    assert chat_store.chat_account_ids(db, 1001) == set()
+    assert subscription_store.subscribe(db, 1001, ACCOUNT, "tajani", NOW) == ADDED
+    assert chat_store.chat_account_ids(db, 1001) == {"tajani"}
+    assert subscription_store.subscribe(db, 1001, ALL, "", NOW) == RESTORED
+    assert {s.kind for s in subscription_store.subscriptions(db, 1001)} == {ALL, ACCOUNT}
+
+
+def test_unsubscribing_what_only_an_own_subscription_covers_removes_it(tmp_path):
+    db = make_db(tmp_path)
+    add_account(db)
+    add_chat(db, 1001, subscribed_at=EARLIER, kind=ACCOUNT, target="tajani")
+    assert subscription_store.unsubscribe(db, 1001, ACCOUNT, "tajani", NOW) == REMOVED
+    assert subscription_store.subscriptions(db, 1001) == []
+
+
+# --- keywords --------------------------------------------------------------------------
+
+
+def test_include_keywords_match_the_original_or_its_english_ignoring_case_and_accents():
+    ceasefire = audience(keywords_include=("cessate il FUOCO", "ceasefire"))
+    assert wants(ceasefire, statement(text="L'Italia accoglie il cessate il fuoco."))
+    assert wants(ceasefire, statement(text="Accordo raggiunto.", translation_en="A ceasefire was agreed."))
+    assert not wants(ceasefire, statement(text="Riunione sul commercio."))
+    accents = audience(keywords_include=("dialogo",))
+    assert wants(accents, statement(text="Llamamos al DIÁLOGO."))
+
+
+def test_exclude_keywords_win_and_words_match_whole_unless_starred():
+    cricket = audience(keywords_exclude=("cricket",))
+    assert not wants(cricket, statement(text="The cricket match will go on despite tensions."))
+    assert wants(cricket, statement(text="Crickets chirp; we reserve the right to respond."))
+    prefix = audience(keywords_include=("sanction*",))
+    assert wants(prefix, statement(text="New sanctions are announced."))
+    assert not wants(audience(keywords_include=("war",)), statement(text="A stern warning."))
+
+
+def test_keywords_match_inside_words_in_scripts_without_spaces_or_with_joined_particles():
+    assert wants(audience(keywords_include=("停火",)), statement(text="双方宣布停火协议", lang="zh"))
+    assert wants(audience(keywords_include=("وقف إطلاق النار",)), statement(text="نرحب بوقفِ إطلاقِ النار", lang="ar"))

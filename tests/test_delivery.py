@@ -13,11 +13,14 @@ from sqlalchemy import select, update
 from telegram.ext import Defaults, ExtBot
 
 from bot.alerts import queue_alerts
-from bot.delivery import Delivery, split_html, utf16_units
+from bot.delivery import Delivery
 from bot.model import Translation
+from bot.render.split import split_html, utf16_units
 from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.db import Database
-from bot.storage.tables import ChatRow, OutboxRow, SubscriptionRow
+from bot.storage.outbox import alert_content
+from bot.storage.tables import ChatRow, OutboxRow, SourceRow, SubscriptionRow
 from tests.tg.botapi_double import (
     BotApiDouble,
     Failure,
@@ -201,7 +204,7 @@ async def test_alerts_show_a_translation_or_say_it_is_unavailable(api, db, bot):
     assert "ESCALATION" in italian and "intensità" in italian  # statement is Italian: no translation
     queue(db, 1002, lang="fr")
     await delivery.deliver_due()
-    assert "Traduzione (Italiano):" in api.texts(1002)[-1]
+    assert "Traduzione (italiano):" in api.texts(1002)[-1]
 
 
 async def test_feed_text_is_escaped(api, db, bot):
@@ -259,12 +262,12 @@ async def test_an_alert_that_cannot_be_rendered_does_not_block_the_queue(api, db
 def test_migrating_into_a_chat_that_already_exists_merges_without_duplicates(db):
     add_chat(db, -100, subscribed_at=START, chat_type="group")
     add_chat(db, -1009, subscribed_at=START, chat_type="supergroup")
-    chat_store.subscribe(db, -100, "account", "tajani", START)
+    subscription_store.unsubscribe(db, -100, "account", "tajani", START)  # all, except tajani
     [statement] = queue(db, -100)
     chat_store.migrate_chat(db, -100, -1009)
     assert chat_store.get_chat(db, -100) is None
-    subs = {(s.kind, s.target) for s in chat_store.subscriptions(db, -1009)}
-    assert subs == {("all", ""), ("account", "tajani")}
+    subs = {(s.kind, s.target) for s in subscription_store.subscriptions(db, -1009)}
+    assert subs == {("all", ""), ("except-account", "tajani")}
     assert [row[:2] for row in outbox(db)] == [(-1009, statement)]
 
 
@@ -285,3 +288,46 @@ async def test_a_reply_to_a_group_that_became_a_supergroup_follows_it(api, db, b
     assert await Delivery(bot, db, None).send_html(-100, "<b>pong</b>") == -1009
     assert api.texts(-1009) == ["<b>pong</b>"]
     assert chat_store.get_chat(db, -1009) is not None
+
+
+async def test_alerts_go_to_the_chats_forum_topic_silently_when_asked(api, db, bot):
+    add_chat(db, -100, subscribed_at=START, chat_type="supergroup")
+    chat_store.update_chat(db, -100, thread_id=42, silent=True)
+    api.topics[-100] = {42}
+    queue(db, -100)
+    assert await Delivery(bot, db, None, per_chat_seconds=0).deliver_due() == 1
+    sent = api.last(-100)
+    assert (sent.thread_id, sent.silent) == (42, True)
+
+
+async def test_an_alert_for_a_deleted_forum_topic_goes_to_the_main_thread(api, db, bot):
+    add_chat(db, -100, subscribed_at=START, chat_type="supergroup")
+    chat_store.update_chat(db, -100, thread_id=43)  # the topic was deleted since /subscribe
+    queue(db, -100)
+    delivery = Delivery(bot, db, None, per_chat_seconds=0)
+    assert await delivery.deliver_due() == 0
+    assert chat_store.get_chat(db, -100).thread_id is None
+    make_due(db)
+    assert await delivery.deliver_due() == 1
+    assert api.last(-100).thread_id is None and outbox(db)[0][2] == "sent"
+
+
+def test_alert_content_names_the_source_kind_and_where(db):
+    with db.session() as session:
+        x = SourceRow(account_id="tajani", kind="x", handle="Antonio_Tajani")
+        site = SourceRow(account_id="tajani", kind="rss", handle="https://www.esteri.it/feed", url=None)
+        session.add_all([x, site])
+        session.flush()
+        ids = x.id, site.id
+    on_x = alert_content(db, add_statement(db, "Tweet.", source_id=ids[0]))
+    on_site = alert_content(db, add_statement(db, "Press release.", source_id=ids[1]))
+    assert (on_x.source_kind, on_x.source_where) == ("x", "@Antonio_Tajani")
+    assert (on_site.source_kind, on_site.source_where) == ("rss", "www.esteri.it")
+
+
+async def test_a_channel_gets_its_alerts_posted(api, db, bot):
+    api.add_channel(-1007, "crisisdesk", "Crisis Desk")
+    add_chat(db, -1007, subscribed_at=START, chat_type="channel")
+    queue(db, -1007)
+    assert await Delivery(bot, db, None, per_chat_seconds=0).deliver_due() == 1
+    assert "ESCALATION" in api.texts(-1007)[0]

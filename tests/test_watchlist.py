@@ -70,3 +70,9 @@ def test_the_shipped_watchlist_is_valid():
     accounts = load_watchlist(Path(__file__).parent.parent / "config" / "watchlist.yaml")
     assert len(accounts) >= 8
     assert {"US", "IN", "PK", "IT"} <= {a.country for a in accounts}
+
+
+def test_the_shipped_watchlist_reads_india_and_pakistan_without_an_x_bridge():
+    accounts = load_watchlist(Path(__file__).parent.parent / "config" / "watchlist.yaml")
+    readable = {a.country for a in accounts if any(s.kind.value != "x" for s in a.sources)}
+    assert {"IN", "PK", "US", "RU"} <= readable

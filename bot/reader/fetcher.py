@@ -285,8 +285,7 @@ async def _check_host_is_public(target: httpx.URL) -> None:
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(
             url,
-            f"host name {target.host!r} does not resolve ({exc}); "
-            "check the spelling, will retry later",
+            f"could not resolve {target.host!r} (no network or wrong host name: {exc}); will retry later",
             kind="network",
         ) from None
     for info in infos:

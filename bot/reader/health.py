@@ -2,7 +2,9 @@
 
 Bridges fail quietly: a Nitter instance that lost access to X still answers 200 with the
 same old items, and a dead Telegram mirror serves an empty page. So "answers" is not
-"works"; a source whose newest item stops moving for long is reported as stale.
+"works"; a source whose newest item stops moving for long is reported as stale. A source
+that the settings cannot read at all (an X account without LADDERWATCH_X_BRIDGE) is
+"unconfigured", and the advice is given once for all of them, not once per source.
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ from bot.settings import Settings
 from bot.storage.tables import SourceRow
 
 OK, FAILING, STALE, DISABLED, PENDING = "ok", "failing", "stale", "disabled", "pending"
+EMPTY, UNCONFIGURED = "empty", "unconfigured"
+STATES = (OK, FAILING, STALE, EMPTY, PENDING, UNCONFIGURED, DISABLED)
+X_BRIDGE_MISSING = "LADDERWATCH_X_BRIDGE is not set"
+# The one place that tells an operator how to read X; every listing shows it once.
+ADVICE = {
+    X_BRIDGE_MISSING: (
+        "X accounts are read through an RSS bridge: set LADDERWATCH_X_BRIDGE to a URL template with {handle}, "
+        "e.g. https://rsshub.example.org/twitter/user/{handle} (RSSHub) or https://nitter.example.org/{handle}/rss "
+        "(Nitter); the other sources are read meanwhile"
+    ),
+}
 STALE_MIN_AGE = timedelta(days=3)
 STALE_MIN_POLLS = 50
 
@@ -25,28 +38,66 @@ def stale_after(poll_seconds: int) -> timedelta:
     return max(STALE_MIN_AGE, timedelta(seconds=STALE_MIN_POLLS * poll_seconds))
 
 
-def source_state(row: SourceRow, now: datetime, poll_seconds: int) -> str:
+def unconfigured_reason(kind: str, settings: Settings) -> str | None:
+    """Why no source of this kind can be read with these settings; None when it can be tried."""
+    if kind == SourceKind.X.value and not settings.x_bridge:
+        return X_BRIDGE_MISSING
+    return None
+
+
+def source_state(row: SourceRow, now: datetime, poll_seconds: int, settings: Settings | None = None) -> str:
     """One word for a source's health, checked in this order:
 
     - "disabled": switched off; not polled.
+    - "unconfigured" (only when `settings` are given): the settings cannot read this kind
+      of source at all (`unconfigured_reason`), whatever its past fetches said.
     - "failing": the last fetch or parse failed (`consecutive_errors` > 0).
     - "pending": never fetched successfully yet (just added).
-    - "stale": it answers, but it never gave an item, or neither its newest item's date
-      (`newest_item_at`) nor the last time it brought a new item (`last_new_item_at`)
-      is within `stale_after(poll_seconds)` = max(3 days, 50 polls). Typical of a bridge
-      that lost access upstream; also of an account that simply went quiet.
+    - "empty": it answers, but has never given an item. Not "stale": that needs a history,
+      and a feed fetched a second ago for the first time has none.
+    - "stale": neither its newest item's date (`newest_item_at`) nor the last time it
+      brought a new item (`last_new_item_at`) is within `stale_after(poll_seconds)` =
+      max(3 days, 50 polls). A first fetch counts its backlog as new, so a source must
+      be watched that long before it can be stale. Typical of a bridge that lost access
+      upstream; also of an account that simply went quiet.
     - "ok": otherwise.
     """
     if row.disabled:
         return DISABLED
+    if settings is not None and unconfigured_reason(row.kind, settings):
+        return UNCONFIGURED
     if row.consecutive_errors:
         return FAILING
     if row.last_success_at is None:
         return PENDING
     moments = [m for m in (row.newest_item_at, row.last_new_item_at) if m is not None]
-    if not moments or now - max(moments) > stale_after(poll_seconds):
+    if not moments:
+        return EMPTY
+    if now - max(moments) > stale_after(poll_seconds):
         return STALE
     return OK
+
+
+def coverage_warning(accounts: Sequence[Account], settings: Settings) -> str | None:
+    """One line on what the settings leave unread, e.g. "10 of 15 accounts have only X sources
+    and LADDERWATCH_X_BRIDGE is not set: …"; None when every source can be tried."""
+    unread = [spec for a in accounts for spec in a.sources if unconfigured_reason(spec.kind.value, settings)]
+    if not unread:
+        return None
+    because = " and ".join(sorted({str(unconfigured_reason(s.kind.value, settings)) for s in unread}))
+    what = "/".join(sorted({"X" if s.kind is SourceKind.X else s.kind.value for s in unread}))
+    blind = [
+        a.id
+        for a in accounts
+        if a.sources and all(unconfigured_reason(s.kind.value, settings) for s in a.sources)
+    ]
+    if not blind:
+        return f"{len(unread)} {what} sources are not read because {because}"
+    listed = ", ".join(blind[:8]) + (", …" if len(blind) > 8 else "")
+    return (
+        f"{len(blind)} of {len(accounts)} accounts have only {what} sources and {because}: "
+        f"nothing is read from them ({listed}); {len(unread)} {what} sources in all are not read"
+    )
 
 
 def _when(moment: datetime | None) -> str:
@@ -78,7 +129,10 @@ def _url(row: SourceRow, settings: Settings | None) -> str:
 def _source_lines(
     row: SourceRow, now: datetime, poll_seconds: int, settings: Settings | None
 ) -> list[str]:
-    state = source_state(row, now, poll_seconds)
+    state = source_state(row, now, poll_seconds, settings)
+    if state == UNCONFIGURED:
+        assert settings is not None
+        return [f"  - {row.kind} {row.handle}: {UNCONFIGURED} ({unconfigured_reason(row.kind, settings)}; see above)"]
     lines = [
         f"  - {row.kind} {row.handle}: {state}",
         f"    url: {_url(row, settings)}",
@@ -103,19 +157,19 @@ def describe_sources(
     poll_seconds: int,
     settings: Settings | None = None,
 ) -> str:
-    """The text of `ladderwatch sources` and `/status`: a summary line, then per account
-    each source's kind, handle, URL, state, last success and next poll.
+    """The text of `ladderwatch sources`: a summary line, what cannot be read and why (once),
+    then per account each source's kind, handle, URL, state, last success and next poll.
 
-    With `settings`, sources never fetched show the URL they resolve to (or why not).
+    With `settings`, sources never fetched show the URL they resolve to (or why not), and
+    sources the settings cannot read are "unconfigured".
     """
     by_account: dict[str, list[SourceRow]] = {}
     for row in rows:
         by_account.setdefault(row.account_id, []).append(row)
-    states = [source_state(row, now, poll_seconds) for row in rows]
-    counts = ", ".join(
-        f"{states.count(s)} {s}" for s in (OK, FAILING, STALE, PENDING, DISABLED) if states.count(s)
-    )
+    states = [source_state(row, now, poll_seconds, settings) for row in rows]
+    counts = ", ".join(f"{states.count(s)} {s}" for s in STATES if states.count(s))
     lines = [f"{len(accounts)} accounts, {len(rows)} sources" + (f": {counts}" if counts else "")]
+    lines.extend(source_notes(rows, accounts, settings))
     for account in accounts:
         lines.append("")
         lines.append(_account_heading(account))
@@ -125,3 +179,14 @@ def describe_sources(
         for row in account_rows:
             lines.extend(_source_lines(row, now, poll_seconds, settings))
     return "\n".join(lines)
+
+
+def source_notes(rows: Sequence[SourceRow], accounts: Sequence[Account], settings: Settings | None) -> list[str]:
+    """What the settings leave unread and how to fix it, each piece of advice once (for
+    `sources`, `/status` and `check`); empty without settings or when all can be tried."""
+    if settings is None:
+        return []
+    reasons = {unconfigured_reason(row.kind, settings) for row in rows if not row.disabled} - {None}
+    warning = coverage_warning(accounts, settings)
+    lines = [f"warning: {warning}"] if warning else []
+    return lines + [f"to fix: {ADVICE[reason]}" for reason in sorted(r for r in reasons if r)]

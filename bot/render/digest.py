@@ -27,7 +27,7 @@ ITEM_LIMIT = 220
 def _item_lines(item: DigestItem, lang: str) -> list[str]:
     body = escape(shorten(" ".join(item.text.split()), ITEM_LIMIT)[0])
     arrow = link(item.url, "↗")  # only a safe http(s) link, as in alerts
-    lines = [f"• <b>{escape(item.account_name)}</b> ({item.score:+.2f}): {body}{' ' + arrow if arrow else ''}"]
+    lines = [f"• <b>{escape(item.account_name)}</b> ({item.score * 100:+.0f}%): {body}{' ' + arrow if arrow else ''}"]
     if item.translation is not None:
         if item.translation.text:
             lines.append(f"  ↳ <i>{escape(shorten(' '.join(item.translation.text.split()), ITEM_LIMIT)[0])}</i>")
@@ -50,7 +50,7 @@ def _account_lines(digest: Digest, lang: str) -> list[str]:
                 escalation=account.counts[Label.ESCALATION],
                 deescalation=account.counts[Label.DEESCALATION],
                 neutral=account.counts[Label.NEUTRAL],
-                mean=f"{account.mean_score:+.2f}",
+                mean=f"{account.mean_score * 100:+.0f}%",
             )
         )
     return lines

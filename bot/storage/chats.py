@@ -1,4 +1,7 @@
-"""All SQL about chats and their subscriptions; callers get frozen dataclasses, never rows.
+"""All SQL about chats and their settings; callers get frozen dataclasses, never rows.
+
+What a chat follows is in `subscriptions.py`; this module reads it to find alert
+recipients, digest chats and the accounts a digest covers.
 
 Functions are synchronous (one short transaction each); the Telegram layer calls them
 through `asyncio.to_thread` so the event loop never waits on the database.
@@ -6,28 +9,18 @@ through `asyncio.to_thread` so the event loop never waits on the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
-from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SubscriptionRow
+from bot.storage.subscriptions import ACCOUNT, ALL, COUNTRY, Subscription, follows, load_subscriptions
+from bot.storage.tables import AccountRow, ChatRow, OutboxRow, StatementRow, SubscriptionRow
 
-ALL = "all"
-ACCOUNT = "account"
-COUNTRY = "country"
 DIGEST_OFF = "off"
-
-
-@dataclass(frozen=True)
-class Subscription:
-    kind: str  # ALL, ACCOUNT or COUNTRY
-    target: str
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -47,10 +40,19 @@ class ChatSettings:
     languages: frozenset[str]
     subscribed_at: datetime | None
     last_digest_on: str | None
+    thread_id: int | None = None  # forum topic that gets alerts and digests
+    silent: bool = False  # alerts and digests arrive without a sound
+    keywords_include: tuple[str, ...] = ()
+    keywords_exclude: tuple[str, ...] = ()
+    manages_chat_id: int | None = None  # a private chat setting up a channel
 
     @property
     def is_group(self) -> bool:
         return self.type in {"group", "supergroup"}
+
+    @property
+    def is_channel(self) -> bool:
+        return self.type == "channel"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,11 @@ def _settings(row: ChatRow) -> ChatSettings:
         languages=frozenset(row.filter_languages or ()),
         subscribed_at=row.subscribed_at,
         last_digest_on=row.last_digest_on,
+        thread_id=row.thread_id,
+        silent=bool(row.silent),
+        keywords_include=tuple(row.keywords_include or ()),
+        keywords_exclude=tuple(row.keywords_exclude or ()),
+        manages_chat_id=row.manages_chat_id,
     )
 
 
@@ -125,6 +132,11 @@ CHANGEABLE = {
     "accounts": "filter_accounts",
     "languages": "filter_languages",
     "last_digest_on": "last_digest_on",
+    "thread_id": "thread_id",
+    "silent": "silent",
+    "keywords_include": "keywords_include",
+    "keywords_exclude": "keywords_exclude",
+    "manages_chat_id": "manages_chat_id",
 }
 
 
@@ -133,7 +145,10 @@ def update_chat(db: Database, chat_id: int, **changes: Any) -> ChatSettings:
     with db.session() as session:
         row = _row(session, chat_id)
         for name, value in changes.items():
-            stored = sorted(value) if isinstance(value, frozenset | set) else value
+            if isinstance(value, frozenset | set):
+                stored: Any = sorted(value)
+            else:
+                stored = list(value) if isinstance(value, tuple) else value
             setattr(row, CHANGEABLE[name], stored)
         session.flush()
         return _settings(row)
@@ -159,68 +174,14 @@ def set_muted(db: Database, chat_id: int, muted: bool, now: datetime) -> ChatSet
         return _settings(row)
 
 
-def subscriptions(db: Database, chat_id: int) -> list[Subscription]:
-    with db.session() as session:
-        return _subscriptions(session, [chat_id]).get(chat_id, [])
-
-
-def _subscriptions(session: Session, chat_ids: Iterable[int]) -> dict[int, list[Subscription]]:
-    rows = session.scalars(
-        select(SubscriptionRow).where(SubscriptionRow.chat_id.in_(list(chat_ids))).order_by(SubscriptionRow.id)
-    )
-    found: dict[int, list[Subscription]] = {}
-    for row in rows:
-        found.setdefault(row.chat_id, []).append(Subscription(row.target_kind, row.target, row.created_at))
-    return found
-
-
-def subscribe(db: Database, chat_id: int, kind: str, target: str, now: datetime) -> bool:
-    """Follow `target`; False when already followed.
-
-    The first subscription of a chat sets `subscribed_at`: nothing older is alerted.
-    """
-    now = now.replace(microsecond=0)  # feeds date items to the second
-    with db.session() as session:
-        row = _row(session, chat_id)
-        existing = session.scalar(
-            select(SubscriptionRow).where(
-                SubscriptionRow.chat_id == chat_id,
-                SubscriptionRow.target_kind == kind,
-                SubscriptionRow.target == target,
-            )
-        )
-        if existing is not None:
-            return False
-        has_any = session.scalar(select(func.count()).where(SubscriptionRow.chat_id == chat_id))
-        if not has_any or row.subscribed_at is None:
-            row.subscribed_at = now
-        session.add(SubscriptionRow(chat_id=chat_id, target_kind=kind, target=target, created_at=now))
-        return True
-
-
-def unsubscribe(db: Database, chat_id: int, kind: str, target: str) -> bool:
-    with db.session() as session:
-        result = session.execute(
-            delete(SubscriptionRow).where(
-                SubscriptionRow.chat_id == chat_id,
-                SubscriptionRow.target_kind == kind,
-                SubscriptionRow.target == target,
-            )
-        )
-        return bool(result.rowcount)
-
-
-def unsubscribe_all(db: Database, chat_id: int) -> int:
-    with db.session() as session:
-        result = session.execute(delete(SubscriptionRow).where(SubscriptionRow.chat_id == chat_id))
-        return int(result.rowcount or 0)
-
-
 def audiences(db: Database) -> list[ChatAudience]:
-    """Active, unmuted chats that follow something: the only possible alert recipients."""
+    """Active, unmuted chats that follow something: the only possible alert recipients.
+
+    Chats that manage a channel are not audiences by that link: the channel is its own chat.
+    """
     with db.session() as session:
         rows = list(session.scalars(select(ChatRow).where(ChatRow.active, ChatRow.muted.is_(False))))
-        subs = _subscriptions(session, [row.id for row in rows])
+        subs = load_subscriptions(session, [row.id for row in rows])
         return [ChatAudience(_settings(row), tuple(subs[row.id])) for row in rows if row.id in subs]
 
 
@@ -232,21 +193,19 @@ def chat_account_ids(db: Database, chat_id: int) -> set[str] | None:
     """
     with db.session() as session:
         chat = _row(session, chat_id)
-        subs = _subscriptions(session, [chat_id]).get(chat_id, [])
+        subs = load_subscriptions(session, [chat_id]).get(chat_id, [])
         narrowed = set(chat.filter_accounts or ())
-        if not subs or any(s.kind == ALL for s in subs):
+        if not subs or (any(s.kind == ALL for s in subs) and not any(s.is_exception for s in subs)):
             return narrowed or None
-        countries = [s.target for s in subs if s.kind == COUNTRY]
-        ids = {s.target for s in subs if s.kind == ACCOUNT}
-        if countries:
-            ids |= set(session.scalars(select(AccountRow.id).where(AccountRow.country.in_(countries))))
+        accounts = session.execute(select(AccountRow.id, AccountRow.country))
+        ids = {account_id for account_id, country in accounts if follows(subs, account_id, country or "")}
         return ids & narrowed if narrowed else ids
 
 
 def digest_chats(db: Database) -> list[ChatSettings]:
     """Chats that get a daily digest: active, following something, digest not turned off."""
     with db.session() as session:
-        followed = select(SubscriptionRow.chat_id).distinct()
+        followed = select(SubscriptionRow.chat_id).where(SubscriptionRow.target_kind.in_((ALL, ACCOUNT, COUNTRY)))
         rows = session.scalars(
             select(ChatRow).where(ChatRow.active, ChatRow.digest_time != DIGEST_OFF, ChatRow.id.in_(followed))
         )
@@ -260,6 +219,15 @@ def record_send_success(db: Database, chat_id: int) -> None:
         )
 
 
+def _deactivate(session: Session, row: ChatRow) -> None:
+    row.active = False
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.chat_id == row.id, OutboxRow.status == "pending")
+        .values(status="failed", last_error="chat deactivated: the bot was blocked or removed")
+    )
+
+
 def record_send_refused(db: Database, chat_id: int, limit: int) -> bool:
     """Count a Forbidden answer; after `limit` in a row the chat is deactivated (True)."""
     with db.session() as session:
@@ -268,13 +236,23 @@ def record_send_refused(db: Database, chat_id: int, limit: int) -> bool:
             return True
         row.send_failures += 1
         if row.send_failures >= limit:
-            row.active = False
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.chat_id == chat_id, OutboxRow.status == "pending")
-                .values(status="failed", last_error="chat deactivated: the bot was blocked or removed")
-            )
+            _deactivate(session, row)
         return not row.active
+
+
+def record_removed(db: Database, chat_id: int) -> None:
+    """The bot was removed from the group or channel (or blocked): nothing more is sent there."""
+    with db.session() as session:
+        row = session.get(ChatRow, chat_id)
+        if row is not None:
+            _deactivate(session, row)
+
+
+def seen_languages(db: Database) -> set[str]:
+    """Primary language codes of the stored statements: what a language filter can choose from."""
+    with db.session() as session:
+        codes = session.scalars(select(StatementRow.lang).distinct())
+        return {code.split("-")[0].lower() for code in codes if code and code != "und"}
 
 
 def migrate_chat(db: Database, old_id: int, new_id: int) -> None:

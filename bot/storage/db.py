@@ -1,7 +1,9 @@
 """Opening the database: engine, sessions, migrations, SQLite pragmas.
 
 Schema changes go through Alembic (`bot/storage/migrations`); `open_database` upgrades
-to head so every command starts on the current schema.
+to head so every command starts on the current schema. A database that cannot be opened
+(server down, folder not writable, …) is one `DatabaseUnavailable` line naming
+DATABASE_URL, never a driver traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -78,7 +82,37 @@ class Database:
         self.engine.dispose()
 
 
+class DatabaseUnavailable(Exception):
+    """The database of DATABASE_URL cannot be opened; the message is one line saying what to do."""
+
+
+def _remedy(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return "check that its folder can be created and written, or point DATABASE_URL at another file"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"check that PostgreSQL is running at {where}, that the database exists and the credentials are right"
+
+
+def _first_line(error: BaseException) -> str:
+    """The driver's own words, without SQLAlchemy's statement dump and background link."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    line = text[0] if text else type(original).__name__
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
 def open_database(url: str) -> Database:
-    database = Database(url)
-    database.upgrade()
+    """Open and migrate to head; any failure becomes one DatabaseUnavailable line."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    database: Database | None = None
+    try:
+        database = Database(url)
+        database.upgrade()
+    except (SQLAlchemyError, OSError, AlembicError) as error:
+        if database is not None:
+            database.close()
+        raise DatabaseUnavailable(
+            f"DATABASE_URL={shown}: cannot open the database ({_first_line(error)}); {_remedy(url)}"
+        ) from error
     return database

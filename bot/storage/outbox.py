@@ -6,17 +6,20 @@ short transaction (`mark_part_sent`), so a restart resumes after the last record
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.model import Cue
 from bot.storage.db import Database
-from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow
+from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow, TranslationRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -35,6 +38,9 @@ class AlertCandidate:
     arrived_at: datetime  # when we first fetched it: what "new since the subscription" means
     is_repost: bool
     backlog: bool = False
+    text: str = ""  # what keyword filters read: the text, its title and English translation
+    title: str = ""
+    translation_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,10 +60,13 @@ class AlertContent:
     label: str
     score: float
     mixed: bool
-    cues: tuple[str, ...]
+    cues: tuple[Cue, ...]  # weight: positive = escalation
     translation_en: str | None
     abstained: bool = False
     first_seen_at: datetime | None = None  # the statement's first fetch (delivery latency)
+    translation_provider: str | None = None  # who made `translation_en` (from the translation cache)
+    source_kind: str = ""  # rss, x, bluesky, mastodon, telegram ("" when the source is gone)
+    source_where: str = ""  # the feed's host, or the account's handle on that network
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,9 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
                 backlog=row.source_id is not None
                 and last_success is None
                 and (row.published_estimated or row.published_at < account_loaded),
+                text=row.text,
+                title=row.title,
+                translation_en=row.translation_en,
             )
             for row, country, account_loaded, last_success in rows
         ]
@@ -164,16 +176,39 @@ def due_alerts(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
         return [OutboxItem(*row) for row in rows]
 
 
+def _translation_provider(session: Session, row: StatementRow) -> str | None:
+    """The provider the cache remembers for the statement's English (text, or title and text)."""
+    if not row.translation_en:
+        return None
+    for translated in (row.text, f"{row.title}\n{row.text}"):
+        key = (hashlib.sha256(translated.encode("utf-8")).hexdigest(), row.lang.lower(), "en")
+        cached = session.get(TranslationRow, key)
+        if cached is not None:
+            return cached.provider
+    return None
+
+
+def _where(source: SourceRow | None) -> str:
+    if source is None:
+        return ""
+    if source.kind == "rss":
+        return urlsplit(source.url or source.handle).hostname or ""
+    if source.kind in ("x", "telegram") and not source.handle.startswith("@"):
+        return f"@{source.handle}"
+    return source.handle
+
+
 def alert_content(db: Database, statement_id: int) -> AlertContent | None:
     with db.session() as session:
         found = session.execute(
-            select(StatementRow, AccountRow)
+            select(StatementRow, AccountRow, SourceRow)
             .join(AccountRow, AccountRow.id == StatementRow.account_id)
+            .outerjoin(SourceRow, SourceRow.id == StatementRow.source_id)
             .where(StatementRow.id == statement_id)
         ).first()
         if found is None:
             return None
-        row, account = found
+        row, account, source = found
         return AlertContent(
             statement_id=row.id,
             account_name=account.name,
@@ -188,10 +223,13 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
             label=row.label,
             score=row.score,
             mixed=row.mixed,
-            cues=tuple(str(cue.get("text", "")) for cue in row.cues or () if cue.get("text")),
+            cues=tuple(Cue(**cue) for cue in row.cues or () if cue.get("text")),  # type: ignore[arg-type]
             translation_en=row.translation_en,
             abstained=row.abstained,
             first_seen_at=row.fetched_at,
+            translation_provider=_translation_provider(session, row),
+            source_kind=source.kind if source is not None else "",
+            source_where=_where(source),
         )
 
 

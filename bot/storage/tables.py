@@ -208,10 +208,17 @@ class ChatRow(Base):
     subscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_digest_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # migration 0005: delivery place and manner, keyword filters, a channel managed from here
+    thread_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # forum topic of alerts and digests
+    silent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    keywords_include: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords_exclude: Mapped[list[str]] = mapped_column(JSON, default=list)
+    manages_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # a channel set up from here
 
 
 class SubscriptionRow(Base):
-    """What a chat follows: `all`, an account id, or a country code."""
+    """What a chat follows (`all`, an account id, a country code), or an exception to `all`
+    (`except-account`, `except-country`)."""
 
     __tablename__ = "subscriptions"
     __table_args__ = (UniqueConstraint("chat_id", "target_kind", "target"),)

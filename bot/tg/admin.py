@@ -1,6 +1,7 @@
 """Commands for the bot's administrators (`LADDERWATCH_ADMINS`): `/watch` and `/status`.
 
-Everyone else gets a clear refusal naming their user id. Accounts added or removed here
+Everyone else gets a clear refusal naming their user id. Asked in a group, the details
+(feed URLs, error texts) go to the administrator privately and the group sees a summary. Accounts added or removed here
 persist in the database and win over `config/watchlist.yaml`.
 """
 
@@ -9,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -16,24 +20,36 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.coverage import coverage_line, source_coverage
-from bot.health import source_health
+from bot.health import SourceHealth, source_health
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import DISABLED, FAILING, OK, PENDING, STALE
+from bot.reader.health import (
+    DISABLED,
+    EMPTY,
+    FAILING,
+    OK,
+    PENDING,
+    STALE,
+    UNCONFIGURED,
+    source_notes,
+    unconfigured_reason,
+)
 from bot.render.alert import escape, local_time
 from bot.storage import accounts as account_store
 from bot.storage import sources as source_store
 from bot.storage.accounts import ADDED, UPDATED
 from bot.storage.chats import ChatSettings
-from bot.tg.chat_context import current_chat, is_bot_admin, reply
-from bot.tg.jobs import Services, schedule_poll, services
+from bot.tg.chat_context import current_chat, is_bot_admin, reply, reply_privately
+from bot.tg.jobs import schedule_poll, services
 from bot.watchlist import ACCOUNT_ID, validate_source
 
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 1_000_000
-STATE_SYMBOLS = {OK: "✅", FAILING: "⚠️", STALE: "🕸", PENDING: "⏳", DISABLED: "⏸"}
+STATE_SYMBOLS = {
+    OK: "✅", FAILING: "⚠️", STALE: "🕸", EMPTY: "🕸", PENDING: "⏳", DISABLED: "⏸", UNCONFIGURED: "🔧"
+}
 
 
 async def refuse_non_admin(
@@ -44,7 +60,7 @@ async def refuse_non_admin(
         return False
     user_id = update.effective_user.id if update.effective_user else "?"
     log.warning("non-admin tried /%s", command, extra={"chat_id": chat.id})
-    await reply(context, chat, text(chat.language, "admin.refused", command=command, user_id=user_id))
+    await reply(update, context, chat, text(chat.language, "admin.refused", command=command, user_id=user_id))
     return True
 
 
@@ -93,41 +109,46 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, words, lang = services(context), list(context.args or []), chat.language
     action = words[0].lower() if words else ""
     if action == "list":
-        await reply(context, chat, await asyncio.to_thread(watch_list, svc, lang))
+        accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
+        await reply_privately(update, context, chat, watch_list(accounts, lang), watch_summary(accounts, lang))
     elif action == "export":
         accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
         opml = export_opml(accounts, svc.settings).encode("utf-8")
         await svc.delivery.send_document(chat.id, opml, "ladderwatch-watchlist.opml")
     elif action == "add":
-        await _watch_add(context, chat, words[1:])
+        await _watch_add(update, context, chat, words[1:])
     elif action == "enable" and len(words) == 2:
-        await _watch_enable(context, chat, words[1].lower())
+        await _watch_enable(update, context, chat, words[1].lower())
     elif action == "remove" and len(words) == 2:
         account_id = words[1].lower()
         removed = await asyncio.to_thread(account_store.remove_account, svc.db, account_id)
         await reply(
+            update,
             context,
             chat,
             text(lang, "watch.removed" if removed else "watch.unknown", id=escape(account_id)),
         )
     else:
-        await reply(context, chat, text(lang, "watch.usage"))
+        await reply(update, context, chat, text(lang, "watch.usage"))
 
 
-async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]) -> None:
+async def _watch_add(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]
+) -> None:
     svc, lang = services(context), chat.language
     try:
         account = parse_watch_add(words)
     except WatchUsageError as error:
-        await reply(context, chat, text(lang, error.key, id=escape(words[0] if words else "")))
+        await reply(update, context, chat, text(lang, error.key, id=escape(words[0] if words else "")))
         return
     except ValueError as error:
-        await reply(context, chat, text(lang, "watch.bad_source", reason=escape(str(error))))
+        await reply(update, context, chat, text(lang, "watch.bad_source", reason=escape(str(error))))
         return
     await asyncio.to_thread(account_store.add_account, svc.db, account, "chat")
     await poll_now(context, {account.id})
     log.info("account added in chat: %s", account.id, extra={"chat_id": chat.id})
     await reply(
+        update,
         context,
         chat,
         text(
@@ -140,14 +161,16 @@ async def _watch_add(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, wor
     )
 
 
-async def _watch_enable(context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, account_id: str) -> None:
+async def _watch_enable(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, account_id: str
+) -> None:
     """Switch an account's disabled sources back on and poll them now."""
     now = datetime.now(UTC)
     enabled = await asyncio.to_thread(source_store.enable_account_sources, services(context).db, account_id, now)
     for source_id in enabled:
         schedule_poll(context.job_queue, source_id, now)
     key = "watch.enabled" if enabled else "watch.none_disabled"
-    await reply(context, chat, text(chat.language, key, id=escape(account_id), count=len(enabled)))
+    await reply(update, context, chat, text(chat.language, key, id=escape(account_id), count=len(enabled)))
 
 
 async def poll_now(context: ContextTypes.DEFAULT_TYPE, account_ids: set[str]) -> None:
@@ -169,19 +192,19 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     svc, lang = services(context), chat.language
     if (document.file_size or 0) > MAX_IMPORT_BYTES:
-        await reply(context, chat, text(lang, "import.too_large", limit=MAX_IMPORT_BYTES // 1000))
+        await reply(update, context, chat, text(lang, "import.too_large", limit=MAX_IMPORT_BYTES // 1000))
         return
     try:
         data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
     except TelegramError as error:
-        await reply(context, chat, text(lang, "import.download_failed", reason=escape(error.message)))
+        await reply(update, context, chat, text(lang, "import.download_failed", reason=escape(error.message)))
         return
     name = document.file_name or "document"
     current = {a.id for a in await asyncio.to_thread(account_store.list_accounts, svc.db)}
     try:
         accounts = read_account_document(data[:MAX_IMPORT_BYTES].decode("utf-8-sig"), name, current)
     except (ValueError, UnicodeDecodeError) as error:  # WatchlistError is a ValueError
-        await reply(context, chat, text(lang, "import.invalid", reason=escape(str(error))))
+        await reply(update, context, chat, text(lang, "import.invalid", reason=escape(str(error))))
         return
     results = await asyncio.to_thread(account_store.import_accounts, svc.db, accounts)
     await poll_now(context, {r.account.id for r in results if r.outcome in (ADDED, UPDATED)})
@@ -191,11 +214,16 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         for r in results
     ]
     log.info("watchlist imported from a document", extra={"chat_id": chat.id})
-    await reply(context, chat, "\n".join(lines))
+    await reply(update, context, chat, "\n".join(lines))
 
 
-def watch_list(svc: Services, lang: str) -> str:
-    accounts = account_store.list_accounts(svc.db)
+def watch_summary(accounts: list[Account], lang: str) -> str:
+    """/watch list without feed URLs or handles, for a group."""
+    sources = sum(len(account.sources) for account in accounts)
+    return text(lang, "watch.list_summary", count=len(accounts), sources=sources)
+
+
+def watch_list(accounts: list[Account], lang: str) -> str:
     lines = [text(lang, "watch.list_header", count=len(accounts))]
     for account in accounts:
         sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
@@ -203,28 +231,29 @@ def watch_list(svc: Services, lang: str) -> str:
     return "\n".join(lines)
 
 
-async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Administrators: each source's last success, errors and next poll."""
-    chat = await current_chat(update, context)
-    if await refuse_non_admin(update, context, chat, "status"):
-        return
+def status_summary(sources: list[SourceHealth], lang: str, extra: Sequence[str] = ()) -> str:
+    """/status without URLs or error texts, for a group: how many sources are in each state."""
+    states = Counter(source.state for source in sources)
+    counts = ", ".join(
+        f"{STATE_SYMBOLS.get(state, '•')} {count} {text(lang, f'state.{state}')}" for state, count in states.items()
+    )
+    return "\n".join([text(lang, "status.header", count=len(sources)), *extra, escape(counts)])
+
+
+def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence[str] = ()) -> str:
+    """/status in full: each source's state, last success, errors and next poll.
+
+    `extra` lines (HTML, e.g. a coverage line) go right under the header."""
     lang = chat.language
-    svc = services(context)
-    sources = await asyncio.to_thread(source_health, svc.db, svc.settings.poll_seconds)
-    if not sources:
-        await reply(context, chat, text(lang, "status.none"))
-        return
 
     def when(moment: datetime | None) -> str:
         return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
 
-    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
-    lines = [text(lang, "status.header", count=len(sources)), escape(coverage_line(coverage, lang))]
+    lines = [text(lang, "status.header", count=len(sources)), *extra]
     for source in sources:
-        symbol = STATE_SYMBOLS.get(source.state, "•")
         lines.append(
-            f"{symbol} <b>{escape(source.account_name)}</b> {escape(source.kind)}:{escape(source.handle)}"
-            f" — {escape(text(lang, f'state.{source.state}'))}"
+            f"{STATE_SYMBOLS.get(source.state, '•')} <b>{escape(source.account_name)}</b> "
+            f"{escape(source.kind)}:{escape(source.handle)} — {escape(text(lang, f'state.{source.state}'))}"
         )
         lines.append(
             "   "
@@ -238,6 +267,30 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 )
             )
         )
-        if source.last_error and source.consecutive_errors:
+        if source.last_error and source.consecutive_errors and source.state != UNCONFIGURED:
             lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
-    await reply(context, chat, "\n".join(lines))
+    return "\n".join(lines)
+
+
+async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Administrators: each source's last success, errors and next poll (in a group: privately)."""
+    chat = await current_chat(update, context)
+    if await refuse_non_admin(update, context, chat, "status"):
+        return
+    svc = services(context)
+    sources = await asyncio.to_thread(source_health, svc.db, svc.settings.poll_seconds)
+    if not sources:
+        await reply(update, context, chat, text(chat.language, "status.none"))
+        return
+    # Sources the settings cannot read are "unconfigured"; what to do is said once, by the core.
+    sources = [
+        replace(s, state=UNCONFIGURED) if s.state != DISABLED and unconfigured_reason(s.kind, svc.settings) else s
+        for s in sources
+    ]
+    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
+    notes = await asyncio.to_thread(
+        lambda: source_notes(account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db), svc.settings)
+    )
+    extra = [escape(coverage_line(coverage, chat.language)), *(f"<i>{escape(note)}</i>" for note in notes)]
+    details, summary = status_text(sources, chat, extra), status_summary(sources, chat.language, extra)
+    await reply_privately(update, context, chat, details, summary)

@@ -36,7 +36,7 @@ from bot.tg.jobs import Services, app_services, rebuild_jobs
 log = logging.getLogger(__name__)
 
 STARTUP_ATTEMPTS = 5
-UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot handles; nothing a Bot API may not know
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]  # all the bot handles
 
 
 def webhook_secret(token: str) -> str:

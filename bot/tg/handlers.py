@@ -1,8 +1,11 @@
 """Command handlers: parse the command, call the core, answer through `Delivery`.
 
-Every handler is short; bad input gets its usage line, never a traceback. This module
-has the users' commands and the wiring; `/filters` lives in `filters_menu.py`, the
-administrators' commands in `admin.py`, the shared chat context in `chat_context.py`.
+Every handler is short; bad input gets its usage line, never a traceback, and a message
+the bot does not act on (plain text, a photo) gets a pointer to what it can do. This
+module has the chat settings commands and the wiring; subscriptions live in
+`subscriptions.py`, `/filters` in `filters_menu.py`, `/keywords` in `keywords.py`,
+channels and joining chats in `channels.py`, the administrators' commands in `admin.py`,
+the shared chat context in `chat_context.py`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -26,15 +30,17 @@ from telegram.ext import (
 )
 
 from bot.i18n import language_name, languages, text
-from bot.model import Account
 from bot.render.alert import escape
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
-from bot.storage.chats import ACCOUNT, ALL, COUNTRY, DIGEST_OFF, ChatSettings
+from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.tg.admin import cmd_status, cmd_watch, on_document
-from bot.tg.chat_context import current_chat, follows, is_bot_admin, may_change, reply
+from bot.tg.channels import cmd_channel, on_my_membership
+from bot.tg.chat_context import current_chat, is_bot_admin, may_change, reply, settings_chat, thread_of
 from bot.tg.filters_menu import cmd_filters, on_filter_button
-from bot.tg.jobs import Services, schedule_digest, send_digest, services
+from bot.tg.jobs import schedule_digest, send_digest, services
+from bot.tg.keywords import cmd_keywords
+from bot.tg.subscriptions import cmd_accounts, cmd_subscribe, cmd_unsubscribe
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,9 @@ PUBLIC_COMMANDS = (
     "language",
     "mute",
     "unmute",
+    "keywords",
+    "silent",
+    "channel",
 )
 ADMIN_COMMANDS = ("watch", "status")
 CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
@@ -61,35 +70,14 @@ def command_menu(lang: str, admin: bool = False) -> list[BotCommand]:
     return [BotCommand(name, text(lang, f"cmd.{name}")) for name in names]
 
 
-# --- subscriptions ----------------
-
-
-def resolve_target(argument: str, accounts: list[Account]) -> tuple[str, str] | None:
-    """`all` (or nothing), an account id, or a watched country's two-letter code."""
-    word = argument.strip()
-    if not word or word.lower() == ALL:
-        return ALL, ""
-    if any(account.id == word.lower() for account in accounts):
-        return ACCOUNT, word.lower()
-    if len(word) == 2 and any(account.country.upper() == word.upper() for account in accounts):
-        return COUNTRY, word.upper()
-    return None
-
-
-def describe(lang: str, kind: str, target: str, accounts: list[Account]) -> str:
-    if kind == ALL:
-        return text(lang, "target.all")
-    if kind == COUNTRY:
-        return text(lang, "target.country", country=escape(target))
-    name = next((a.name for a in accounts if a.id == target), target)
-    return text(lang, "target.account", name=escape(name), id=escape(target))
+# --- greeting and help ----------------
 
 
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet, in the user's language when we speak it."""
     chat = await current_chat(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
-    await reply(context, chat, text(chat.language, "start.welcome", name=escape(name or "")))
+    await reply(update, context, chat, text(chat.language, "start.welcome", name=escape(name or "")))
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,110 +87,25 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = [
         text(chat.language, "help.header"),
         text(chat.language, "help.body", languages=escape(choices)),
+        text(chat.language, "help.legend"),
     ]
     if is_bot_admin(update, services(context)):
         parts.append(text(chat.language, "help.admin"))
-    await reply(context, chat, "\n\n".join(parts))
-
-
-async def subscription_request(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> tuple[ChatSettings, Services, list[Account], tuple[str, str]] | None:
-    """What /subscribe and /unsubscribe share: the right to change, and a known target."""
-    chat = await current_chat(update, context)
-    if not await may_change(update, context, chat):
-        return None
-    svc, argument = services(context), " ".join(context.args or [])
-    accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    target = resolve_target(argument, accounts)
-    if target is None:
-        await reply(context, chat, text(chat.language, "subscribe.unknown", target=escape(argument)))
-        return None
-    return chat, svc, accounts, target
-
-
-async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Follow all, an account or a country; older statements are not alerted."""
-    request = await subscription_request(update, context)
-    if request is None:
-        return
-    chat, svc, accounts, target = request
-    added = await asyncio.to_thread(chat_store.subscribe, svc.db, chat.id, *target, datetime.now(UTC))
-    described = describe(chat.language, *target, accounts)
-    await reply(
-        context,
-        chat,
-        text(chat.language, "subscribe.done" if added else "subscribe.already", target=described),
-    )
-    if added:
-        refreshed = await asyncio.to_thread(chat_store.get_chat, svc.db, chat.id)
-        if refreshed is not None:
-            schedule_digest(context.job_queue, refreshed)
-
-
-async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop following all, an account or a country."""
-    request = await subscription_request(update, context)
-    if request is None:
-        return
-    chat, svc, accounts, target = request
-    if target[0] == ALL:
-        await asyncio.to_thread(chat_store.unsubscribe_all, svc.db, chat.id)
-        await reply(context, chat, text(chat.language, "unsubscribe.all"))
-        return
-    described = describe(chat.language, *target, accounts)
-    if await asyncio.to_thread(chat_store.unsubscribe, svc.db, chat.id, *target):
-        await reply(context, chat, text(chat.language, "unsubscribe.done", target=described))
-        return
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
-    if any(s.kind == ALL for s in subs):
-        await reply(context, chat, text(chat.language, "unsubscribe.covered_by_all", target=described))
-        return
-    following = ", ".join(describe(chat.language, s.kind, s.target, accounts) for s in subs)
-    await reply(
-        context,
-        chat,
-        text(
-            chat.language,
-            "unsubscribe.not_followed",
-            target=described,
-            following=following or text(chat.language, "subscriptions.none"),
-        ),
-    )
-
-
-async def cmd_accounts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The watchlist, marking what this chat follows."""
-    chat = await current_chat(update, context)
-    svc = services(context)
-    accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    if not accounts:
-        await reply(context, chat, text(chat.language, "accounts.none"))
-        return
-    subs = await asyncio.to_thread(chat_store.subscriptions, svc.db, chat.id)
-    lines = [text(chat.language, "accounts.header", count=len(accounts))]
-    for account in accounts:
-        mark = "✓" if follows(subs, account) else "·"
-        details = ", ".join(part for part in (account.role, account.country) if part)
-        lines.append(
-            f"{mark} <code>{escape(account.id)}</code> — {escape(account.name)}"
-            + (f" ({escape(details)})" if details else "")
-        )
-    lines.append(text(chat.language, "accounts.footer"))
-    await reply(context, chat, "\n".join(lines))
+    await reply(update, context, chat, "\n\n".join(parts))
 
 
 # --- digest and chat settings ----------------
 
 
 async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The last 24 hours now: text, then the 7-day chart."""
-    chat = await current_chat(update, context)
+    """The last 24 hours now, where it was asked for: text, then the 7-day chart."""
+    chat = await settings_chat(update, context)
+    here = update.effective_chat.id if update.effective_chat else chat.id
     try:
-        await send_digest(services(context), chat)
+        await send_digest(services(context), chat, reply_to=here, thread_id=thread_of(update))
     except Exception as error:
         log.exception("digest failed", extra={"chat_id": chat.id})
-        await reply(context, chat, text(chat.language, "digest.failed", error=escape(type(error).__name__)))
+        await reply(update, context, chat, text(chat.language, "digest.failed", error=escape(type(error).__name__)))
 
 
 def digest_time_label(chat: ChatSettings) -> str:
@@ -211,13 +114,14 @@ def digest_time_label(chat: ChatSettings) -> str:
 
 async def cmd_digesttime(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Set the daily digest's local time (HH:MM) or turn it off."""
-    chat = await current_chat(update, context)
+    chat = await settings_chat(update, context)
     if not await may_change(update, context, chat):
         return
     argument = " ".join(context.args or []).strip().lower()
     match = CLOCK.match(argument)
     if argument != DIGEST_OFF and match is None:
         await reply(
+            update,
             context,
             chat,
             text(
@@ -232,7 +136,7 @@ async def cmd_digesttime(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, digest_time=value)
     schedule_digest(context.job_queue, chat)
     key = "digesttime.off" if value == DIGEST_OFF else "digesttime.done"
-    await reply(context, chat, text(chat.language, key, time=value, tz=escape(chat.timezone)))
+    await reply(update, context, chat, text(chat.language, key, time=value, tz=escape(chat.timezone)))
 
 
 @lru_cache(maxsize=1)
@@ -247,20 +151,21 @@ def find_timezone(name: str) -> str | None:
 
 async def cmd_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Set the chat's timezone (times in alerts, the digest's local time)."""
-    chat = await current_chat(update, context)
+    chat = await settings_chat(update, context)
     if not await may_change(update, context, chat):
         return
     argument = " ".join(context.args or []).strip()
     if not argument:
-        await reply(context, chat, text(chat.language, "timezone.usage", tz=escape(chat.timezone)))
+        await reply(update, context, chat, text(chat.language, "timezone.usage", tz=escape(chat.timezone)))
         return
     zone = await asyncio.to_thread(find_timezone, argument)
     if zone is None:
-        await reply(context, chat, text(chat.language, "timezone.unknown", tz=escape(argument)))
+        await reply(update, context, chat, text(chat.language, "timezone.unknown", tz=escape(argument)))
         return
     chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, timezone=zone)
     schedule_digest(context.job_queue, chat)
     await reply(
+        update,
         context,
         chat,
         text(chat.language, "timezone.done", tz=escape(zone), time=digest_time_label(chat)),
@@ -269,16 +174,16 @@ async def cmd_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def cmd_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Language of the bot's texts and of translations."""
-    chat = await current_chat(update, context)
+    chat = await settings_chat(update, context)
     if not await may_change(update, context, chat):
         return
     argument = " ".join(context.args or []).strip().lower()
     if argument not in languages():
         choices = ", ".join(f"<code>{code}</code> ({escape(language_name(code))})" for code in languages())
-        await reply(context, chat, text(chat.language, "language.usage", choices=choices))
+        await reply(update, context, chat, text(chat.language, "language.usage", choices=choices))
         return
     chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, language=argument)
-    await reply(context, chat, text(chat.language, "language.done"))
+    await reply(update, context, chat, text(chat.language, "language.done"))
 
 
 async def cmd_mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -292,11 +197,41 @@ async def cmd_unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: bool) -> None:
-    chat = await current_chat(update, context)
+    chat = await settings_chat(update, context)
     if not await may_change(update, context, chat):
         return
     chat = await asyncio.to_thread(chat_store.set_muted, services(context).db, chat.id, muted, datetime.now(UTC))
-    await reply(context, chat, text(chat.language, "mute.done" if muted else "unmute.done"))
+    await reply(update, context, chat, text(chat.language, "mute.done" if muted else "unmute.done"))
+
+
+async def cmd_silent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Alerts and digests without a notification sound (`/silent on|off`)."""
+    chat = await settings_chat(update, context)
+    argument = " ".join(context.args or []).strip().lower()
+    if argument not in ("on", "off"):
+        key = "silent.usage_on" if chat.silent else "silent.usage_off"
+        await reply(update, context, chat, text(chat.language, key))
+        return
+    if not await may_change(update, context, chat):
+        return
+    chat = await asyncio.to_thread(chat_store.update_chat, services(context).db, chat.id, silent=argument == "on")
+    await reply(update, context, chat, text(chat.language, "silent.on" if chat.silent else "silent.off"))
+
+
+async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text or media in a private chat: the bot reads feeds, not messages; say what it can do."""
+    chat = await current_chat(update, context)
+    message = update.effective_message
+    words = set((message.text or message.caption or "").lower().split()) if message else set()
+    accounts = await asyncio.to_thread(account_store.list_accounts, services(context).db)
+    named = next((a for a in accounts if a.id in words), None)
+    if message is not None and not message.text:
+        key = "private.media"
+    elif named is not None:
+        key = "private.account"
+    else:
+        key = "private.text"
+    await reply(update, context, chat, text(chat.language, key, id=escape(named.id if named else "")))
 
 
 # --- wiring ----------------
@@ -305,7 +240,7 @@ async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: 
 async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A /command we do not have (private chats only: groups hold other bots' commands)."""
     chat = await current_chat(update, context)
-    await reply(context, chat, text(chat.language, "error.unknown_command"))
+    await reply(update, context, chat, text(chat.language, "error.unknown_command"))
 
 
 COMMAND_TEXT = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
@@ -340,7 +275,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = await asyncio.to_thread(chat_store.get_chat, services(context).db, update.effective_chat.id)
         lang = chat.language if chat else "en"
         try:
-            await context.bot.send_message(update.effective_chat.id, text(lang, "error.generic"))
+            await context.bot.send_message(
+                update.effective_chat.id, text(lang, "error.generic"), message_thread_id=thread_of(update)
+            )
         except TelegramError:
             log.warning(
                 "could not report the error to the chat",
@@ -361,6 +298,9 @@ HANDLERS = {
     "language": cmd_language,
     "mute": cmd_mute,
     "unmute": cmd_unmute,
+    "keywords": cmd_keywords,
+    "silent": cmd_silent,
+    "channel": cmd_channel,
     "watch": cmd_watch,
     "status": cmd_status,
 }
@@ -370,7 +310,10 @@ def add_handlers(application: Application) -> None:
     for name, callback in HANDLERS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_filter_button, pattern=r"^f:"))
+    application.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, cmd_unknown))
     application.add_handler(MessageHandler(filters.Regex(r"^/") & ~filters.COMMAND, on_command_without_entity))
+    private_other = filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.Regex(r"^/") & ~filters.StatusUpdate.ALL
+    application.add_handler(MessageHandler(private_other, on_private_message))
     application.add_error_handler(on_error)

@@ -33,6 +33,7 @@ from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.storage.db import Database
 
@@ -232,21 +233,28 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
             job_queue.run_once(digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up")
 
 
-async def send_digest(svc: Services, chat: ChatSettings) -> int:
-    """Build the chat's digest and send it: the text, then the 7-day chart as a photo."""
+async def send_digest(
+    svc: Services, chat: ChatSettings, reply_to: int | None = None, thread_id: int | None = None, silent: bool = False
+) -> int:
+    """Build the chat's digest and send it: the text, then the 7-day chart as a photo.
+
+    It goes to `reply_to` (default: the chat itself; a private chat asking for the digest of
+    the channel it manages) in forum topic `thread_id`, silently when asked.
+    """
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
     digest = await asyncio.to_thread(
         build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings.x_bridge
     )
     digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
-    chat_id = await svc.delivery.send_html(chat.id, format_digest(digest, chat.language))
+    where = {"thread_id": thread_id, "silent": silent}
+    chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
         log.exception("digest chart failed", extra={"chat_id": chat_id})
         return chat_id
     if chart is not None:  # None: no matplotlib; the text carries a sparkline instead
-        await svc.delivery.send_photo(chat_id, chart)
+        await svc.delivery.send_photo(chat_id, chart, **where)
     return chat_id
 
 
@@ -254,13 +262,14 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The daily digest, once per local day even if the job fires twice (restart, catch-up)."""
     svc, chat_id = services(context), int(context.job.chat_id)
     chat = await asyncio.to_thread(chat_store.get_chat, svc.db, chat_id)
-    if chat is None or not chat.active or not await asyncio.to_thread(chat_store.subscriptions, svc.db, chat_id):
+    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat_id)
+    if chat is None or not chat.active or all(s.is_exception for s in subs):
         return  # gone, blocked us, or follows nothing any more
     today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
     if chat.last_digest_on == today:
         return
     try:
-        chat_id = await send_digest(svc, chat)
+        chat_id = await send_digest(svc, chat, thread_id=chat.thread_id, silent=chat.silent)
     except Exception:
         log.exception("daily digest failed", extra={"chat_id": chat_id})
         return

@@ -125,7 +125,8 @@ async def test_metrics_carry_help_lines_counters_gauges_and_the_latency_histogra
     assert _sample(text, *below) == _sample(old, *below)  # 42 s is above the 30 s bucket
     assert _sample(text, "ladderwatch_outbox_alerts", '{status="pending"}') == 1
     assert _sample(text, "ladderwatch_outbox_oldest_pending_age_seconds") >= 600
-    assert _sample(text, "ladderwatch_sources", '{state="stale"}') == 1  # answered, but never gave an item
+    assert _sample(text, "ladderwatch_sources", '{state="empty"}') == 1  # answered, but never gave an item
+    assert _sample(text, "ladderwatch_sources", '{state="stale"}') == 0
     assert _sample(text, "ladderwatch_sources", '{state="ok"}') == 0
     assert _sample(text, "ladderwatch_sources", '{state="failing"}') == 1
 

@@ -119,7 +119,7 @@ def test_an_invalid_watchlist_names_file_and_line_and_keeps_the_last_good_one(la
     assert main(["poll", "--once"]) == 0
     capsys.readouterr()
     path = ladderwatch_env.write_watchlist("accounts:\n  - id: Bad Id\n    name: x\n    sources:\n      - rss: nope\n")
-    assert main(["poll", "--once"]) == 0
+    assert main(["poll", "--once"]) == 1  # the last good watchlist is polled, and the rejection shows in the status
     err = capsys.readouterr().err
     assert f"{path}:2:" in err and "keeping the last good one" in err
     assert feed_server.hits("/ministry_rss.xml") == 2

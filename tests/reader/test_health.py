@@ -9,7 +9,7 @@ import pytest
 
 from bot.model import Account, SourceKind, SourceSpec
 from bot.reader.fetcher import Fetcher
-from bot.reader.health import describe_sources, source_state, stale_after
+from bot.reader.health import coverage_warning, describe_sources, source_state, stale_after, unconfigured_reason
 from bot.reader.parser import parse_document
 from bot.reader.sources import resolve_source
 from bot.settings import load_settings
@@ -49,7 +49,7 @@ def test_stale_threshold_is_three_days_or_fifty_polls() -> None:
         ({"disabled": True, "consecutive_errors": 3}, "disabled"),
         ({"consecutive_errors": 1, "last_error": "HTTP 429"}, "failing"),
         ({"last_success_at": None, "newest_item_at": None, "last_new_item_at": None}, "pending"),
-        ({"newest_item_at": None, "last_new_item_at": None}, "stale"),
+        ({"newest_item_at": None, "last_new_item_at": None}, "empty"),
         (
             {
                 "newest_item_at": NOW - timedelta(days=4),
@@ -148,17 +148,76 @@ def test_describe_sources_lists_each_account_source_url_and_state(db) -> None:
         error="HTTP 403 from the bridge",
         next_poll_at=NOW + timedelta(minutes=10),
     )
-    text = describe_sources(list_source_rows(db), ACCOUNTS, NOW, POLL, settings=load_settings({}, env_file=None))
+    bridge = load_settings({"LADDERWATCH_X_BRIDGE": "https://nitter.example/{handle}/rss"}, env_file=None)
+    text = describe_sources(list_source_rows(db), ACCOUNTS, NOW, POLL, settings=bridge)
 
     assert text.splitlines()[0] == "2 accounts, 3 sources: 1 failing, 2 pending"
     assert "rubio: Marco Rubio — US Secretary of State [US]" in text
     assert "  - x SecRubio: failing" in text
     assert "error (1x): HTTP 403 from the bridge" in text
-    assert "cannot resolve: x source @SecRubio needs an RSS bridge: set LADDERWATCH_X_BRIDGE" in text
     assert "url: https://social.network.europa.eu/@EEAS.rss" in text
     assert "url: https://bsky.app/profile/eeas.europa.eu/rss" in text
     assert "next poll: 2025-05-12 12:10 UTC" in text
     assert "last success: never" in text
+    assert "warning:" not in text
+
+
+def test_without_a_bridge_x_sources_are_unconfigured_and_the_advice_is_given_once(db) -> None:
+    many = [
+        *ACCOUNTS,
+        Account("kallas", "Kaja Kallas", "", "EU", ("en",), (SourceSpec(SourceKind.X, "kajakallas"),)),
+    ]
+    sync_watchlist(db, many, now=NOW - timedelta(hours=1))
+    for source in list_source_rows(db):
+        if source.kind == "x":  # an earlier poll tried it and stored the resolver's advice as its error
+            record_failure(db, source.id, now=NOW, error="x source needs an RSS bridge: set …", next_poll_at=NOW)
+    text = describe_sources(list_source_rows(db), many, NOW, POLL, settings=load_settings({}, env_file=None))
+
+    lines = text.splitlines()
+    assert lines[0] == "3 accounts, 4 sources: 2 pending, 2 unconfigured"
+    assert lines[1] == (
+        "warning: 2 of 3 accounts have only X sources and LADDERWATCH_X_BRIDGE is not set: "
+        "nothing is read from them (rubio, kallas); 2 X sources in all are not read"
+    )
+    assert lines[2].startswith("to fix: X accounts are read through an RSS bridge: set LADDERWATCH_X_BRIDGE")
+    assert text.count("LADDERWATCH_X_BRIDGE to a URL template") == 1
+    assert "  - x SecRubio: unconfigured (LADDERWATCH_X_BRIDGE is not set; see above)" in text
+    assert "needs an RSS bridge" not in text
+
+
+def test_coverage_warning_counts_x_sources_of_accounts_that_have_other_sources_too() -> None:
+    mixed = [
+        Account("rubio", "Marco Rubio", "", "US", (), (SourceSpec(SourceKind.X, "SecRubio"),
+                                                       SourceSpec(SourceKind.RSS, "https://state.example/feed"))),
+    ]
+    settings = load_settings({}, env_file=None)
+    assert coverage_warning(mixed, settings) == "1 X sources are not read because LADDERWATCH_X_BRIDGE is not set"
+    bridged = load_settings({"LADDERWATCH_X_BRIDGE": "https://nitter.example/{handle}/rss"}, env_file=None)
+    assert coverage_warning(mixed, bridged) is None
+    assert unconfigured_reason("telegram", settings) is None
+
+
+def test_a_source_fetched_a_second_ago_with_an_empty_feed_is_empty_not_stale(db) -> None:
+    sync_watchlist(db, ACCOUNTS[1:], now=NOW)
+    source = list_source_rows(db)[0]
+    record_success(
+        db, source.id, now=NOW, url="https://x.example/feed", etag=None, last_modified=None,
+        next_poll_at=NOW + timedelta(seconds=POLL), newest_item_at=None, new_items=0,
+    )
+    [stored] = [r for r in list_source_rows(db) if r.id == source.id]
+    assert source_state(stored, NOW + timedelta(seconds=1), POLL) == "empty"
+
+
+def test_a_first_fetch_of_old_items_is_not_stale_until_the_source_was_watched_long_enough(db) -> None:
+    sync_watchlist(db, ACCOUNTS[1:], now=NOW)
+    source = list_source_rows(db)[0]
+    record_success(
+        db, source.id, now=NOW, url="https://x.example/feed", etag=None, last_modified=None,
+        next_poll_at=NOW + timedelta(seconds=POLL), newest_item_at=NOW - timedelta(days=30), new_items=4,
+    )
+    [stored] = [r for r in list_source_rows(db) if r.id == source.id]
+    assert source_state(stored, NOW + timedelta(seconds=1), POLL) == "ok"
+    assert source_state(stored, NOW + stale_after(POLL) + timedelta(seconds=1), POLL) == "stale"
 
 
 def test_describe_sources_without_settings_shows_unresolved_sources_plainly(db) -> None:

@@ -11,6 +11,12 @@ blocked chat (403), a group upgraded to a supergroup (`migrate_to_chat_id`), 5xx
 can hold messages after the n-th (`hold_after`) to simulate a crash mid-delivery: a held
 request is never answered and never counted as delivered.
 
+Forums, channels and membership: a command can come from a forum topic
+(`message_thread_id`); sending into a topic that does not exist fails as Telegram does
+("message thread not found"); `add_channel` makes a channel that getChat finds;
+`my_chat_member` is the bot being added to or removed from a chat; each accepted message
+records its topic and whether it was sent silently (`disable_notification`).
+
     with BotApiDouble() as api:
         api.command(1001, "/start")
         api.wait_for(lambda: api.texts(1001))
@@ -114,6 +120,8 @@ class Sent:
     text: str = ""
     upload: bytes = b""  # the uploaded file (photo or document)
     reply_markup: dict[str, Any] | None = None
+    thread_id: int | None = None  # forum topic (message_thread_id)
+    silent: bool = False  # disable_notification
 
 
 @dataclass
@@ -157,6 +165,8 @@ class BotApiDouble:
     held: int = 0
     unsupported: set[str] = field(default_factory=set)  # methods answered 404, like a partial emulator
     files: dict[str, bytes] = field(default_factory=dict)  # documents users sent, by file_id
+    topics: dict[int, set[int]] = field(default_factory=dict)  # forum chat id → its topics' thread ids
+    channels: dict[int, dict[str, Any]] = field(default_factory=dict)  # channel id → its getChat answer
     port: int = 0  # 0: any free port
 
     def __post_init__(self) -> None:
@@ -209,8 +219,9 @@ class BotApiDouble:
         first_name: str = "Ada",
         title: str = "Crisis desk",
         entities: bool = True,
+        thread_id: int | None = None,
     ) -> None:
-        """A user sends `command_text` (starting with /command) in a chat."""
+        """A user sends `command_text` (starting with /command) in a chat (in forum topic `thread_id`)."""
         user = {
             "id": user_id if user_id is not None else chat_id,
             "is_bot": False,
@@ -233,7 +244,59 @@ class BotApiDouble:
         }
         if entities:  # Telegram always marks the command; a sparse server may not
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if thread_id is not None:
+            chat["is_forum"] = True
+            message.update(message_thread_id=thread_id, is_topic_message=True)
         self._push({"message": message})
+
+    def message(self, chat_id: int, text: str = "", *, photo: bool = False, language_code: str = "en") -> None:
+        """A user sends plain text (or a photo) in a private chat."""
+        user = {"id": chat_id, "is_bot": False, "first_name": "Ada", "language_code": language_code}
+        chat = {"id": chat_id, "type": "private", "first_name": "Ada"}
+        message: dict[str, Any] = {"message_id": self._message_id(), "date": int(time.time())}
+        message.update(chat=chat, **{"from": user})
+        if photo:
+            message["photo"] = [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}]
+        else:
+            message["text"] = text
+        self._push({"message": message})
+
+    def add_channel(self, chat_id: int, username: str | None, title: str) -> None:
+        """A channel that getChat knows (by id, and by @username when it has one)."""
+        self.channels[chat_id] = {"id": chat_id, "type": "channel", "title": title}
+        if username:
+            self.channels[chat_id]["username"] = username
+
+    def my_chat_member(
+        self,
+        chat_id: int,
+        new_status: str,
+        *,
+        old_status: str = "left",
+        chat_type: str = "group",
+        title: str = "Crisis desk",
+        user_id: int = 1001,
+    ) -> None:
+        """The bot's own membership changed (added to a group, made a channel admin, removed)."""
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "Ada"
+        else:
+            chat["title"] = title
+        if chat_id in self.channels and self.channels[chat_id].get("username"):
+            chat["username"] = self.channels[chat_id]["username"]
+        user = {"id": user_id, "is_bot": False, "first_name": "Ada", "language_code": "en"}
+        self._push(
+            {
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": member_object(BOT_USER, old_status),
+                    "new_chat_member": member_object(BOT_USER, new_status),
+                }
+            }
+        )
 
     def send_document(self, chat_id: int, file_name: str, content: bytes, *, user_id: int | None = None) -> None:
         """A user sends a file to the bot in a private chat (downloadable via getFile)."""
@@ -364,10 +427,20 @@ class BotApiDouble:
 
     def _api_getChatMember(self, params: dict[str, Any]) -> Any:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
-        status = self.members.get((chat_id, user_id), "member")
-        return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Member"}}
+        status = self.members.get((chat_id, user_id), "member" if chat_id not in self.channels else "left")
+        return member_object({"id": user_id, "is_bot": False, "first_name": "Member"}, status)
 
-    def _before_send(self, chat_id: int) -> None:
+    def _api_getChat(self, params: dict[str, Any]) -> Any:
+        wanted = str(params["chat_id"])
+        for info in self.channels.values():
+            if wanted in (str(info["id"]), f"@{info.get('username')}"):
+                return info
+        raise Failure_(Failure(400, "Bad Request: chat not found"))
+
+    def _before_send(self, chat_id: int, params: dict[str, Any] | None = None) -> None:
+        thread = (params or {}).get("message_thread_id")
+        if thread is not None and int(thread) not in self.topics.get(chat_id, set()):
+            raise Failure_(Failure(400, "Bad Request: message thread not found"))
         with self._condition:
             scripted = self.failures.get(chat_id)
             if scripted:
@@ -389,7 +462,7 @@ class BotApiDouble:
         with self._condition:
             self.sent.append(sent)
             self._condition.notify_all()
-        chat_type = "private" if sent.chat_id > 0 else "supergroup"
+        chat_type = "private" if sent.chat_id > 0 else "channel" if sent.chat_id in self.channels else "supergroup"
         result: dict[str, Any] = {
             "message_id": sent.message_id,
             "date": int(time.time()),
@@ -421,9 +494,11 @@ class BotApiDouble:
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         value = self._text_checked(params, "text", 4096)
-        self._before_send(chat_id)
+        self._before_send(chat_id, params)
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
-        return self._record(Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup))
+        return self._record(
+            Sent("sendMessage", chat_id, self._message_id(), value, reply_markup=markup, **_placement(params))
+        )
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
@@ -431,8 +506,8 @@ class BotApiDouble:
         photo = params.get("photo")
         if not isinstance(photo, bytes) or not photo:
             raise Failure_(Failure(400, "Bad Request: there is no photo in the request"))
-        self._before_send(chat_id)
-        return self._record(Sent("sendPhoto", chat_id, self._message_id(), caption, photo))
+        self._before_send(chat_id, params)
+        return self._record(Sent("sendPhoto", chat_id, self._message_id(), caption, photo, **_placement(params)))
 
     def _api_sendDocument(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
@@ -447,6 +522,43 @@ class BotApiDouble:
         value = self._text_checked(params, "text", 4096)
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
         return self._record(Sent("editMessageText", chat_id, int(params["message_id"]), value, reply_markup=markup))
+
+
+def _placement(params: dict[str, Any]) -> dict[str, Any]:
+    """The topic and silence of a send, as PTB encodes them (form fields, JSON-ish values)."""
+    thread = params.get("message_thread_id")
+    return {
+        "thread_id": int(thread) if thread is not None else None,
+        "silent": str(params.get("disable_notification", "")).lower() == "true",
+    }
+
+
+ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_post_messages": True,
+    "can_edit_messages": True,
+}
+
+
+def member_object(user: dict[str, Any], status: str) -> dict[str, Any]:
+    """A ChatMember as Telegram sends it: an administrator carries all its rights."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "administrator":
+        member.update(ADMIN_RIGHTS)
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 class Failure_(Exception):

@@ -9,8 +9,9 @@ from html import escape
 from pathlib import Path
 
 from bot.storage import chats as chat_store
-from bot.storage.chats import ALL
+from bot.storage import subscriptions as subscription_store
 from bot.storage.db import Database, open_database
+from bot.storage.subscriptions import ALL
 from bot.storage.tables import AccountRow, SourceRow, StatementRow
 
 NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
@@ -109,7 +110,7 @@ def add_chat(
     chat_type: str = "private",
 ) -> int:
     chat_store.ensure_chat(db, chat_id, chat_type, "", language, subscribed_at)
-    chat_store.subscribe(db, chat_id, kind, target, subscribed_at)
+    subscription_store.subscribe(db, chat_id, kind, target, subscribed_at)
     return chat_id
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from bot.storage.tables import AccountRow, SourceRow, StatementRow
 from tests.tg.conftest import ADMIN, RunningBot, until
 from tests.tg.factories import rss
@@ -50,7 +51,8 @@ async def test_subscriber_gets_new_escalation_and_deescalation_but_not_neutral_o
     assert "ESCALATION" in escalation and "Marco Rubio" in escalation and "retaliate" in escalation
     assert "https://example.org/r-1" in escalation
     deescalation = next(a for a in alerts if "🕊" in a)
-    assert "Antonio Tajani" in deescalation and "Translation (English):" in deescalation
+    assert "Antonio Tajani" in deescalation and "Machine translation into English by LibreTranslate:" in deescalation
+    assert "website (127.0.0.1) · Italian" in deescalation
     assert "[en] L&#x27;Italia" in deescalation or "[en] L'Italia" in deescalation
     assert not any(NEUTRAL in a or "decisive military" in a for a in api.texts(USER))
 
@@ -106,26 +108,10 @@ async def test_in_groups_only_administrators_change_settings(running_bot: Runnin
     bot.api.members[(group, 11)] = "administrator"
     refused = await bot.say(group, "/subscribe@ladderwatch_test_bot", user_id=12, chat_type="group")
     assert "Only this group's administrators" in refused
-    assert chat_store.subscriptions(bot.db, group) == []
+    assert subscription_store.subscriptions(bot.db, group) == []
     assert "You now follow" in await bot.say(group, "/subscribe", user_id=11, chat_type="group")
-    assert len(chat_store.subscriptions(bot.db, group)) == 1
+    assert len(subscription_store.subscriptions(bot.db, group)) == 1
     assert "Watched accounts" in await bot.say(group, "/accounts", user_id=12, chat_type="group")
-
-
-async def test_filters_keyboard_toggles_neutral_and_strength(running_bot: RunningBot):
-    bot, api = running_bot, running_bot.api
-    await bot.say(USER, "/subscribe")
-    await bot.say(USER, "/filters")
-    keyboard = api.last(USER)
-    buttons = [b["callback_data"] for row in keyboard.reply_markup["inline_keyboard"] for b in row]
-    assert "f:l:neutral" in buttons and "f:s:0.4" in buttons and "f:a:rubio" in buttons
-    api.press(USER, keyboard, "f:l:neutral")
-    await until(lambda: api.calls_of("editMessageText"))
-    api.press(USER, keyboard, "f:s:0.4")
-    await until(lambda: len(api.calls_of("editMessageText")) == 2)
-    chat = chat_store.get_chat(bot.db, USER)
-    assert chat is not None and "neutral" in chat.labels and chat.min_strength == 0.4
-    assert "Minimum strength: 0.4" in api.last(USER, "editMessageText").text
 
 
 async def test_bad_input_gets_usage_not_silence(running_bot: RunningBot):
@@ -137,16 +123,6 @@ async def test_bad_input_gets_usage_not_silence(running_bot: RunningBot):
     assert "/help" in await bot.say(USER, "/frobnicate")
     assert "/watch" not in await bot.say(USER, "/help")
     assert "/watch" in await bot.say(ADMIN, "/help")
-
-
-async def test_filters_work_with_a_bot_api_that_cannot_edit_or_answer_taps(running_bot: RunningBot):
-    bot, api = running_bot, running_bot.api
-    api.unsupported |= {"answerCallbackQuery", "editMessageText"}
-    await bot.say(USER, "/filters")
-    before = len(api.texts(USER))
-    api.press(USER, api.last(USER), "f:l:neutral")
-    redrawn = await until(lambda: api.texts(USER)[before:])
-    assert "Labels: escalation, de-escalation, neutral" in redrawn[0]
 
 
 async def test_commands_without_the_bot_command_entity_still_work(running_bot: RunningBot):
@@ -185,7 +161,7 @@ async def _send_and_wait(bot: RunningBot, chat_id: int, name: str, content: byte
     return (await until(lambda: bot.api.texts(chat_id)[before:]))[0]
 
 
-async def test_status_flags_a_source_that_answers_but_never_brings_anything_as_stale(running_bot: RunningBot):
+async def test_status_shows_a_source_just_fetched_with_no_items_as_empty_not_stale(running_bot: RunningBot):
     bot = running_bot
 
     def polled() -> int:  # the fixture's feeds are empty channels
@@ -194,5 +170,15 @@ async def test_status_flags_a_source_that_answers_but_never_brings_anything_as_s
 
     await until(polled)
     status = await bot.say(ADMIN, "/status")
-    assert "stale: nothing new for days" in status
+    assert "answers, but no items yet" in status and "stale" not in status
     assert "sources answered in the last 24 h" in status  # the coverage line (issue 10)
+
+
+async def test_status_gives_the_x_bridge_advice_once_for_all_x_sources(running_bot: RunningBot):
+    bot = running_bot
+    await bot.say(ADMIN, "/watch add kallas Kaja Kallas x:kajakallas")
+    await bot.say(ADMIN, "/watch add araghchi Abbas Araghchi x:araghchi x:IRIMFA_EN")
+    status = await bot.say(ADMIN, "/status")
+    assert status.count("read through an RSS bridge") == 1
+    assert status.count("unconfigured (see above)") == 3
+    assert "needs an RSS bridge" not in status

@@ -13,6 +13,7 @@ from telegram.ext import Application
 from bot.pipeline import Pipeline
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from bot.tg.app import build_application, on_startup
 from bot.tg.jobs import reload_watchlist_if_changed, schedule_digest, sync_polls
 from tests.tg.factories import add_chat
@@ -74,7 +75,7 @@ async def test_a_chat_that_follows_nothing_gets_no_daily_digest(application, api
     db = application.bot_data["services"].db
     add_chat(db, 1001)
     schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
-    chat_store.unsubscribe_all(db, 1001)
+    subscription_store.unsubscribe_all(db, 1001)
     await application.job_queue.get_jobs_by_name("digest:1001")[0].run(application)
     assert api.texts(1001) == [] and api.photos(1001) == []
 
@@ -96,3 +97,15 @@ async def test_an_edited_watchlist_is_picked_up_and_a_broken_one_ignored(applica
     os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
     reload_watchlist_if_changed(svc)
     assert [a.id for a in account_store.list_accounts(svc.db)] == ["rubio", "sharif", "tajani"]
+
+
+async def test_the_daily_digest_goes_to_the_chats_topic_silently(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, -100, chat_type="supergroup")
+    api.topics[-100] = {42}
+    chat = chat_store.update_chat(db, -100, thread_id=42, silent=True)
+    schedule_digest(application.job_queue, chat)
+    await application.job_queue.get_jobs_by_name("digest:-100")[0].run(application)
+    sent = [s for s in api.sent if s.chat_id == -100]
+    assert [s.method for s in sent] == ["sendMessage", "sendPhoto"]
+    assert all(s.thread_id == 42 and s.silent for s in sent)

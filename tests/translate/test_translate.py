@@ -20,15 +20,8 @@ from deep_translator import constants
 from bot.settings import Settings, load_settings
 from bot.storage.db import Database, open_database
 from bot.storage.tables import TranslationRow
-from bot.translate import (
-    DISABLED_ERROR,
-    GOOGLE_CODES,
-    LIBRE_CODES,
-    MYMEMORY_CODES,
-    TranslationService,
-    provider_code,
-    split_text,
-)
+from bot.translate import DISABLED_ERROR, TranslationService, split_text
+from bot.translators import GOOGLE_CODES, LIBRE_CODES, MYMEMORY_CODES, provider_code
 from tests.support.libretranslate import LibreTranslateDouble
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

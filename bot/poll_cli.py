@@ -1,0 +1,152 @@
+"""`ladderwatch poll [--once]`: fetch the watched sources without Telegram, saying what happens.
+
+New statements go to stdout, one per line (label, score, account, language, text); the
+rest goes to stderr: what the command is about to do, what the settings leave unread
+(once), each failing source once, and a summary per round. The pipeline's own per-source
+outcome log lines are filtered out here because this command prints them itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.pipeline import Pipeline, RefreshResult
+from bot.reader.health import source_notes, unconfigured_reason
+from bot.settings import Settings
+from bot.storage.accounts import list_accounts, list_source_rows
+from bot.storage.statements import get_statements
+from bot.storage.tables import SourceRow, StatementRow
+from bot.watchlist import WatchlistError, load_watchlist
+
+IDLE_SECONDS = 5.0
+
+
+def statement_line(row: StatementRow) -> str:
+    text = " ".join(f"{row.title} {row.text}".split()) if row.title else " ".join(row.text.split())
+    return f"{row.label}\t{row.score:+.2f}\t{row.account_id}\t{row.lang}\t{text[:300]}"
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+async def _print_new(pipeline: Pipeline, results: Sequence[RefreshResult]) -> int:
+    new_ids = [i for r in results for i in r.new_ids]
+    for row in await asyncio.to_thread(get_statements, pipeline.db, new_ids):
+        print(statement_line(row), flush=True)
+    return len(new_ids)
+
+
+def report_failures(results: Sequence[RefreshResult], rows: dict[int, SourceRow], settings: Settings) -> Counter[str]:
+    """Print each failed source once; the ones the settings cannot read are only counted
+    (their advice was given once, up front). Returns the unconfigured counts by reason."""
+    unconfigured: Counter[str] = Counter()
+    for result in results:
+        if not result.error:
+            continue
+        row = rows.get(result.source_id)
+        reason = unconfigured_reason(row.kind, settings) if row is not None else None
+        if reason:
+            unconfigured[reason] += 1
+        else:
+            _say(f"source failed: {result.account_id} {result.error}")
+    return unconfigured
+
+
+async def _watchlist_valid(settings: Settings) -> bool:
+    """False when watchlist.yaml is invalid; the pipeline then logs the file, line and reason
+    once and keeps the last good watchlist, as `run` does."""
+    try:
+        await asyncio.to_thread(load_watchlist, settings.watchlist_path)
+    except WatchlistError:
+        return False
+    return True
+
+
+async def _start(settings: Settings) -> tuple[Pipeline, dict[int, SourceRow]]:
+    """Open the pipeline and say what the settings leave unread."""
+    pipeline = await Pipeline.open(settings)
+    rows = {row.id: row for row in await asyncio.to_thread(list_source_rows, pipeline.db)}
+    accounts = await asyncio.to_thread(list_accounts, pipeline.db)
+    for note in source_notes(list(rows.values()), accounts, settings):
+        _say(note)
+    return pipeline, rows
+
+
+def _summary(results: Sequence[RefreshResult], new: int, unconfigured: Counter[str]) -> str:
+    failed = sum(1 for r in results if r.error)
+    skipped = sum(unconfigured.values())
+    line = f"{new} new statements from {len(results) - failed} sources; {failed - skipped} sources failed"
+    if skipped:
+        line += f"; {skipped} not read ({', '.join(unconfigured)})"
+    return line
+
+
+async def poll_once(settings: Settings) -> int:
+    """Every source once. Exit status 1 when the watchlist was rejected (the last good one is
+    polled) or when no source could be read at all."""
+    valid = await _watchlist_valid(settings)
+    pipeline, rows = await _start(settings)
+    try:
+        _say(f"polling {len(rows)} sources once…")
+        results = await pipeline.poll_all()
+        await pipeline.retry_translations()
+        new = await _print_new(pipeline, results)
+        unconfigured = report_failures(results, rows, settings)
+        rejected = "" if valid else f"; {settings.watchlist_path} was rejected (see above): fix it"
+        _say(_summary(results, new, unconfigured) + rejected)
+        return 1 if not valid or (results and all(r.error for r in results)) else 0
+    finally:
+        await pipeline.close()
+
+
+async def poll_forever(settings: Settings) -> int:
+    """Refresh each source when it is due, with one progress line per round that did work."""
+    pipeline, rows = await _start(settings)
+    _say(
+        f"polling {len(rows)} sources: each every {settings.poll_seconds} s (LADDERWATCH_POLL_SECONDS), "
+        "failing ones later on a back-off; new statements are printed as they arrive; Ctrl-C stops"
+    )
+    try:
+        while True:
+            now = datetime.now(UTC)
+            schedule = await asyncio.to_thread(pipeline.due_sources, now)
+            due = [sid for sid, when in schedule if when <= now]
+            if due:
+                results = await pipeline.refresh_many(due)
+                new = await _print_new(pipeline, results)
+                unconfigured = report_failures(results, rows, settings)
+                upcoming = [when for _, when in await asyncio.to_thread(pipeline.due_sources, now)]
+                next_due = min((w for w in upcoming if w > now), default=None)
+                after = f"; next source due {next_due:%H:%M:%S} UTC" if next_due else ""
+                _say(f"{now:%H:%M:%S} UTC {_summary(results, new, unconfigured)}{after}")
+            await pipeline.retry_translations()
+            await asyncio.sleep(IDLE_SECONDS)
+    finally:
+        await pipeline.close()
+
+
+class PrintedHere(logging.Filter):
+    """Drops the pipeline's per-source outcome lines (failure, count of new statements) that
+    this command prints itself; its other warnings (merged items, a source switched off,
+    the watchlist rejected) still show."""
+
+    PREFIXES = ("refresh failed", "%d new statements")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.PREFIXES)
+
+
+def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    pipeline_log, printed_here = logging.getLogger("bot.pipeline"), PrintedHere()
+    pipeline_log.addFilter(printed_here)
+    try:
+        return asyncio.run(poll_once(settings) if args.once else poll_forever(settings))
+    finally:
+        pipeline_log.removeFilter(printed_here)

@@ -1,0 +1,145 @@
+"""Channels, and the bot joining or leaving a chat.
+
+A channel cannot talk to the bot, so it is set up from a private chat: an administrator
+adds the bot to the channel as an administrator allowed to post, then sends the bot
+`/channel @name` (or the channel's numeric id). From then on that private chat's
+settings commands (/subscribe, /filters, /keywords, /silent, …) change the channel's,
+until `/channel off`; alerts and digests are posted in the channel.
+
+`my_chat_member` updates say when the bot was added to or removed from a chat: a group
+gets a greeting on how to use the bot, whoever made the bot a channel's administrator
+gets the `/channel` line to send, and a chat that removed or blocked the bot is
+deactivated (its pending alerts are dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import supported_language, text
+from bot.render.alert import escape
+from bot.storage import chats as chat_store
+from bot.tg.chat_context import ADMIN_STATUSES, current_chat, member_status, reply
+from bot.tg.jobs import services
+
+log = logging.getLogger(__name__)
+
+CHANNEL_REF = re.compile(r"^(?:(?:https?://)?t\.me/|@)?([A-Za-z][A-Za-z0-9_]{3,31})$|^(-100\d{5,})$")
+PRESENT = {"member", "administrator", "creator", "restricted"}
+GONE = {"left", "kicked"}
+
+
+def channel_reference(word: str) -> str | int | None:
+    """`@name`, `name`, `t.me/name` → "@name"; `-100…` → its id; None otherwise."""
+    match = CHANNEL_REF.match(word.strip())
+    if match is None:
+        return None
+    return f"@{match.group(1)}" if match.group(1) else int(match.group(2))
+
+
+async def get_chat_raw(context: ContextTypes.DEFAULT_TYPE, reference: str | int) -> dict[str, Any]:
+    """getChat, raw: only id, type, title and username are needed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        info = await context.bot.do_api_request("getChat", api_kwargs={"chat_id": reference})
+    return info if isinstance(info, dict) else {}
+
+
+async def cmd_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Private chats: set up a channel (`/channel @name`), show which one, or stop (`/channel off`)."""
+    here = await current_chat(update, context)
+    lang, svc, words = here.language, services(context), list(context.args or [])
+    if here.type != "private":
+        await reply(update, context, here, text(lang, "channel.private_only", bot=escape(context.bot.username or "")))
+        return
+    if not words:
+        channel = here.manages_chat_id and await asyncio.to_thread(chat_store.get_chat, svc.db, here.manages_chat_id)
+        key = "channel.status" if channel else "channel.usage"
+        title = escape(channel.title) if channel else ""
+        await reply(update, context, here, text(lang, key, title=title))
+        return
+    if words[0].lower() == "off":
+        await asyncio.to_thread(chat_store.update_chat, svc.db, here.id, manages_chat_id=None)
+        await reply(update, context, here, text(lang, "channel.off"))
+        return
+    reference = channel_reference(words[0])
+    if reference is None:
+        await reply(update, context, here, text(lang, "channel.usage", title=""))
+        return
+    problem = await channel_problem(update, context, reference)
+    if isinstance(problem, str):
+        await reply(update, context, here, text(lang, problem, channel=escape(str(reference))))
+        return
+    title = str(problem.get("title") or reference)
+    channel, _ = await asyncio.to_thread(
+        chat_store.ensure_chat, svc.db, int(problem["id"]), "channel", title, lang, datetime.now(UTC)
+    )
+    await asyncio.to_thread(chat_store.update_chat, svc.db, here.id, manages_chat_id=channel.id)
+    log.info("channel set up from a private chat", extra={"chat_id": channel.id})
+    await reply(update, context, here, text(lang, "channel.linked", title=escape(title)))
+
+
+async def channel_problem(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str | int
+) -> dict[str, Any] | str:
+    """The channel's getChat answer when the bot may post there and the user administers it;
+    otherwise the id of the message that says what to do."""
+    user = update.effective_user
+    try:
+        info = await get_chat_raw(context, reference)
+        if info.get("type") != "channel":
+            return "channel.not_a_channel"
+        mine = await member_status(context, int(info["id"]), context.bot.id)
+        if mine.get("status") != "administrator" or mine.get("can_post_messages") is False:
+            return "channel.bot_not_admin"
+        theirs = await member_status(context, int(info["id"]), user.id) if user else {}
+    except TelegramError as error:
+        log.info("channel check failed: %s", error.message)
+        return "channel.not_found"
+    return info if theirs.get("status") in ADMIN_STATUSES else "channel.user_not_admin"
+
+
+async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added to, promoted in, or removed from a chat."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    chat, old, new = change.chat, change.old_chat_member.status, change.new_chat_member.status
+    svc = services(context)
+    if new in GONE:
+        await asyncio.to_thread(chat_store.record_removed, svc.db, chat.id)
+        log.info("the bot was removed from the chat (%s)", new, extra={"chat_id": chat.id})
+        return
+    settings = await current_chat(update, context)  # records (or reactivates) the chat
+    if chat.type == "channel":
+        if new == "administrator" and old != "administrator":
+            await tell_who_added(context, change.from_user.id, change.from_user.language_code, chat)
+        return
+    if chat.type in ("group", "supergroup") and old in GONE and new in PRESENT:
+        greeting = text(settings.language, "group.greeting", title=escape(chat.title or ""))
+        try:
+            await svc.delivery.send_html(chat.id, greeting)
+        except TelegramError as error:  # e.g. a group where members may not send messages
+            log.info("could not greet the group: %s", error.message, extra={"chat_id": chat.id})
+
+
+async def tell_who_added(context: ContextTypes.DEFAULT_TYPE, user_id: int, language: str | None, chat: Any) -> None:
+    """Whoever made the bot a channel's administrator learns the `/channel` line to send."""
+    reference = f"@{chat.username}" if chat.username else str(chat.id)
+    lang = supported_language(language)
+    try:
+        await services(context).delivery.send_html(
+            user_id, text(lang, "channel.added", title=escape(chat.title or reference), reference=escape(reference))
+        )
+    except TelegramError as error:  # they never started a private chat with the bot
+        log.info("could not tell who added the bot to a channel: %s", error.message, extra={"chat_id": chat.id})
