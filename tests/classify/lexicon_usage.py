@@ -9,7 +9,8 @@ alternatives that no real text supports:
 
 Texts: the development sets (`dev`, `dev_long`: the original, its fluent English and the
 hand-written machine-translation imitation `en_mt`), `cases.jsonl`, the incidental-word
-set and the UN dev split (real translator output). Never the held-out or blind sets.
+set, the Korean and Hebrew set and the UN dev split (real translator output). Never the
+held-out or blind sets.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def project_texts(with_un: bool = True) -> list[Text]:
                     texts.append(Text(item["id"] + ":en", item["id"], "en", item["en"], "real"))
                 if item.get(EN_MT):
                     texts.append(Text(item["id"] + ":en_mt", item["id"], "en", item[EN_MT], EN_MT))
-    for path in [DATA / "cases.jsonl", *sorted((DATA / "incidental").glob("*.jsonl"))]:
+    for path in [DATA / "cases.jsonl", *sorted((DATA / "incidental").glob("*.jsonl")), DATA / "ko_he" / "ko_he.jsonl"]:
         texts += [Text(item["id"], item["id"], item["lang"], item["text"], "real") for item in _jsonl(path)]
     if with_un:
         for path in sorted((DATA / "un_quad" / "dev").glob("*.jsonl")):
