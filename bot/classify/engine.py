@@ -6,8 +6,10 @@ verb-final languages) flips its side ("no intention to attack"), an avoidance ve
 the same from further away ("avoid any step that could inflame tensions"), a
 conditional marker damps it ("if they attack"), a hedge ("alleged", "concerned about")
 damps a reported act a little, and a stretch of sentences about sport, disasters or
-prices voids the conflict words it borrows. Negations that sit inside another cue ("will
-not hesitate") belong to that cue and flip nothing.
+prices damps the conflict words it borrows, never a specific act ("attacked an army
+post"). Negations that sit inside another cue ("will not hesitate") belong to that cue
+and flip nothing; negation scope lives in `negation`, position lookups in `spans`. Only
+the first `MAX_CLASSIFIED_CHARS` of a text are read, and every step is linear in them.
 
 Long texts then add up: each side's cues strongest first with decay, a side of weak
 words only counting part of its sum, and a ceasefire or talks that the text rejects or
@@ -31,6 +33,7 @@ from bot.classify.lexicon import (
     Lexicon,
     Tuning,
 )
+from bot.classify.negation import NegationScope
 from bot.classify.patterns import alternation, spaced
 from bot.classify.spans import NO_CONTEXT, Context, ContextIndex, SortedSpans, clause_around
 
@@ -41,16 +44,11 @@ _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 _LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff\u200c\u200d]"
 _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
-# A plain negation this close before an avoidance verb cancels it ("n'a pas cessé de").
-_DOUBLE_NEGATION_REACH = 2
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
 # How far before a cue (in characters, inside its clause) conditionals and hedges are looked for.
 _LOOKBACK = 400
-# A "word" longer than this ends any scope: negation reach is checked without splitting
-# a whole clause (a 5 MB token must not be split per cue).
-_MAX_WORD_CHARS = 40
 # Classification reads at most this many characters of a text (the stored text stays
 # whole): 10,000 characters is about 1,600 words, thirteen times the longest statement
 # in the test sets, and keeps the worst text (5 MB of conflict words) well under a
@@ -162,7 +160,7 @@ class CompiledLexicon:
         idioms = SortedSpans([(start, end) for start, end, entry in matches if entry.category in idiom_categories])
         contexts = self._context_index(folded, idioms)
         breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
-        scope = self._scope_words(folded, cues)
+        scope = NegationScope(folded, self._modifiers, self.lexicon, cues)
         hits = []
         for start, end, entry in matches:
             category = self.categories.categories[entry.category]
@@ -175,7 +173,7 @@ class CompiledLexicon:
             else:
                 original = folded[start:end]
             clause = clause_around(breaks, start, end, len(folded))
-            hit = self._scoped(entry, original, folded, (start, end), clause, cues, scope)
+            hit = self._scoped(entry, original, folded, (start, end), clause, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
             factor = contexts.factor(start, entry.category, entry.weight)
             if hit.category != entry.category:
@@ -254,31 +252,6 @@ class CompiledLexicon:
                 by_sentence.setdefault(sentence, []).append(span)
         return ContextIndex(bounds, by_sentence)
 
-    def _scope_words(self, folded: str, cues: SortedSpans) -> dict[str, list[tuple[int, int]]]:
-        """Negations and avoidance verbs that scope over cues, each kind in text order.
-
-        One that is part of a cue ("will not hesitate") negates nothing. A negated
-        avoidance verb ("has never ceased to call for") is an affirmation: neither reaches
-        a cue. Found once per text, so each cue then looks them up with a bisect.
-        """
-        found = {
-            kind: [m.span() for m in regex.finditer(folded) if not cues.covers(m.start())]
-            if (regex := self._modifiers[kind]) is not None
-            else []
-            for kind in ("negation", "avoidance")
-        }
-        negation_ends = [high for _, high in found["negation"]]
-        cancelled: set[tuple[int, int]] = set()
-        for low, high in found["avoidance"]:
-            index = bisect.bisect_right(negation_ends, low) - 1
-            # only the nearest few negations can be within reach of this verb
-            for negation in found["negation"][max(index - 2, 0) : index + 1]:
-                if self._within(folded, negation[1], low, _DOUBLE_NEGATION_REACH) and not cues.any_within(
-                    negation[1], low
-                ):
-                    cancelled.update((negation, (low, high)))
-        return {kind: [span for span in spans if span not in cancelled] for kind, spans in found.items()}
-
     def _scoped(
         self,
         entry: CueEntry,
@@ -286,15 +259,14 @@ class CompiledLexicon:
         folded: str,
         span: tuple[int, int],
         clause: tuple[int, int],
-        cues: SortedSpans,
-        scope: dict[str, list[tuple[int, int]]],
+        scope: NegationScope,
     ) -> Hit:
         """The hit as it counts in its clause: negated, conditional or hedged."""
         tuning = self.categories.tuning
         side = self.categories.categories[entry.category].side
         category, weight = entry.category, entry.weight
         before = folded[max(clause[0], span[0] - _LOOKBACK) : span[0]]
-        if self._negated(folded, span, clause, cues, scope):
+        if scope.negated(span, clause):
             if entry.category in tuning.unflipped_by_negation:
                 # "no prior criminal record", "not illegal": a negated adjective states no posture
                 return Hit(entry=entry, text=original, start=span[0], category=category, weight=0.0)
@@ -311,56 +283,6 @@ class CompiledLexicon:
             # reported act, not the speaker's own appeal that follows.
             weight *= tuning.hedge_factor
         return Hit(entry=entry, text=original, start=span[0], category=category, weight=weight)
-
-    def _within(self, folded: str, low: int, high: int, reach: int) -> bool:
-        """`low`–`high` spans at most `reach` words (or characters, for `char` scope)."""
-        if high - low > reach * _MAX_WORD_CHARS:
-            return False
-        gap = folded[low:high]
-        return (len(gap.split()) if self.lexicon.scope_unit == "word" else len(gap.strip())) <= reach
-
-    def _negated(
-        self,
-        folded: str,
-        span: tuple[int, int],
-        clause: tuple[int, int],
-        cues: SortedSpans,
-        scope: dict[str, list[tuple[int, int]]],
-    ) -> bool:
-        """A negation close before the cue (or, in verb-final languages, close after it).
-
-        Avoidance verbs reach further than plain negators: "avoid any step that could
-        inflame tensions" is about the tensions. A negation with another cue between it
-        and this cue belongs to that cue. Both stop at the clause's edge ("did not comment
-        and launched missiles").
-        """
-        lexicon = self.lexicon
-        for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
-            spans = scope[kind]
-            if not spans:
-                continue
-            index = bisect.bisect_right(spans, (span[0], span[0])) - 1
-            while index >= 0 and spans[index][1] > span[0]:
-                index -= 1
-            if index >= 0:
-                low, high = spans[index]
-                if (
-                    low >= clause[0]
-                    and self._within(folded, high, span[0], reach)
-                    and not cues.any_within(high, span[0])
-                ):
-                    return True
-            if lexicon.negation_after:
-                index = bisect.bisect_left(spans, (span[1], span[1]))
-                if index < len(spans):
-                    low, high = spans[index]
-                    if (
-                        high <= clause[1]
-                        and self._within(folded, span[1], low, lexicon.negation_after)
-                        and not cues.any_within(span[1], low)
-                    ):
-                        return True
-        return False
 
 
 def side_totals(hits: Iterable[Hit], tuning: Tuning) -> SideTotals:
