@@ -6,8 +6,10 @@ verb-final languages) flips its side ("no intention to attack"), an avoidance ve
 the same from further away ("avoid any step that could inflame tensions"), a
 conditional marker damps it ("if they attack"), a hedge ("alleged", "concerned about")
 damps a reported act a little, and a stretch of sentences about sport, disasters or
-prices voids the conflict words it borrows. Negations that sit inside another cue ("will
-not hesitate") belong to that cue and flip nothing.
+prices damps the conflict words it borrows, never a specific act ("attacked an army
+post"). Negations that sit inside another cue ("will not hesitate") belong to that cue
+and flip nothing; negation scope lives in `negation`, position lookups in `spans`. Only
+the first `MAX_CLASSIFIED_CHARS` of a text are read, and every step is linear in them.
 
 Long texts then add up: each side's cues strongest first with decay, a side of weak
 words only counting part of its sum, and a ceasefire or talks that the text rejects or
@@ -31,7 +33,9 @@ from bot.classify.lexicon import (
     Lexicon,
     Tuning,
 )
+from bot.classify.negation import NegationScope
 from bot.classify.patterns import alternation, spaced
+from bot.classify.spans import NO_CONTEXT, Context, ContextIndex, SortedSpans, clause_around
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 # A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
@@ -40,20 +44,16 @@ _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 _LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff\u200c\u200d]"
 _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
-# A plain negation this close before an avoidance verb cancels it ("n'a pas cessé de").
-_DOUBLE_NEGATION_REACH = 2
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
 # How far before a cue (in characters, inside its clause) conditionals and hedges are looked for.
 _LOOKBACK = 400
-# A "word" longer than this ends any scope: negation reach is checked without splitting
-# a whole clause (a 5 MB token must not be split per cue).
-_MAX_WORD_CHARS = 40
 # Classification reads at most this many characters of a text (the stored text stays
-# whole): 20,000 characters is about eight pages, far past where a statement states its
-# posture, and keeps the worst text (5 MB of conflict words) to a fraction of a second.
-MAX_CLASSIFIED_CHARS = 20_000
+# whole): 10,000 characters is about 1,600 words, thirteen times the longest statement
+# in the test sets, and keeps the worst text (5 MB of conflict words) well under a
+# second (tests/benchmarks/bench_worst_case.py).
+MAX_CLASSIFIED_CHARS = 10_000
 # A full stop after an abbreviation or an initial ("etc.", "Mr.", "U.S.") ends no sentence.
 _ABBREVIATION = r"(?<!\betc)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bno)(?<!\bvs)(?<!\b\w)"
 _SENTENCE_BREAK = re.compile(_ABBREVIATION + r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
@@ -76,59 +76,6 @@ class Hit:
     start: int
     category: str
     weight: float
-
-
-@dataclass(frozen=True)
-class _Context:
-    """A stretch of text whose subject damps cues of `blocked` kinds weaker than `below`."""
-
-    low: int
-    high: int
-    blocked: frozenset[str]
-    below: float
-    factor: float
-
-
-class _ContextIndex:
-    """Context stretches filed by sentence, so a cue looks only at its own sentence's few."""
-
-    def __init__(self, bounds: list[int], by_sentence: dict[int, list[_Context]]) -> None:
-        self._bounds = bounds
-        self._by_sentence = by_sentence
-
-    def factor(self, position: int, category: str, weight: float) -> float:
-        """How much of a cue's weight survives its context (1.0: none applies, 0.0: void)."""
-        if not self._by_sentence:
-            return 1.0
-        sentence = bisect.bisect_right(self._bounds, position) - 1
-        factors = [
-            span.factor
-            for span in self._by_sentence.get(sentence, ())
-            if span.low <= position < span.high and category in span.blocked and abs(weight) < span.below
-        ]
-        return min(factors, default=1.0)
-
-
-_NO_CONTEXT = _ContextIndex([0], {})
-
-
-class _SortedSpans:
-    """Cue spans in text order (starts and ends both ascend: `_matches` keeps a later match
-    only if it reaches further), so containment questions take a bisect, not a scan."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.starts = [low for low, _ in spans]
-        self.ends = [high for _, high in spans]
-
-    def covers(self, position: int) -> bool:
-        """Some cue holds `position` (the last one starting at or before it reaches furthest)."""
-        index = bisect.bisect_right(self.starts, position) - 1
-        return index >= 0 and position < self.ends[index]
-
-    def any_within(self, low: int, high: int) -> bool:
-        """Some cue lies wholly inside `low`–`high` (the first starting there ends soonest)."""
-        index = bisect.bisect_left(self.starts, low)
-        return index < len(self.starts) and self.ends[index] <= high
 
 
 @dataclass(frozen=True)
@@ -208,33 +155,25 @@ class CompiledLexicon:
         matches = self._matches(folded)
         if not matches:
             return []
-        cues = _SortedSpans([m.span() for m in matches])
+        cues = SortedSpans([(start, end) for start, end, _ in matches])
         idiom_categories = self.categories.tuning.idiom_categories
-        idioms = _SortedSpans(
-            [
-                match.span()
-                for match in matches
-                if self._entries[match.lastgroup].category in idiom_categories  # type: ignore[index]
-            ]
-        )
+        idioms = SortedSpans([(start, end) for start, end, entry in matches if entry.category in idiom_categories])
         contexts = self._context_index(folded, idioms)
         breaks = [boundary.span() for boundary in self._clause_break.finditer(folded)]
-        scope = self._scope_words(folded, cues)
+        scope = NegationScope(folded, self._modifiers, self.lexicon, cues)
         hits = []
-        for match in matches:
-            entry = self._entries[match.lastgroup]  # type: ignore[index]
+        for start, end, entry in matches:
             category = self.categories.categories[entry.category]
             if category.side == BLOCKER:
                 continue
-            start, end = match.span()
             if positions is not None:
                 original = text[positions[start] : positions[end - 1] + 1]
             elif len(folded) == len(text):
                 original = text[start:end]
             else:
-                original = match.group(0)
-            clause = _clause_around(breaks, start, end, len(folded))
-            hit = self._scoped(entry, original, folded, (start, end), clause, cues, scope)
+                original = folded[start:end]
+            clause = clause_around(breaks, start, end, len(folded))
+            hit = self._scoped(entry, original, folded, (start, end), clause, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
             factor = contexts.factor(start, entry.category, entry.weight)
             if hit.category != entry.category:
@@ -243,23 +182,24 @@ class CompiledLexicon:
                 hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
         return hits
 
-    def _matches(self, folded: str) -> list[re.Match[str]]:
+    def _matches(self, folded: str) -> list[tuple[int, int, CueEntry]]:
         """Cue matches left to right; one starting inside another is kept if it reaches further.
 
         "Chiediamo un cessate il fuoco": the appeal pattern swallows "cessate", yet the
         ceasefire itself must still count. A match wholly inside another is the outer
-        phrase's own word ("no intention to attack") and adds nothing.
+        phrase's own word ("no intention to attack") and adds nothing. Only spans are
+        kept: a match object holds a slot for each of the lexicon's thousands of groups.
         """
-        matches: list[re.Match[str]] = []
+        matches: list[tuple[int, int, CueEntry]] = []
         position, reached = 0, 0
         while (match := self._cues.search(folded, position)) is not None:
             if match.end() > reached and match.lastgroup is not None:
-                matches.append(match)
+                matches.append((match.start(), match.end(), self._entries[match.lastgroup]))
                 reached = match.end()
             position = match.start() + 1
         return matches
 
-    def _context_index(self, folded: str, idioms: _SortedSpans) -> _ContextIndex:
+    def _context_index(self, folded: str, idioms: SortedSpans) -> ContextIndex:
         """Stretches that talk about sport, disasters, prices…, with the categories they damp.
 
         A context word damps its own sentence and `context_reach` sentences either side
@@ -276,7 +216,7 @@ class CompiledLexicon:
         economics).
         """
         if not self._contexts:
-            return _NO_CONTEXT
+            return NO_CONTEXT
         hedge = self._modifiers["hedge"]
         found = []
         for regex, domain, reach in self._contexts:
@@ -286,10 +226,10 @@ class CompiledLexicon:
                 if not quoted and not idioms.covers(match.start()) and not (hedge is not None and hedge.search(before)):
                     found.append((match.start(), domain, reach))
         if not found:
-            return _NO_CONTEXT
+            return NO_CONTEXT
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
         tuning = self.categories.tuning
-        spans: set[tuple[int, int, _Context]] = set()
+        spans: set[tuple[int, int, Context]] = set()
         for position, domain, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
             own = domain.borrows
@@ -297,45 +237,20 @@ class CompiledLexicon:
                 (
                     sentence,
                     sentence + 1,
-                    _Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
+                    Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
                 )
             )
             if reach:
                 first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
                 limit = min(own, tuning.context_neighbour_limit)
                 spans.add(
-                    (first, last, _Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
+                    (first, last, Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
                 )
-        by_sentence: dict[int, list[_Context]] = {}
+        by_sentence: dict[int, list[Context]] = {}
         for first, last, span in spans:
             for sentence in range(first, last):
                 by_sentence.setdefault(sentence, []).append(span)
-        return _ContextIndex(bounds, by_sentence)
-
-    def _scope_words(self, folded: str, cues: _SortedSpans) -> dict[str, list[tuple[int, int]]]:
-        """Negations and avoidance verbs that scope over cues, each kind in text order.
-
-        One that is part of a cue ("will not hesitate") negates nothing. A negated
-        avoidance verb ("has never ceased to call for") is an affirmation: neither reaches
-        a cue. Found once per text, so each cue then looks them up with a bisect.
-        """
-        found = {
-            kind: [m.span() for m in regex.finditer(folded) if not cues.covers(m.start())]
-            if (regex := self._modifiers[kind]) is not None
-            else []
-            for kind in ("negation", "avoidance")
-        }
-        negation_ends = [high for _, high in found["negation"]]
-        cancelled: set[tuple[int, int]] = set()
-        for low, high in found["avoidance"]:
-            index = bisect.bisect_right(negation_ends, low) - 1
-            # only the nearest few negations can be within reach of this verb
-            for negation in found["negation"][max(index - 2, 0) : index + 1]:
-                if self._within(folded, negation[1], low, _DOUBLE_NEGATION_REACH) and not cues.any_within(
-                    negation[1], low
-                ):
-                    cancelled.update((negation, (low, high)))
-        return {kind: [span for span in spans if span not in cancelled] for kind, spans in found.items()}
+        return ContextIndex(bounds, by_sentence)
 
     def _scoped(
         self,
@@ -344,15 +259,14 @@ class CompiledLexicon:
         folded: str,
         span: tuple[int, int],
         clause: tuple[int, int],
-        cues: _SortedSpans,
-        scope: dict[str, list[tuple[int, int]]],
+        scope: NegationScope,
     ) -> Hit:
         """The hit as it counts in its clause: negated, conditional or hedged."""
         tuning = self.categories.tuning
         side = self.categories.categories[entry.category].side
         category, weight = entry.category, entry.weight
         before = folded[max(clause[0], span[0] - _LOOKBACK) : span[0]]
-        if self._negated(folded, span, clause, cues, scope):
+        if scope.negated(span, clause):
             if entry.category in tuning.unflipped_by_negation:
                 # "no prior criminal record", "not illegal": a negated adjective states no posture
                 return Hit(entry=entry, text=original, start=span[0], category=category, weight=0.0)
@@ -369,69 +283,6 @@ class CompiledLexicon:
             # reported act, not the speaker's own appeal that follows.
             weight *= tuning.hedge_factor
         return Hit(entry=entry, text=original, start=span[0], category=category, weight=weight)
-
-    def _within(self, folded: str, low: int, high: int, reach: int) -> bool:
-        """`low`–`high` spans at most `reach` words (or characters, for `char` scope)."""
-        if high - low > reach * _MAX_WORD_CHARS:
-            return False
-        gap = folded[low:high]
-        return (len(gap.split()) if self.lexicon.scope_unit == "word" else len(gap.strip())) <= reach
-
-    def _negated(
-        self,
-        folded: str,
-        span: tuple[int, int],
-        clause: tuple[int, int],
-        cues: _SortedSpans,
-        scope: dict[str, list[tuple[int, int]]],
-    ) -> bool:
-        """A negation close before the cue (or, in verb-final languages, close after it).
-
-        Avoidance verbs reach further than plain negators: "avoid any step that could
-        inflame tensions" is about the tensions. A negation with another cue between it
-        and this cue belongs to that cue. Both stop at the clause's edge ("did not comment
-        and launched missiles").
-        """
-        lexicon = self.lexicon
-        for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
-            spans = scope[kind]
-            if not spans:
-                continue
-            index = bisect.bisect_right(spans, (span[0], span[0])) - 1
-            while index >= 0 and spans[index][1] > span[0]:
-                index -= 1
-            if index >= 0:
-                low, high = spans[index]
-                if (
-                    low >= clause[0]
-                    and self._within(folded, high, span[0], reach)
-                    and not cues.any_within(high, span[0])
-                ):
-                    return True
-            if lexicon.negation_after:
-                index = bisect.bisect_left(spans, (span[1], span[1]))
-                if index < len(spans):
-                    low, high = spans[index]
-                    if (
-                        high <= clause[1]
-                        and self._within(folded, span[1], low, lexicon.negation_after)
-                        and not cues.any_within(span[1], low)
-                    ):
-                        return True
-        return False
-
-
-def _clause_around(breaks: list[tuple[int, int]], start: int, end: int, length: int) -> tuple[int, int]:
-    """Start and end of the clause holding the cue at `start`–`end`, given the break spans."""
-    before = bisect.bisect_right(breaks, (start, start)) - 1
-    clause_start = 0
-    while before >= 0:
-        if breaks[before][1] <= start:
-            clause_start = breaks[before][1]
-            break
-        before -= 1
-    after = bisect.bisect_left(breaks, (end, end))
-    return clause_start, breaks[after][0] if after < len(breaks) else length
 
 
 def side_totals(hits: Iterable[Hit], tuning: Tuning) -> SideTotals:

@@ -51,6 +51,8 @@ class CueEntry:
     weight: float
     english: str | None
     note: str
+    # ids of labelled items the entry matches (`ex` in the YAML): where it is seen
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,10 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
             note = record.get("note", group_note)
             if not note:
                 raise _fail(source, entry_id, "needs a 'note' (on the entry or its group)")
-            cues.append(CueEntry(entry_id, pattern, category_id, weight, english, note))
+            examples = record.get("ex", [])
+            if not isinstance(examples, list) or not all(isinstance(example, str) for example in examples):
+                raise _fail(source, entry_id, f"'ex' must be a list of item ids, got {examples!r}")
+            cues.append(CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples)))
     modifiers = []
     for kind in MODIFIER_KINDS:
         for record in data.get(kind, ()):

@@ -1,0 +1,103 @@
+"""Lexicon hygiene: every cue entry names where it is seen, and no alternative rests only
+on the hand-written machine-translation imitation (`en_mt`).
+
+The alternatives seen in exactly one labelled item are listed (run with `-s`, or
+`python tests/classify/lexicon_usage.py --report`) and capped: they are the likeliest
+to be fitted to one sentence, so their number may only go down.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import lexicon_usage as usage
+
+from bot.classify.engine import CompiledLexicon
+from bot.classify.lexicon import load_package_data
+
+# Seen only in en_mt text, yet ordinary English that real statements and translators
+# use ("serious protest", "knocked down", "self-restraint"): kept on purpose. The MT
+# calques ("high the fire", "weapon-rest", "lines red", "mouth-breaking reply") went.
+NATURAL_ENGLISH = {
+    "en.other.visa_waiver",
+    "en.restraint.machine_translated",
+    "en.dialogue.de_tension",
+    "en.ceasefire.machine_translated",
+    "en.right.reserve",
+    "en.attack.without_provocation",
+    "en.shootdown.knocked_down",
+    "en.mobilisation.exercises",
+    "en.punitive.stopped_trade",
+    "en.punitive.visas",
+    "en.reject.reject_talks",
+    "en.condemn.diplomatic_protest",
+    "en.condemn.protest",
+    "en.hostility.hostile",
+}
+# Alternatives seen in exactly one item of the project's sets and nowhere in the UN dev
+# split, measured 2026-12-06: 678 (51 of them Korean and Hebrew, whose only labelled text
+# is the 18-sentence ko_he set). The English ones were reviewed: mostly standard crisis
+# wording ("shahed", "sirens", "cowardly") that UN prose lacks, so they stay.
+MAX_SINGLE_ITEM = 678
+
+
+@pytest.fixture(scope="module")
+def data():
+    categories, lexicons = load_package_data()
+    texts = usage.project_texts(with_un=True)
+    return categories, lexicons, texts
+
+
+@pytest.fixture(scope="module")
+def findings(data):
+    categories, lexicons, texts = data
+    project = [text for text in texts if not text.id.startswith("un/")]
+    real_mt = [text for text in texts if text.id.startswith("un/")]
+    mt_only, single, _ = usage.audit(categories, lexicons, project, real_mt)
+    return mt_only, single
+
+
+def test_every_cue_entry_has_an_ex_field():
+    for path in sorted(usage.LEXICONS.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for group in data["cues"]:
+            for entry in group["entries"]:
+                assert "ex" in entry, f"{path.name}: {entry['id']} has no 'ex' field"
+
+
+def test_every_example_id_exists_and_the_entry_matches_it(data):
+    categories, lexicons, texts = data
+    by_id = {text.id: text for text in texts}
+    for lexicon in lexicons.values():
+        compiled = CompiledLexicon(lexicon, categories)
+        for entry in lexicon.cues:
+            if not entry.examples:
+                continue
+            regex = usage.alternative_regex(compiled, entry.pattern)
+            for example in entry.examples:
+                assert example in by_id, f"{entry.id}: unknown example id {example}"
+                folded, _ = compiled.normalise(by_id[example].text)
+                assert regex.search(folded), f"{entry.id} does not match its example {example}"
+
+
+def test_no_alternative_rests_only_on_machine_translation_imitation(findings):
+    mt_only, _ = findings
+    unexplained = [(f.entry, f.alternative) for f in mt_only if f.entry not in NATURAL_ENGLISH]
+    assert not unexplained
+
+
+def test_single_item_alternatives_are_listed_and_do_not_grow(findings):
+    _, single = findings
+    for finding in single:
+        print("one item:", finding.lang, finding.entry, repr(finding.alternative), finding.items[:2])
+    assert len(single) <= MAX_SINGLE_ITEM
+
+
+def test_the_example_format_is_documented():
+    header = (usage.LEXICONS / "en.yaml").read_text(encoding="utf-8").split("\nlang:")[0]
+    assert re.search(r"#\s+ex: the ids of", header)
