@@ -51,7 +51,7 @@ from bot.storage import statements as statement_store
 from bot.storage.chats import ChatAudience
 from bot.storage.db import Database, open_database
 from bot.storage.sources import SourceAccount, SourceState
-from bot.storage.tables import StatementRow
+from bot.storage.statements import StoredStatement
 from bot.translate import UNCHANGED, TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
@@ -418,7 +418,7 @@ class Pipeline:
                 await asyncio.to_thread(statement_store.record_translation_retry, self.db, row.id, None, None)
         return done
 
-    async def _retry_translation(self, row: StatementRow) -> int:
+    async def _retry_translation(self, row: StoredStatement) -> int:
         text = classification_text(row.title, row.text)
         translation = await self.translator.translate(text, row.lang, "en")
         verdict = (

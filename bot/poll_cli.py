@@ -20,14 +20,14 @@ from bot.pipeline import Pipeline, RefreshResult
 from bot.reader.health import source_notes, unconfigured_reason
 from bot.settings import Settings
 from bot.storage.accounts import list_accounts, list_source_rows
-from bot.storage.statements import get_statements
-from bot.storage.tables import SourceRow, StatementRow
+from bot.storage.statements import StoredStatement, get_statements
+from bot.storage.tables import SourceRow
 from bot.watchlist import WatchlistError, load_watchlist
 
 IDLE_SECONDS = 5.0
 
 
-def statement_line(row: StatementRow) -> str:
+def statement_line(row: StoredStatement) -> str:
     text = " ".join(f"{row.title} {row.text}".split()) if row.title else " ".join(row.text.split())
     return f"{row.label}\t{row.score:+.2f}\t{row.account_id}\t{row.lang}\t{text[:300]}"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -42,11 +42,43 @@ def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]
     }
 
 
+@dataclass(frozen=True)
+class StoredStatement:
+    """A stored statement as the rest of the code reads it (a plain copy, no session behind it)."""
+
+    id: int
+    key: str
+    account_id: str
+    source_id: int | None
+    guid: str | None
+    url: str | None
+    title: str
+    text: str
+    lang: str
+    published_at: datetime
+    published_estimated: bool
+    fetched_at: datetime
+    is_repost: bool
+    translation_en: str | None
+    translation_pending: bool
+    label: str
+    score: float
+    confidence: float
+    mixed: bool
+    abstained: bool
+    cues: list[dict[str, object]]
+
+
+def _all_stored(rows: Iterable[StatementRow]) -> list[StoredStatement]:
+    names = tuple(StoredStatement.__dataclass_fields__)
+    return [StoredStatement(**{name: getattr(row, name) for name in names}) for row in rows]
+
+
 def cues_to_json(cues: Iterable[Cue]) -> list[dict[str, object]]:
     return [asdict(cue) for cue in cues]
 
 
-def verdict_of(row: StatementRow) -> Verdict:
+def verdict_of(row: StoredStatement) -> Verdict:
     return Verdict(
         label=Label(row.label),
         score=row.score,
@@ -97,10 +129,10 @@ def save_new_statements(db: Database, analysed: Sequence[AnalysedStatement], now
     return [new[row["key"]] for row in rows if row["key"] in new]
 
 
-def pending_translations(db: Database, limit: int = 20, max_attempts: int = 8) -> list[StatementRow]:
+def pending_translations(db: Database, limit: int = 20, max_attempts: int = 8) -> list[StoredStatement]:
     """Statements stored untranslated whose translation should be tried again."""
     with db.session() as session:
-        return list(
+        return _all_stored(
             session.scalars(
                 select(StatementRow)
                 .where(StatementRow.translation_pending.is_(True), StatementRow.translation_attempts < max_attempts)
@@ -127,16 +159,16 @@ def record_translation_retry(
         row.mixed, row.cues, row.abstained = verdict.mixed, cues_to_json(verdict.cues), verdict.abstained
 
 
-def get_statements(db: Database, ids: Sequence[int]) -> list[StatementRow]:
+def get_statements(db: Database, ids: Sequence[int]) -> list[StoredStatement]:
     with db.session() as session:
-        rows = session.scalars(select(StatementRow).where(StatementRow.id.in_(ids))).all()
+        rows = _all_stored(session.scalars(select(StatementRow).where(StatementRow.id.in_(ids))))
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def statements_between(
     db: Database, start: datetime, end: datetime, account_ids: set[str] | None = None
-) -> list[StatementRow]:
+) -> list[StoredStatement]:
     """Own statements (not reposts) published in [start, end), for digests."""
     with db.session() as session:
         query = select(StatementRow).where(
@@ -146,4 +178,4 @@ def statements_between(
         )
         if account_ids is not None:
             query = query.where(StatementRow.account_id.in_(account_ids))
-        return list(session.scalars(query.order_by(StatementRow.published_at)))
+        return _all_stored(session.scalars(query.order_by(StatementRow.published_at)))
