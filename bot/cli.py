@@ -93,6 +93,8 @@ class Analyser:
             "score": round(verdict.score, 4),
             "confidence": round(verdict.confidence, 4),
             "mixed": verdict.mixed,
+            "abstained": verdict.abstained,
+            "reason": verdict.reason,
             "cues": [
                 {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
                 for c in verdict.cues
@@ -132,6 +134,12 @@ def _open_input(name: str) -> TextIO:
 
 
 def _verdict_text(text: str, result: dict[str, object]) -> str:
+    if result["abstained"]:
+        lines = [f"NOT CLASSIFIED (abstained, confidence 0): {result['reason']}", f"language: {result['lang']}"]
+        if result.get("translation_error"):
+            lines.append(f"translation unavailable: {result['translation_error']}")
+        lines.append("to read it: configure a translator (LADDERWATCH_TRANSLATOR) or add a lexicon for the language")
+        return "\n".join(lines)
     lines = [
         f"{str(result['label']).upper()}  score {result['score']:+.2f}  confidence {result['confidence']:.2f}"
         + ("  (mixed)" if result["mixed"] else ""),

@@ -3,12 +3,17 @@
 English carries the richest lexicon, so a translation is read with it; the original is
 read with its own language's lexicon too, so the verdict survives when no translator
 answers. The two readings combine side by side (see `engine.combine_totals`).
+
+A learned reading (`learned.py`, English, Spanish, Arabic and any English translation)
+then blends in where the rules have no specific act (see `blend.py`); a text in a
+language with no lexicon and no translation is not read at all: the verdict abstains.
 """
 
 from __future__ import annotations
 
 import math
 
+from bot.classify.blend import BlendParameters, blend
 from bot.classify.engine import (
     CompiledLexicon,
     Hit,
@@ -17,6 +22,7 @@ from bot.classify.engine import (
     side_label,
     side_totals,
 )
+from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
 from bot.classify.lexicon import (
     ESCALATION,
     CategorySet,
@@ -28,6 +34,7 @@ from bot.model import Cue, Label, Verdict
 __all__ = ["Classifier", "LexiconError"]
 
 ENGLISH = "en"
+UNDETERMINED = "und"
 # A verdict justifies itself with at most this many cues (long texts can match hundreds).
 MAX_CUES = 12
 
@@ -35,18 +42,32 @@ MAX_CUES = 12
 class Classifier:
     """Holds the compiled lexicons; `classify` is pure and thread-safe."""
 
-    def __init__(self, categories: CategorySet, lexicons: dict[str, CompiledLexicon]) -> None:
+    def __init__(
+        self,
+        categories: CategorySet,
+        lexicons: dict[str, CompiledLexicon],
+        model: LinearModel | None = None,
+        blend_parameters: BlendParameters | None = None,
+    ) -> None:
         self.categories = categories
         self.lexicons = lexicons
+        self.model = model
+        self.blend_parameters = blend_parameters
 
     @classmethod
-    def load(cls) -> Classifier:
-        """Load and validate the package's categories and lexicons (raises LexiconError)."""
+    def load(cls, learned: bool = True) -> Classifier:
+        """Load and validate the package's categories, lexicons (raises LexiconError) and model.
+
+        `learned=False` gives the rules alone (used to measure what the model adds).
+        """
         categories, lexicons = load_package_data()
         if ENGLISH not in lexicons:
             raise LexiconError("bot/classify/lexicons: the English lexicon (en.yaml) is missing")
         compiled = {lang: CompiledLexicon(lex, categories) for lang, lex in lexicons.items()}
-        return cls(categories, compiled)
+        if not learned:
+            return cls(categories, compiled)
+        model = LinearModel.load()
+        return cls(categories, compiled, model, BlendParameters.from_header(model.header))
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -54,7 +75,22 @@ class Classifier:
 
     def classify(self, text: str, lang: str, english: str | None = None) -> Verdict:
         """Verdict for `text` in `lang`, using `english` (a translation) when available."""
-        lang = lang.lower().split("-")[0] if lang else "und"
+        lang = lang.lower().split("-")[0] if lang else UNDETERMINED
+        if english is None and lang not in self.lexicons and lang not in (ENGLISH, UNDETERMINED):
+            return Verdict(
+                label=Label.NEUTRAL,
+                score=0.0,
+                confidence=0.0,
+                mixed=False,
+                abstained=True,
+                reason=f"no lexicon for language '{lang}' and no English translation: the text was not read",
+            )
+        totals, cues = self.read_rules(text, lang, english)
+        reading = self.read_model(text, lang, english)
+        return self._verdict(totals, cues, reading)
+
+    def read_rules(self, text: str, lang: str, english: str | None) -> tuple[SideTotals, tuple[Cue, ...]]:
+        """The lexicons' evidence for each side, and the cues behind it."""
         tuning = self.categories.tuning
         if lang == ENGLISH or (english is None and lang not in self.lexicons):
             hits = self.lexicons[ENGLISH].find(text)
@@ -70,7 +106,26 @@ class Classifier:
             else:
                 totals = native
             cues = self._cues(native_hits, lang, native=True) + self._cues(english_hits, ENGLISH, native=False)
-        return self._verdict(totals, cues)
+        return totals, cues
+
+    def read_model(self, text: str, lang: str, english: str | None) -> Reading | None:
+        """The learned reading of the text (if in a model language) and of its translation, averaged."""
+        if self.model is None:
+            return None
+        texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
+        if english is not None and lang != ENGLISH:
+            texts.append((english, ENGLISH))
+        readings = [(reading, lang) for text, lang in texts if (reading := self.model.read(text)) is not None]
+        if not readings:
+            return None
+        averaged = {
+            name: sum(reading.probabilities[name] for reading, _ in readings) / len(readings)
+            for name in self.model.labels
+        }
+        # The phrases shown are those of the last reading (the translation, when there is one).
+        last, last_lang = readings[-1]
+        evidence = last.evidence if last.label == max(averaged, key=lambda name: averaged[name]) else ()
+        return Reading(averaged, evidence, last_lang, max(reading.words for reading, _ in readings))
 
     def _cues(self, hits: list[Hit], lang: str, native: bool) -> tuple[Cue, ...]:
         return tuple(
@@ -84,7 +139,7 @@ class Classifier:
             for hit in hits
         )
 
-    def _verdict(self, totals: SideTotals, cues: tuple[Cue, ...]) -> Verdict:
+    def _verdict(self, totals: SideTotals, cues: tuple[Cue, ...], reading: Reading | None) -> Verdict:
         tuning = self.categories.tuning
         side = side_label(totals, tuning.neutral_threshold)
         net = totals.escalation - totals.deescalation
@@ -99,6 +154,14 @@ class Classifier:
             mixed = min(totals.escalation, totals.deescalation) >= tuning.mixed_threshold
         confidence = 1.0 / (1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset)))
         ordered = _strongest_distinct(cues)
+        if reading is not None and self.blend_parameters is not None:
+            blended = blend(totals, reading, self.blend_parameters)
+            if blended is not None:
+                # The rules' score stays when they reach the same label; otherwise the blend's.
+                score = score if blended.label == label else blended.score
+                label, confidence = blended.label, blended.confidence
+                mixed = mixed and label != Label.NEUTRAL
+                ordered = (*ordered[: MAX_CUES - len(blended.cues)], *blended.cues)
         return Verdict(
             label=label,
             score=round(score, 3),
