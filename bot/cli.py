@@ -64,10 +64,10 @@ def _open_cache_database(url: str) -> Database:
 class Analyser:
     """Language → translation → classification for free text (classify and eval)."""
 
-    def __init__(self, settings: Settings, translate: bool) -> None:
+    def __init__(self, settings: Settings, translate: bool, learned: bool = True) -> None:
         from bot.classify import Classifier
 
-        self.classifier = Classifier.load()
+        self.classifier = Classifier.load(learned=learned)
         self.translator = None
         self.db: Database | None = None
         if translate and settings.translators != ("none",):
@@ -211,7 +211,7 @@ def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
     """Per corpus file: engine vs keyword baseline; then cross-language agreement with `en`."""
     from bot.evaluate import agreement, evaluate, format_comparison, keyword_baseline, quad_gold
 
-    analyser = Analyser(settings, translate=not args.no_translate)
+    analyser = Analyser(settings, translate=not args.no_translate, learned=not args.rules_only)
     labels_by_file: dict[str, dict[str, str]] = {}
     bad = 0
     try:
@@ -266,7 +266,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     items.append(item)
     if not items:
         raise CommandError('no evaluable lines: each needs "text" and a gold "label"')
-    analyser = Analyser(settings, translate=not args.no_translate and not args.reference_translation)
+    analyser = Analyser(
+        settings, translate=not args.no_translate and not args.reference_translation, learned=not args.rules_only
+    )
     try:
         predictions = asyncio.run(
             analyser.analyse_many(
@@ -461,6 +463,9 @@ def build_parser() -> argparse.ArgumentParser:
         help='use each line\'s "en" field as the translation: offline, reproducible',
     )
     evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')
+    evaluation.add_argument(
+        "--rules-only", action="store_true", help="the lexicons alone, without the learned reading (to compare)"
+    )
     evaluation.set_defaults(handler=cmd_eval)
 
     digest = commands.add_parser("digest", help="print a digest (last 24 h, or the day given)")
