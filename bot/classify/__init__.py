@@ -12,6 +12,7 @@ language with no lexicon and no translation is not read at all: the verdict abst
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from bot.classify.blend import BlendParameters, blend
 from bot.classify.engine import (
@@ -24,6 +25,7 @@ from bot.classify.engine import (
 )
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
 from bot.classify.lexicon import (
+    DEESCALATION,
     ESCALATION,
     CategorySet,
     LexiconError,
@@ -37,6 +39,16 @@ ENGLISH = "en"
 UNDETERMINED = "und"
 # A verdict justifies itself with at most this many cues (long texts can match hundreds).
 MAX_CUES = 12
+# A cue left with at most this share of its weight was discounted by a context, a
+# condition or a topic: the learned reading may not take that side on its own.
+DISCOUNTED = 0.5
+
+
+@dataclass(frozen=True)
+class RulesReading:
+    totals: SideTotals
+    cues: tuple[Cue, ...]
+    discounted: frozenset[str]  # sides whose cues the scope rules set aside
 
 
 class Classifier:
@@ -85,17 +97,18 @@ class Classifier:
                 abstained=True,
                 reason=f"no lexicon for language '{lang}' and no English translation: the text was not read",
             )
-        totals, cues = self.read_rules(text, lang, english)
+        rules = self.read_rules(text, lang, english)
         reading = self.read_model(text, lang, english)
-        return self._verdict(totals, cues, reading)
+        return self._verdict(rules, reading)
 
-    def read_rules(self, text: str, lang: str, english: str | None) -> tuple[SideTotals, tuple[Cue, ...]]:
-        """The lexicons' evidence for each side, and the cues behind it."""
+    def read_rules(self, text: str, lang: str, english: str | None) -> RulesReading:
+        """The lexicons' evidence for each side, the cues behind it, and the sides they discounted."""
         tuning = self.categories.tuning
         if lang == ENGLISH or (english is None and lang not in self.lexicons):
             hits = self.lexicons[ENGLISH].find(text)
             totals = side_totals(hits, tuning)
             cues = self._cues(hits, lang if lang != "und" else ENGLISH, native=False)
+            all_hits = hits
         else:
             native_hits = self.lexicons[lang].find(text) if lang in self.lexicons else []
             native = side_totals(native_hits, tuning)
@@ -106,7 +119,8 @@ class Classifier:
             else:
                 totals = native
             cues = self._cues(native_hits, lang, native=True) + self._cues(english_hits, ENGLISH, native=False)
-        return totals, cues
+            all_hits = native_hits + english_hits
+        return RulesReading(totals, cues, _discounted_sides(all_hits))
 
     def read_model(self, text: str, lang: str, english: str | None) -> Reading | None:
         """The learned reading of the text (if in a model language) and of its translation, averaged."""
@@ -139,8 +153,9 @@ class Classifier:
             for hit in hits
         )
 
-    def _verdict(self, totals: SideTotals, cues: tuple[Cue, ...], reading: Reading | None) -> Verdict:
+    def _verdict(self, rules: RulesReading, reading: Reading | None) -> Verdict:
         tuning = self.categories.tuning
+        totals, cues = rules.totals, rules.cues
         side = side_label(totals, tuning.neutral_threshold)
         net = totals.escalation - totals.deescalation
         score = math.tanh(net / tuning.score_scale)
@@ -155,7 +170,7 @@ class Classifier:
         confidence = 1.0 / (1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset)))
         ordered = _strongest_distinct(cues)
         if reading is not None and self.blend_parameters is not None:
-            blended = blend(totals, reading, self.blend_parameters)
+            blended = blend(totals, reading, self.blend_parameters, rules.discounted)
             if blended is not None:
                 # The rules' score stays when they reach the same label; otherwise the blend's.
                 score = score if blended.label == label else blended.score
@@ -169,6 +184,16 @@ class Classifier:
             mixed=mixed,
             cues=ordered,
         )
+
+
+def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
+    """Sides of cues that the scope rules cut to at most DISCOUNTED of their weight (a chess
+    "attack", an "if they attack"): the rules read those words and set them aside."""
+    return frozenset(
+        ESCALATION if hit.weight > 0 else DEESCALATION
+        for hit in hits
+        if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight)
+    )
 
 
 def _strongest_distinct(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:

@@ -52,8 +52,14 @@ class Blended:
     cues: tuple[Cue, ...]
 
 
-def blend(totals: SideTotals, reading: Reading, parameters: BlendParameters) -> Blended | None:
-    """The joint verdict, or None when the rules found a specific act and decide alone."""
+def blend(
+    totals: SideTotals, reading: Reading, parameters: BlendParameters, discounted: frozenset[str] = frozenset()
+) -> Blended | None:
+    """The joint verdict, or None when the rules found a specific act and decide alone.
+
+    A side in `discounted` (its words were read and set aside by a context or a condition,
+    like a chess "attack") is never taken on the model's word.
+    """
     if totals.peak >= parameters.act_peak or reading.words > parameters.max_words:
         return None
     probabilities = reading.probabilities
@@ -66,6 +72,9 @@ def blend(totals: SideTotals, reading: Reading, parameters: BlendParameters) -> 
         + parameters.deescalation_bias,
         Label.NEUTRAL: math.log(max(probabilities[Label.NEUTRAL.value], _FLOOR)),
     }
+    for label in logits:
+        if label.value in discounted:
+            logits[label] = -math.inf
     top = max(logits.values())
     total = sum(math.exp(value - top) for value in logits.values())
     joint = {label: math.exp(value - top) / total for label, value in logits.items()}

@@ -152,12 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "examples": len(examples),
         "blend": DEFAULT_BLEND,
     }
+    bias, coef = train(examples, args.buckets, args.l2)
+    bias_list, rows = prune(bias, coef, args.keep)
     if args.cv:
         probabilities = cached_out_of_fold(examples, args.buckets, args.l2, args.keep, args.cache)
         report_cv(examples, probabilities)
-        info["blend"] = tune_blend(examples, probabilities)
-    bias, coef = train(examples, args.buckets, args.l2)
-    bias_list, rows = prune(bias, coef, args.keep)
+        info["blend"] = tune_blend(examples, probabilities, _as_model(bias_list, rows, args.buckets))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     LinearModel.dump(args.output, LABELS, bias_list, rows, args.buckets, info)
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes, {len(rows)} buckets)")

@@ -20,6 +20,7 @@ from bot.model import Label
 ROOT = Path(__file__).resolve().parents[2]
 UN_DEV = ROOT / "tests" / "data" / "classify" / "un_quad" / "dev"
 PROJECT_DEV = (ROOT / "tests" / "data" / "classify" / "dev", ROOT / "tests" / "data" / "classify" / "dev_long")
+INCIDENTAL = ROOT / "tests" / "data" / "classify" / "incidental"
 LABELS: tuple[str, ...] = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
 FOLDS = 4
 PROJECT = "project"
@@ -42,6 +43,11 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def project_items() -> list[dict]:
     return [item for folder in PROJECT_DEV for path in sorted(folder.glob("*.jsonl")) for item in read_jsonl(path)]
+
+
+def incidental_items() -> list[dict]:
+    """Conflict words in other senses (chess attacks, labour strikes): only to check the blend."""
+    return [item for path in sorted(INCIDENTAL.glob("*.jsonl")) for item in read_jsonl(path)]
 
 
 def load_examples(project_weight: float) -> list[Example]:

@@ -91,6 +91,17 @@ def test_an_unsure_model_leaves_neutral_alone():
     assert blended is not None and blended.label == "neutral" and blended.cues == ()
 
 
+def test_the_model_never_takes_a_side_the_rules_set_aside():
+    """A chess "attack": the rules read it and a context discounted it; the model may not revive it."""
+    blended = blend(SideTotals(2.1, 0.0, 1.5), _reading(0.9, 0.02), BLEND, frozenset({"escalation"}))
+    assert blended is not None and blended.label == "neutral"
+
+
+def test_a_chess_attack_stays_neutral(classifier):
+    text = "The young grandmaster launched a fierce attack on the king and won in 30 moves."
+    assert classifier.classify(text, "en").label == "neutral"
+
+
 def test_weak_rule_evidence_tips_an_unsure_model():
     assert blend(SideTotals(3.0, 0.0, 2.0), _reading(0.5, 0.1), BLEND).label == "escalation"
 
@@ -108,8 +119,7 @@ def test_a_specific_act_found_by_the_rules_is_never_overruled(classifier, rules_
     checked = 0
     for item in _items("dev") + _items("dev_long"):
         english = item.get("en") if item["lang"] != "en" else None
-        totals, _ = rules_only.read_rules(item["text"], item["lang"], english)
-        if totals.peak >= act_peak:
+        if rules_only.read_rules(item["text"], item["lang"], english).totals.peak >= act_peak:
             checked += 1
             combined = classifier.classify(item["text"], item["lang"], english)
             assert combined == rules_only.classify(item["text"], item["lang"], english), item["id"]
