@@ -67,7 +67,7 @@ class Analyser:
     def __init__(self, settings: Settings, translate: bool, learned: bool = True) -> None:
         from bot.classify import Classifier
 
-        self.classifier = Classifier.load(learned=learned)
+        self.classifier = Classifier.load() if learned else Classifier.load(learned=False)
         self.translator = None
         self.db: Database | None = None
         if translate and settings.translators != ("none",):
