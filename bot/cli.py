@@ -67,10 +67,10 @@ def _open_cache_database(url: str) -> Database:
 class Analyser:
     """Language → translation → classification for free text (classify and eval)."""
 
-    def __init__(self, settings: Settings, translate: bool) -> None:
+    def __init__(self, settings: Settings, translate: bool, learned: bool = True) -> None:
         from bot.classify import Classifier
 
-        self.classifier = Classifier.load()
+        self.classifier = Classifier.load() if learned else Classifier.load(learned=False)
         self.translator = None
         self.db: Database | None = None
         if translate and settings.translators != ("none",):
@@ -126,6 +126,8 @@ def _analysis(lang: str, translation: Translation, verdict: Verdict) -> dict[str
         "score": round(verdict.score, 4),
         "confidence": round(verdict.confidence, 4),
         "mixed": verdict.mixed,
+        "abstained": verdict.abstained,
+        "reason": verdict.reason,
         "cues": [
             {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
             for c in verdict.cues
@@ -149,6 +151,12 @@ def _open_input(name: str) -> TextIO:
 
 
 def _verdict_text(text: str, result: dict[str, object]) -> str:
+    if result["abstained"]:
+        lines = [f"NOT CLASSIFIED (abstained, confidence 0): {result['reason']}", f"language: {result['lang']}"]
+        if result.get("translation_error"):
+            lines.append(f"translation unavailable: {result['translation_error']}")
+        lines.append("to read it: configure a translator (LADDERWATCH_TRANSLATOR) or add a lexicon for the language")
+        return "\n".join(lines)
     lines = [
         f"{str(result['label']).upper()}  score {result['score']:+.2f}  confidence {result['confidence']:.2f}"
         + ("  (mixed)" if result["mixed"] else ""),
@@ -220,7 +228,7 @@ def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
     """Per corpus file: engine vs keyword baseline; then cross-language agreement with `en`."""
     from bot.evaluate import agreement, evaluate, format_comparison, keyword_baseline, quad_gold
 
-    analyser = Analyser(settings, translate=not args.no_translate)
+    analyser = Analyser(settings, translate=not args.no_translate, learned=not args.rules_only)
     labels_by_file: dict[str, dict[str, str]] = {}
     bad = 0
     try:
@@ -275,7 +283,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     items.append(item)
     if not items:
         raise CommandError('no evaluable lines: each needs "text" and a gold "label"')
-    analyser = Analyser(settings, translate=not args.no_translate and not args.reference_translation)
+    analyser = Analyser(
+        settings, translate=not args.no_translate and not args.reference_translation, learned=not args.rules_only
+    )
     try:
         predictions = asyncio.run(
             analyser.analyse_many(
@@ -481,6 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
         help='use each line\'s "en" field as the translation: offline, reproducible',
     )
     evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')
+    evaluation.add_argument(
+        "--rules-only", action="store_true", help="the lexicons alone, without the learned reading (to compare)"
+    )
     evaluation.set_defaults(handler=cmd_eval)
 
     digest = commands.add_parser("digest", help="print a digest (last 24 h, or the day given)")
