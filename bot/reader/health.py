@@ -45,6 +45,11 @@ def unconfigured_reason(kind: str, settings: Settings) -> str | None:
     return None
 
 
+def unconfigured_kinds(settings: Settings) -> frozenset[str]:
+    """The source kinds these settings cannot read: never fetched (not polled, not backed off)."""
+    return frozenset(kind.value for kind in SourceKind if unconfigured_reason(kind.value, settings))
+
+
 def source_state(row: SourceRow, now: datetime, poll_seconds: int, settings: Settings | None = None) -> str:
     """One word for a source's health, checked in this order:
 

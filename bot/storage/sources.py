@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -153,13 +154,14 @@ def set_resolved_url(db: Database, source_id: int, url: str) -> None:
             row.url = url
 
 
-def source_schedule(db: Database) -> list[tuple[int, datetime | None]]:
-    """Enabled sources of active accounts with the time each is next due (None: now)."""
+def source_schedule(db: Database, skip_kinds: Collection[str] = ()) -> list[tuple[int, datetime | None]]:
+    """Enabled sources of active accounts with the time each is next due (None: now);
+    sources of `skip_kinds` (those the settings cannot read) are left out."""
     with db.session() as session:
         rows = session.execute(
             select(SourceRow.id, SourceRow.next_poll_at)
             .join(AccountRow, AccountRow.id == SourceRow.account_id)
-            .where(AccountRow.removed.is_(False), SourceRow.disabled.is_(False))
+            .where(AccountRow.removed.is_(False), SourceRow.disabled.is_(False), SourceRow.kind.not_in(skip_kinds))
             .order_by(SourceRow.id)
         ).all()
         return [(row.id, row.next_poll_at) for row in rows]

@@ -12,7 +12,6 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -33,7 +32,6 @@ from bot.reader.health import (
     STALE,
     UNCONFIGURED,
     source_notes,
-    unconfigured_reason,
 )
 from bot.render.alert import escape, local_time
 from bot.storage import accounts as account_store
@@ -255,6 +253,8 @@ def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence
             f"{STATE_SYMBOLS.get(source.state, '•')} <b>{escape(source.account_name)}</b> "
             f"{escape(source.kind)}:{escape(source.handle)} — {escape(text(lang, f'state.{source.state}'))}"
         )
+        if source.state == UNCONFIGURED:
+            continue  # never polled: why, and what to do, is said once above
         lines.append(
             "   "
             + escape(
@@ -267,7 +267,7 @@ def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence
                 )
             )
         )
-        if source.last_error and source.consecutive_errors and source.state != UNCONFIGURED:
+        if source.last_error and source.consecutive_errors:
             lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
     return "\n".join(lines)
 
@@ -278,15 +278,10 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if await refuse_non_admin(update, context, chat, "status"):
         return
     svc = services(context)
-    sources = await asyncio.to_thread(source_health, svc.db, svc.settings.poll_seconds)
+    sources = await asyncio.to_thread(source_health, svc.db, svc.settings)
     if not sources:
         await reply(update, context, chat, text(chat.language, "status.none"))
         return
-    # Sources the settings cannot read are "unconfigured"; what to do is said once, by the core.
-    sources = [
-        replace(s, state=UNCONFIGURED) if s.state != DISABLED and unconfigured_reason(s.kind, svc.settings) else s
-        for s in sources
-    ]
     coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
     notes = await asyncio.to_thread(
         lambda: source_notes(account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db), svc.settings)
