@@ -162,20 +162,24 @@ async def _watch_add(
 async def _watch_enable(
     update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, account_id: str
 ) -> None:
-    """Switch an account's disabled sources back on and poll them now."""
-    now = datetime.now(UTC)
-    enabled = await asyncio.to_thread(source_store.enable_account_sources, services(context).db, account_id, now)
+    """Switch an account's disabled sources back on and poll them now (those the settings can read)."""
+    now, svc = datetime.now(UTC), services(context)
+    enabled = await asyncio.to_thread(source_store.enable_account_sources, svc.db, account_id, now)
+    readable = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
     for source_id in enabled:
-        schedule_poll(context.job_queue, source_id, now)
+        if source_id in readable:
+            schedule_poll(context.job_queue, source_id, now)
     key = "watch.enabled" if enabled else "watch.none_disabled"
     await reply(update, context, chat, text(chat.language, key, id=escape(account_id), count=len(enabled)))
 
 
 async def poll_now(context: ContextTypes.DEFAULT_TYPE, account_ids: set[str]) -> None:
-    """Poll the sources of accounts just added, right away."""
-    now = datetime.now(UTC)
-    for row in await asyncio.to_thread(account_store.list_source_rows, services(context).db):
-        if row.account_id in account_ids:
+    """Poll the sources of accounts just added, right away; not those the settings cannot read
+    (X without a bridge): /status says why, once."""
+    now, svc = datetime.now(UTC), services(context)
+    readable = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
+    for row in await asyncio.to_thread(account_store.list_source_rows, svc.db):
+        if row.account_id in account_ids and row.id in readable:
             schedule_poll(context.job_queue, row.id, now)
 
 

@@ -266,8 +266,6 @@ async def send_digest(
     digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
     where = {"thread_id": thread_id, "silent": silent}
     chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)
-    if all(day.tension is None for day in digest.days):
-        return chat_id  # seven empty days: a blank chart would only look like data
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal

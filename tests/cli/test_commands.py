@@ -66,6 +66,7 @@ def test_poll_once_prints_each_failure_once_and_the_bridge_advice_once(configure
     assert err.count("source failed:") == 1 and err.count("HTTP 500") == 1, err
     assert err.count("read through an RSS bridge") == 1
     assert "1 of 3 accounts have only X sources and LADDERWATCH_X_BRIDGE is not set" in err
+    assert "polling 2 sources (2 not read, see above) once…" in err
     assert "1 new statements from 1 sources; 1 sources failed; 2 not read (LADDERWATCH_X_BRIDGE is not set)" in err
 
 
@@ -105,7 +106,8 @@ def test_poll_without_once_says_what_it_does_and_reports_progress(configured):
     finally:
         watchdog.cancel()
     text = "".join(seen)
-    assert "polling 4 sources: each every 300 s (LADDERWATCH_POLL_SECONDS)" in text and "Ctrl-C stops" in text
+    assert "polling 2 sources (2 not read, see above): each every 300 s (LADDERWATCH_POLL_SECONDS)" in text
+    assert "Ctrl-C stops" in text
     assert "1 new statements from 1 sources; 1 sources failed; 2 not read" in seen[-1]
     assert "next source due" in seen[-1]
     assert out.startswith("de-escalation\t")
