@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from bot.settings import Settings
@@ -97,7 +98,13 @@ def check_translator(settings: Settings) -> str:
         finally:
             db.close()
 
-    translated, detail = asyncio.run(probe())
+    translate_log = logging.getLogger("bot.translate")
+    level = translate_log.level
+    translate_log.setLevel(logging.ERROR)  # the translator line below says it once; no log copy
+    try:
+        translated, detail = asyncio.run(probe())
+    finally:
+        translate_log.setLevel(level)
     if translated is None:
         raise CheckFailed(detail)
     return f"translation works ({translated!r})"

@@ -156,3 +156,15 @@ def test_input_files_that_are_not_utf8_are_one_line_naming_file_and_offset(ladde
     )
     assert main(["watchlist", "import", str(latin1)]) == 2
     assert f"nothing imported: {latin1}:1: not UTF-8 (byte 0xe0" in capsys.readouterr().err
+
+
+def test_check_reports_an_unreachable_translator_once_on_its_own_line(configured, capsys):
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configured.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=f"http://127.0.0.1:{port}")
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    [line] = [line for line in captured.out.splitlines() if line.startswith("FAIL  translator")]
+    assert "libre" in line
+    assert "translation by libre failed" not in captured.err  # not a second, log-formatted copy
