@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 
 from bot.settings import Settings
@@ -87,7 +86,7 @@ def check_token_online(settings: Settings) -> str:
 
 def check_translator(settings: Settings) -> str:
     from bot.storage.db import open_database
-    from bot.translate import TranslationService
+    from bot.translate import TranslationService, failures_not_logged
 
     async def probe() -> tuple[str | None, str]:
         db = open_database("sqlite://")  # a private cache: a cached answer would prove nothing
@@ -98,13 +97,8 @@ def check_translator(settings: Settings) -> str:
         finally:
             db.close()
 
-    translate_log = logging.getLogger("bot.translate")
-    level = translate_log.level
-    translate_log.setLevel(logging.ERROR)  # the translator line below says it once; no log copy
-    try:
+    with failures_not_logged():  # the FAIL line says it once
         translated, detail = asyncio.run(probe())
-    finally:
-        translate_log.setLevel(level)
     if translated is None:
         raise CheckFailed(detail)
     return f"translation works ({translated!r})"

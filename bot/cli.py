@@ -185,7 +185,10 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
             if not args.text:
                 raise CommandError('give a text (ladderwatch classify "TEXT") or --jsonl FILE|-')
             text = " ".join(args.text)
-            print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
+            from bot.translate import failures_not_logged
+
+            with failures_not_logged():  # the verdict says "translation unavailable: …" itself
+                print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
             return 0
         stream = _open_input(args.jsonl)
         rows = list(_read_jsonl(stream, ["text"]))

@@ -168,3 +168,14 @@ def test_check_reports_an_unreachable_translator_once_on_its_own_line(configured
     [line] = [line for line in captured.out.splitlines() if line.startswith("FAIL  translator")]
     assert "libre" in line
     assert "translation by libre failed" not in captured.err  # not a second, log-formatted copy
+
+
+def test_classify_says_once_that_the_translation_is_unavailable(configured, capsys):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configured.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=f"http://127.0.0.1:{port}")
+    assert main(["classify", "Risponderemo con fermezza a qualsiasi attacco."]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("translation unavailable: libre") == 1
+    assert "translation by libre failed" not in captured.err
