@@ -177,7 +177,7 @@ def log_unread_sources(svc: Services) -> None:
     a watchlist edit): those sources are never polled, so no poll repeats it per source."""
     rows, accounts = account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db)
     for note in source_notes(rows, accounts, svc.settings):
-        log.warning(note)
+        log.warning("%s", note.removeprefix("warning: "))  # the level already says "warning"
 
 
 def reload_watchlist_if_changed(svc: Services) -> None:
