@@ -254,7 +254,8 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
 async def send_digest(
     svc: Services, chat: ChatSettings, reply_to: int | None = None, thread_id: int | None = None, silent: bool = False
 ) -> int:
-    """Build the chat's digest and send it: the text, then the 7-day chart as a photo.
+    """Build the chat's digest and send it: the text, then the 7-day chart as a photo (none
+    when no day of the week had a readable statement).
 
     It goes to `reply_to` (default: the chat itself; a private chat asking for the digest of
     the channel it manages) in forum topic `thread_id`, silently when asked.
@@ -266,6 +267,8 @@ async def send_digest(
     digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
     where = {"thread_id": thread_id, "silent": silent}
     chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)
+    if all(day.tension is None for day in digest.days):
+        return chat_id  # nothing readable all week: empty bars would only look like a quiet week
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
