@@ -97,7 +97,8 @@ def coverage_warning(accounts: Sequence[Account], settings: Settings) -> str | N
         if a.sources and all(unconfigured_reason(s.kind.value, settings) for s in a.sources)
     ]
     if not blind:
-        return f"{len(unread)} {what} sources are not read because {because}"
+        verb = "source is" if len(unread) == 1 else "sources are"
+        return f"{len(unread)} {what} {verb} not read because {because}"
     listed = ", ".join(blind[:8]) + (", …" if len(blind) > 8 else "")
     return (
         f"{len(blind)} of {len(accounts)} accounts have only {what} sources and {because}: "
