@@ -179,3 +179,15 @@ def test_classify_says_once_that_the_translation_is_unavailable(configured, caps
     captured = capsys.readouterr()
     assert captured.out.count("translation unavailable: libre") == 1
     assert "translation by libre failed" not in captured.err
+
+
+def test_check_reports_what_the_last_polls_could_not_read(configured, capsys):
+    configured.set(TELEGRAM_BOT_TOKEN="123:abc")
+    assert main(["check", "--offline"]) == 0
+    assert "ok    polls      no poll yet" in capsys.readouterr().out
+    assert main(["poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--offline"]) == 0  # a WARN does not change the exit status
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "polls" in line]
+    assert line.startswith("WARN  polls      1 of 2 sources failed at their last poll (e.g. broken rss:")
+    assert "HTTP 500" in line and "`ladderwatch sources`" in line
