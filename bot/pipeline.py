@@ -397,7 +397,13 @@ class Pipeline:
     async def refresh_due(self, limit: int) -> list[RefreshResult]:
         """Lease up to `limit` due sources and refresh them: one turn of `ladderwatch worker`."""
         leased = await asyncio.to_thread(
-            source_store.claim_due_sources, self.db, self.owner, datetime.now(UTC), LEASE, limit
+            source_store.claim_due_sources,
+            self.db,
+            self.owner,
+            datetime.now(UTC),
+            LEASE,
+            limit,
+            unconfigured_kinds(self.settings),
         )
         return await self._refresh_then_release(leased)
 

@@ -176,8 +176,11 @@ def _claimable(now: datetime) -> tuple[object, ...]:
     )
 
 
-def claim_due_sources(db: Database, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
-    """Lease up to `limit` due sources to `owner` until `now + lease`, soonest due first.
+def claim_due_sources(
+    db: Database, owner: str, now: datetime, lease: timedelta, limit: int, skip_kinds: Collection[str] = ()
+) -> list[int]:
+    """Lease up to `limit` due sources to `owner` until `now + lease`, soonest due first
+    (never one of `skip_kinds`: the settings cannot read those).
 
     PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers claiming at once take different rows
     without waiting for each other. On every backend the lease is taken by a conditional
@@ -188,7 +191,7 @@ def claim_due_sources(db: Database, owner: str, now: datetime, lease: timedelta,
             session.scalars(
                 select(SourceRow.id)
                 .join(AccountRow, AccountRow.id == SourceRow.account_id)
-                .where(AccountRow.removed.is_(False), *_claimable(now))
+                .where(AccountRow.removed.is_(False), SourceRow.kind.not_in(skip_kinds), *_claimable(now))
                 .order_by(SourceRow.next_poll_at.is_not(None), SourceRow.next_poll_at, SourceRow.id)
                 .limit(limit)
                 .with_for_update(of=SourceRow, skip_locked=True)

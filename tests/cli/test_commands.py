@@ -11,8 +11,11 @@ import threading
 from importlib import metadata
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.storage.db import open_database
+from bot.storage.tables import SourceRow
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>MOFA</title>
 <item><title>Statement on the ceasefire</title><link>https://mofa.example/1</link><guid>s-1</guid>
@@ -191,3 +194,16 @@ def test_check_reports_what_the_last_polls_could_not_read(configured, capsys):
     [line] = [line for line in capsys.readouterr().out.splitlines() if "polls" in line]
     assert line.startswith("WARN  polls      1 of 2 sources failed at their last poll (e.g. broken rss:")
     assert "HTTP 500" in line and "`ladderwatch sources`" in line
+
+
+def test_a_worker_never_leases_a_source_the_settings_cannot_read(configured, capsys):
+    assert main(["worker", "--until-idle"]) == 0
+    capsys.readouterr()
+    db = open_database(configured.database_url)
+    try:
+        with db.session() as session:
+            counts = select(SourceRow.kind, func.count(SourceRow.last_fetch_at)).group_by(SourceRow.kind)
+            fetched = {kind: count for kind, count in session.execute(counts).all()}
+    finally:
+        db.close()
+    assert fetched == {"rss": 2, "x": 0}  # both feeds polled; the X sources never tried without a bridge
