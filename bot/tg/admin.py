@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import Counter
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -19,21 +17,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.coverage import coverage_line, source_coverage
-from bot.health import SourceHealth, source_health
+from bot.health import source_health
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import (
-    DISABLED,
-    EMPTY,
-    FAILING,
-    OK,
-    PENDING,
-    STALE,
-    UNCONFIGURED,
-    source_notes,
-)
-from bot.render.alert import escape, local_time
+from bot.reader.health import source_notes
+from bot.render.alert import escape
+from bot.render.status import status_summary, status_text, watch_list, watch_summary
 from bot.storage import accounts as account_store
 from bot.storage import sources as source_store
 from bot.storage.accounts import ADDED, UPDATED
@@ -45,9 +35,6 @@ from bot.watchlist import ACCOUNT_ID, validate_source
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 1_000_000
-STATE_SYMBOLS = {
-    OK: "✅", FAILING: "⚠️", STALE: "🕸", EMPTY: "🕸", PENDING: "⏳", DISABLED: "⏸", UNCONFIGURED: "🔧"
-}
 
 
 async def refuse_non_admin(
@@ -130,9 +117,7 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, chat, text(lang, "watch.usage"))
 
 
-async def _watch_add(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]
-) -> None:
+async def _watch_add(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]) -> None:
     svc, lang = services(context), chat.language
     try:
         account = parse_watch_add(words)
@@ -217,63 +202,6 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     ]
     log.info("watchlist imported from a document", extra={"chat_id": chat.id})
     await reply(update, context, chat, "\n".join(lines))
-
-
-def watch_summary(accounts: list[Account], lang: str) -> str:
-    """/watch list without feed URLs or handles, for a group."""
-    sources = sum(len(account.sources) for account in accounts)
-    return text(lang, "watch.list_summary", count=len(accounts), sources=sources)
-
-
-def watch_list(accounts: list[Account], lang: str) -> str:
-    lines = [text(lang, "watch.list_header", count=len(accounts))]
-    for account in accounts:
-        sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
-        lines.append(f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}")
-    return "\n".join(lines)
-
-
-def status_summary(sources: list[SourceHealth], lang: str, extra: Sequence[str] = ()) -> str:
-    """/status without URLs or error texts, for a group: how many sources are in each state."""
-    states = Counter(source.state for source in sources)
-    counts = ", ".join(
-        f"{STATE_SYMBOLS.get(state, '•')} {count} {text(lang, f'state.{state}')}" for state, count in states.items()
-    )
-    return "\n".join([text(lang, "status.header", count=len(sources)), *extra, escape(counts)])
-
-
-def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence[str] = ()) -> str:
-    """/status in full: each source's state, last success, errors and next poll.
-
-    `extra` lines (HTML, e.g. a coverage line) go right under the header."""
-    lang = chat.language
-
-    def when(moment: datetime | None) -> str:
-        return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
-
-    lines = [text(lang, "status.header", count=len(sources)), *extra]
-    for source in sources:
-        lines.append(
-            f"{STATE_SYMBOLS.get(source.state, '•')} <b>{escape(source.account_name)}</b> "
-            f"{escape(source.kind)}:{escape(source.handle)} — {escape(text(lang, f'state.{source.state}'))}"
-        )
-        if source.state == UNCONFIGURED:
-            continue  # never polled: why, and what to do, is said once above
-        lines.append(
-            "   "
-            + escape(
-                text(
-                    lang,
-                    "status.line",
-                    last_success=when(source.last_success_at),
-                    errors=source.consecutive_errors,
-                    next_poll=when(source.next_poll_at),
-                )
-            )
-        )
-        if source.last_error and source.consecutive_errors:
-            lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
-    return "\n".join(lines)
 
 
 async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
