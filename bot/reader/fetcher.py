@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import ipaddress
 import socket
+import ssl
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC
@@ -22,6 +23,7 @@ from typing import Any, Literal, Self
 import httpx
 
 import bot
+from bot.reader.decoding import ACCEPT_ENCODING, BodyDecoder, DecodedTooLarge, DecodeError
 
 USER_AGENT = (
     f"Ladderwatch/{getattr(bot, '__version__', '0.1')} "
@@ -98,7 +100,8 @@ class Fetcher:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._client = httpx.AsyncClient(
             transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            # Only encodings we inflate ourselves, with a cap (bot/reader/decoding.py).
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=httpx.Limits(max_connections=max_connections),
             follow_redirects=False,
@@ -126,9 +129,9 @@ class Fetcher:
     ) -> FetchResult:
         """GET `url`, following up to five redirects by hand so each hop is checked."""
         conditional: dict[str, str] = {}
-        if etag:
+        if etag := _validator(etag):
             conditional["If-None-Match"] = etag
-        if last_modified:
+        if last_modified := _validator(last_modified):
             conditional["If-Modified-Since"] = last_modified
         deadline: float | None = None
         current = url
@@ -194,35 +197,56 @@ class Fetcher:
                 f"the server stopped answering ({type(exc).__name__}); will retry later",
                 kind="timeout",
             ) from None
-        except httpx.DecodingError as exc:
-            raise FetchError(
-                url,
-                f"the body could not be decoded ({exc}); the server sent a broken answer",
-                kind="network",
-            ) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(
                 url, f"invalid address ({exc}); fix it in the watchlist", kind="bad_url"
             ) from None
         except httpx.TransportError as exc:
-            raise FetchError(
-                url,
-                f"network error ({type(exc).__name__}: {exc or 'no detail'}); "
-                "check the host name and that the site is up, will retry later",
-                kind="network",
-            ) from None
+            raise FetchError(url, _transport_problem(exc), kind="network") from None
 
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
-        """Read the decoded body, stopping as soon as it passes `max_bytes`."""
+        """Read and decode the body, stopping as soon as it passes `max_bytes`.
+
+        The raw bytes are inflated here, layer by layer with a cap (not by httpx, which
+        would inflate a whole chunk at once): a decompression bomb costs at most the cap.
+        """
         declared = response.headers.get("Content-Length", "")
         if declared.isascii() and declared.isdigit() and int(declared[:20]) > self.max_bytes:
             raise _too_large(url, self.max_bytes, f"declares {int(declared):,} bytes")
         body = bytearray()
-        async for chunk in response.aiter_bytes(CHUNK_SIZE):
-            body += chunk
-            if len(body) > self.max_bytes:
-                raise _too_large(url, self.max_bytes, "kept sending")
+        try:
+            decoder = BodyDecoder(response.headers.get("Content-Encoding", ""), self.max_bytes)
+            async for chunk in response.aiter_raw(CHUNK_SIZE):
+                body += decoder.decode(chunk)
+        except DecodedTooLarge:
+            raise _too_large(url, self.max_bytes, "kept sending, or more than that once decompressed") from None
+        except DecodeError as exc:
+            raise FetchError(
+                url, f"the body could not be decoded ({exc}); the server sent a broken answer", kind="network"
+            ) from None
         return bytes(body)
+
+
+def _transport_problem(error: httpx.TransportError) -> str:
+    """What went wrong on the wire, in words an operator can act on (the cause, not httpx's)."""
+    causes: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and len(causes) < 10:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    detail = f"{type(error).__name__}: {str(error) or 'no detail'}"
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return f"the host name does not resolve ({error}); check the spelling, will retry later"
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
+        return (
+            f"the TLS handshake failed ({detail}); the port may not speak HTTPS or its certificate "
+            "is not valid, check the scheme and port in the watchlist, will retry later"
+        )
+    if isinstance(error, httpx.RemoteProtocolError):
+        return f"the server broke the HTTP protocol ({detail}); it is misconfigured or not a web server, will retry later"
+    if isinstance(error, httpx.ReadError | httpx.WriteError):
+        return f"the connection was cut mid-answer ({detail}); will retry later"
+    return f"network error ({detail}); check the host name and that the site is up, will retry later"
 
 
 def _for_source(source_url: str, hop_url: str | None, error: FetchError) -> FetchError:
@@ -350,9 +374,20 @@ def _result(response: httpx.Response, body: bytes) -> FetchResult:
         body=body,
         content_type=headers.get("Content-Type", ""),
         url=str(response.url),
-        etag=headers.get("ETag"),
-        last_modified=headers.get("Last-Modified"),
+        etag=_validator(headers.get("ETag")),
+        last_modified=_validator(headers.get("Last-Modified")),
     )
+
+
+def _validator(value: str | None) -> str | None:
+    """A cache validator we can send back: printable ASCII only (httpx refuses the rest).
+
+    A server's `ETag: "été"` must not be stored and replayed, or every later request
+    of that source would fail before it is sent.
+    """
+    if value and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def _not_modified(response: httpx.Response, conditional: dict[str, str]) -> FetchResult:
