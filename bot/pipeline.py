@@ -297,7 +297,7 @@ class Pipeline:
                 parse_document, fetched.body, fetched.content_type, fetched.url, fmt
             )
         except ParseError:
-            links = find_feed_links(fetched.body, fetched.url) if fmt == FORMAT_FEED else []
+            links = await asyncio.to_thread(find_feed_links, fetched.body, fetched.url) if fmt == FORMAT_FEED else []
             if not links:
                 raise
         discovered = await self.fetcher.fetch(links[0])

@@ -70,7 +70,9 @@ class BodyDecoder:
             )
         compressed = [name for name in names if name in GZIP or name == DEFLATE]
         if len(compressed) > MAX_LAYERS:
-            raise DecodeError(f"Content-Encoding has {len(compressed)} layers of compression; no feed needs more than one")
+            raise DecodeError(
+                f"Content-Encoding has {len(compressed)} layers of compression; no feed needs more than one"
+            )
         # Encodings are listed in the order applied, so the last one is undone first.
         self._layers = [_Inflater(name, max_bytes) for name in reversed(compressed)]
         self._raw_left = max_bytes

@@ -243,7 +243,10 @@ def _transport_problem(error: httpx.TransportError) -> str:
             "is not valid, check the scheme and port in the watchlist, will retry later"
         )
     if isinstance(error, httpx.RemoteProtocolError):
-        return f"the server broke the HTTP protocol ({detail}); it is misconfigured or not a web server, will retry later"
+        return (
+            f"the server broke the HTTP protocol ({detail}); it is misconfigured or not a web server, "
+            "will retry later"
+        )
     if isinstance(error, httpx.ReadError | httpx.WriteError):
         return f"the connection was cut mid-answer ({detail}); will retry later"
     return f"network error ({detail}); check the host name and that the site is up, will retry later"

@@ -29,16 +29,17 @@ NOT_OWN_TEXT = (
     "tgme_widget_message_reactions",
 )
 BLOCK_TAGS = frozenset({"div", "p", "blockquote", "pre", "li", "ul", "ol"})
+MAX_VIEW_CHARS = 512  # a real data-view is some 40 characters of base64
 
 
 def _channel_id(message: Tag) -> str | None:
     """The numeric id in `data-view` (base64 JSON, padding stripped), if readable."""
     view = message.get("data-view")
-    if not isinstance(view, str) or not view:
+    if not isinstance(view, str) or not view or len(view) > MAX_VIEW_CHARS:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(view + "=" * (-len(view) % 4)))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: "[[[[…" nested deep
         return None
     channel = data.get("c") if isinstance(data, dict) else None
     return str(channel) if isinstance(channel, int) else None
