@@ -110,8 +110,7 @@ STAGE_VERBS = {
     "parse": "parsing",
     "dedupe": "deduplicating",
     "analyse": "detecting the language, translating or classifying",
-    "store": "storing",
-    "alerts": "queuing alerts",
+    "store": "storing or queuing alerts",
 }
 
 
@@ -232,11 +231,8 @@ class Pipeline:
             stage = "analyse"
             analysed = await self.analyse_new(account, batch.statements)
             stage = "store"
-            new_ids = await asyncio.to_thread(statement_store.save_new_statements, self.db, analysed, now)
-            stage = "alerts"
-            # a first fetch's backlog is skipped there
-            await asyncio.to_thread(queue_alerts, self.db, new_ids, now, audiences)
-            stage = "store"
+            # One thread call: a cancelled refresh (the bot stopping) cannot store without queuing.
+            new_ids = await asyncio.to_thread(self._store_and_queue, analysed, now, audiences)
             newest = max((s.published for s in batch.statements if not s.published_estimated), default=None)
             await self._record_success(source, fetched, now, new_ids, newest, body_hash)
         except Exception as error:
@@ -251,6 +247,14 @@ class Pipeline:
         if new_ids:
             log.info("%d new statements", len(new_ids), extra={"source_id": source.id})
         return RefreshResult(source_id, account.id, fetched.url, new_ids, merged=batch.merged)
+
+    def _store_and_queue(
+        self, analysed: list[AnalysedStatement], now: datetime, audiences: Sequence[ChatAudience] | None
+    ) -> list[int]:
+        """Store the new statements and queue their alerts (a first fetch's backlog is skipped there)."""
+        new_ids = statement_store.save_new_statements(self.db, analysed, now)
+        queue_alerts(self.db, new_ids, now, audiences)
+        return new_ids
 
     async def _failed(
         self, source: SourceState, account: SourceAccount, now: datetime, error: Exception, stage: str

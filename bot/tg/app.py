@@ -32,7 +32,7 @@ from bot.pipeline import Pipeline
 from bot.settings import Settings, SettingsError
 from bot.storage.db import bot_lock
 from bot.tg.handlers import add_handlers, command_menu
-from bot.tg.jobs import Services, app_services, rebuild_jobs
+from bot.tg.jobs import Services, app_services, rebuild_jobs, stop_polling
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,7 @@ async def _serve(settings: Settings, pipeline: Pipeline, webhook_url: str | None
         finally:
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
+            stop_polling(application)  # running refreshes are cancelled, not awaited
             if application.running:
                 await application.stop()
             await application.shutdown()

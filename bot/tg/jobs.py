@@ -15,9 +15,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,8 @@ class Services:
     pipeline: Pipeline
     delivery: Delivery
     watchlist_stamp: float | None = None
+    polling: set[int] = field(default_factory=set)  # sources whose refresh is running right now
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set by `stop_polling`
 
     @property
     def db(self) -> Database:
@@ -95,18 +98,28 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     The source is leased first, as `ladderwatch worker` does: when workers share the
     database, whoever leases a due source polls it and nobody else does. The next time is
     what the pipeline stored; when it could not store one (the database is down), the
-    source waits one poll interval rather than spinning every second.
+    source waits one poll interval rather than spinning every second. A source is never
+    refreshed twice at once here (a slow refresh outlives the sync job's look at the
+    schedule), and nothing new starts once the bot is stopping.
     """
     svc, source_id = services(context), int(context.job.data)
+    if svc.stopping.is_set() or source_id in svc.polling:
+        return  # stopping, or the refresh still running schedules the next poll itself
     started = datetime.now(UTC)
+    svc.polling.add(source_id)
     try:
-        results = await svc.pipeline.refresh_leased([source_id])
+        results = await refresh_unless_stopping(svc, source_id)
+        if results is None:
+            log.info("poll interrupted: the bot is stopping; it runs again at start-up", extra={"source_id": source_id})
+            return
         due = await asyncio.to_thread(source_store.source_due_at, svc.db, source_id, started)
     except Exception as error:  # any database failure: retry after an interval
         log.error("cannot lease or schedule the source (%s); retrying later", error, extra={"source_id": source_id})
         retry = datetime.now(UTC) + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
         schedule_poll(context.job_queue, source_id, retry)
         return
+    finally:
+        svc.polling.discard(source_id)
     for result in results:
         if result.disabled:
             await notify_source_disabled(svc, result)
@@ -119,6 +132,33 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     fallback = now + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
     when = due if due > started else fallback
     schedule_poll(context.job_queue, source_id, min(max(when, now + MIN_POLL_GAP), now + MAX_POLL_GAP))
+
+
+def stop_polling(application: Application) -> None:
+    """Called when the bot begins to stop: running refreshes are cancelled, none starts."""
+    app_services(application).stopping.set()
+
+
+async def refresh_unless_stopping(svc: Services, source_id: int) -> list[RefreshResult] | None:
+    """The leased refresh's results, or None when the bot began stopping first and it was cancelled.
+
+    A source stuck in a 20-second fetch (or queued behind others on its host) must not hold
+    the shutdown: PTB waits for running jobs, then cancels those that started meanwhile,
+    each with a traceback. The pipeline stores a fetch's statements and queues their
+    alerts in one step, so a cancel never separates the two.
+    """
+    refresh = asyncio.ensure_future(svc.pipeline.refresh_leased([source_id]))
+    stopping = asyncio.ensure_future(svc.stopping.wait())
+    try:
+        await asyncio.wait({refresh, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if refresh.done():
+        return refresh.result()
+    refresh.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await refresh
+    return None
 
 
 async def notify_source_disabled(svc: Services, result: RefreshResult) -> None:
@@ -157,7 +197,7 @@ async def sync_polls(application: Application, first_poll_now: bool) -> None:
     assert job_queue is not None
     now = datetime.now(UTC)
     due = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
-    scheduled = poll_job_ids(job_queue)
+    scheduled = poll_job_ids(job_queue) | svc.polling  # a running poll schedules its own next one
     for source_id, when in due.items():
         if first_poll_now or source_id not in scheduled:
             start = now if first_poll_now else max(when, now)

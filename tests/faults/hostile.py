@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -64,6 +67,8 @@ class Outcome:
     statements: list[StatementRow]
     good_statements: int
     polled_at: datetime
+    seconds: float | None = None  # wall time of the poll, when run as a child process
+    peak_mb: float | None = None  # its peak resident memory
 
     @property
     def traceback_printed(self) -> bool:
@@ -82,8 +87,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def _watchlist(server: FeedServer, case: Case) -> str:
-    hostile = server.url(HOSTILE_PATH) if case.kind == "rss" else "hostile_channel"
+def _watchlist(server: FeedServer, hostile_source: str) -> str:
     return f"""accounts:
   - id: good
     name: Good Ministry
@@ -92,8 +96,12 @@ def _watchlist(server: FeedServer, case: Case) -> str:
   - id: hostile
     name: Hostile Source
     sources:
-      - {case.kind}: {hostile}
+      - {hostile_source}
 """
+
+
+def _hostile_source(server: FeedServer, case: Case) -> str:
+    return f"{case.kind}: {server.url(HOSTILE_PATH) if case.kind == 'rss' else 'hostile_channel'}"
 
 
 @contextlib.contextmanager
@@ -112,27 +120,35 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 def run_case(case: Case, server: FeedServer, folder: Path) -> Outcome:
     """Serve the case beside the good feed and run `ladderwatch poll --once` once."""
-    server.set("/good.xml", GOOD_FEED)
     case.serve(server)
+    return poll_beside_good_feed(server, folder, _hostile_source(server, case), case.env)
+
+
+def poll_beside_good_feed(
+    server: FeedServer, folder: Path, hostile_source: str, env: dict[str, str], *, in_process: bool = True
+) -> Outcome:
+    """`ladderwatch poll --once` on a watchlist of the good feed and `hostile_source` ("kind: handle"),
+    in this process (tests) or as a child process whose time and peak memory are measured (figures)."""
+    server.set("/good.xml", GOOD_FEED)
     config = folder / "config"
     config.mkdir(parents=True, exist_ok=True)
-    (config / "watchlist.yaml").write_text(_watchlist(server, case), encoding="utf-8")
+    (config / "watchlist.yaml").write_text(_watchlist(server, hostile_source), encoding="utf-8")
     database_url = f"sqlite:///{folder / 'ladderwatch.sqlite3'}"
     env = {
         "DATABASE_URL": database_url,
         "LADDERWATCH_CONFIG": str(config),
         "LADDERWATCH_ALLOW_PRIVATE_URLS": "1",
         "LADDERWATCH_TRANSLATOR": "none",
-        **case.env,
+        **env,
     }
-    out, err = io.StringIO(), io.StringIO()
-    exit_code, crashed = None, None
     polled_at = datetime.now(UTC)
-    with _environment(env), contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            exit_code = main(["poll", "--once"])
-        except BaseException as error:  # a crash is what this harness counts
-            crashed = f"{type(error).__name__}: {error}"
+    if in_process:
+        exit_code, crashed, out, err = _poll_in_process(env, folder)
+        seconds = peak_mb = None
+    else:
+        started = time.monotonic()
+        exit_code, out, err, peak_mb = _poll_in_a_process(env, folder)
+        crashed, seconds = None, time.monotonic() - started
     db = open_database(database_url)
     try:
         with db.session() as session:
@@ -143,13 +159,45 @@ def run_case(case: Case, server: FeedServer, folder: Path) -> Outcome:
     return Outcome(
         exit_code=exit_code,
         crashed=crashed,
-        out=out.getvalue(),
-        err=err.getvalue(),
+        out=out,
+        err=err,
         source=source,
         statements=[r for r in rows if r.account_id == "hostile"],
         good_statements=sum(1 for r in rows if r.account_id == "good"),
         polled_at=polled_at,
+        seconds=seconds,
+        peak_mb=peak_mb,
     )
+
+
+def _poll_in_process(env: dict[str, str], folder: Path) -> tuple[int | None, str | None, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    exit_code, crashed = None, None
+    with _environment(env), contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            exit_code = main(["poll", "--once"])
+        except BaseException as error:  # a crash is what this harness counts
+            crashed = f"{type(error).__name__}: {error}"
+    return exit_code, crashed, out.getvalue(), err.getvalue()
+
+
+def _poll_in_a_process(env: dict[str, str], folder: Path) -> tuple[int, str, str, float]:
+    """`python -m bot poll --once` as a child process: exit code, output, and its peak memory in MB."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LADDERWATCH_", "TELEGRAM_", "LIBRETRANSLATE_"))}
+    out_path, err_path = folder / "poll.out", folder / "poll.err"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bot", "poll", "--once"],
+            env={**base, "PYTHONPATH": os.getcwd(), **env},
+            cwd=folder,
+            stdout=out,
+            stderr=err,
+        )
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    out_text, err_text = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
+    return child.returncode, out_text, err_text, usage.ru_maxrss / 1024
+
 
 
 # --- expectations ---------------------------------------------------------------------------
