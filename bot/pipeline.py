@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import metrics
 from bot.alerts import queue_alerts
 from bot.classify import Classifier
+from bot.classify.engine import capped
 from bot.dedupe import to_statements
 from bot.language import detect_language
 from bot.model import (
@@ -160,8 +161,10 @@ async def translate_and_classify(
 
 
 def classification_text(title: str, text: str) -> str:
-    """What is translated and classified: the headline (when it adds words) and the text."""
-    return f"{title}\n{text}" if title else text
+    """What is language-detected, translated and classified: the headline (when it adds words)
+    and the text, cut where the classifier stops reading. The stored text stays whole; a 5 MB
+    item must not cost seconds of detection or a thousand translation requests."""
+    return capped(f"{title}\n{text}" if title else text)
 
 
 class Pipeline:

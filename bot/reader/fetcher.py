@@ -133,16 +133,20 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified := _validator(last_modified):
             conditional["If-Modified-Since"] = last_modified
-        deadline: float | None = None
+        loop = asyncio.get_running_loop()
+        budget = self.timeout  # seconds of talking to servers left, over all the hops
         current = url
         for hops in range(MAX_REDIRECTS + 1):
             try:
                 target = _parse_url(current)
                 async with self._slots, self._host_slot(target.host):
-                    # The clock starts when we may talk to the server, not while queued.
-                    if deadline is None:
-                        deadline = asyncio.get_running_loop().time() + self.timeout
-                    step = await self._fetch_hop(target, conditional, deadline)
+                    # The clock runs while we talk to a server, not while a hop is queued
+                    # behind other sources on its host (a bridge serving many accounts).
+                    began = loop.time()
+                    try:
+                        step = await self._fetch_hop(target, conditional, began + budget)
+                    finally:
+                        budget -= loop.time() - began
             except FetchError as error:
                 raise _for_source(url, current if hops else None, error) from None
             if isinstance(step, FetchResult):

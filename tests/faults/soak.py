@@ -225,16 +225,21 @@ def _all_tried(database_url: str, count: int) -> bool:
 
 
 def _wait_for_status(api: BotApiDouble) -> str:
-    def replies() -> list[str]:
-        return [t for t in api.texts(ADMIN) if t.startswith("Sources (") or "<b>Sources (" in t]
+    """The whole /status reply (split into several messages when long); "" when none came."""
+
+    def first() -> int | None:
+        texts = api.texts(ADMIN)
+        return next((i for i, t in enumerate(texts) if t.startswith("Sources (") or "<b>Sources (" in t), None)
 
     try:
-        api.wait_for(replies, timeout=30)
+        api.wait_for(lambda: first() is not None, timeout=30)
     except AssertionError:
         return ""
-    texts = api.texts(ADMIN)
-    first = texts.index(replies()[0])
-    return "\n".join(texts[first:])
+    count = -1
+    while count != len(api.texts(ADMIN)):  # the parts are sent one after another
+        count = len(api.texts(ADMIN))
+        time.sleep(2)
+    return "\n".join(api.texts(ADMIN)[first() or 0 :])
 
 
 def _read_database(database_url: str) -> tuple[dict[str, SourceRow], int]:
