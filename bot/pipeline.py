@@ -40,7 +40,8 @@ from bot.model import (
     Verdict,
 )
 from bot.reader.discovery import find_feed_links
-from bot.reader.fetcher import Fetcher, FetchError, FetchResult
+from bot.reader.fetch_errors import FetchError
+from bot.reader.fetcher import Fetcher, FetchResult
 from bot.reader.health import unconfigured_kinds
 from bot.reader.parser import FORMAT_FEED, ParseError, parse_document
 from bot.reader.social import mark_reposts

@@ -10,20 +10,17 @@ The caller stores the ETag / Last-Modified we return and hands them back next ti
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ipaddress
 import socket
-import ssl
-import time
 from dataclasses import dataclass, replace
-from datetime import UTC
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 import httpx
 
 import bot
 from bot.reader.decoding import ACCEPT_ENCODING, BodyDecoder, DecodedTooLarge, DecodeError
+from bot.reader.fetch_errors import FetchError, status_error, too_large, transport_problem
 
 USER_AGENT = (
     f"Ladderwatch/{getattr(bot, '__version__', '0.1')} "
@@ -35,13 +32,8 @@ ACCEPT = (
 )
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-BACKOFF_STATUSES = frozenset({403, 429, 503})
 CHUNK_SIZE = 65_536
-MAX_RETRY_AFTER = 21_600.0  # longer asks get 6 h, the pipeline's longest back-off; we still retry
 
-FetchErrorKind = Literal[
-    "unsafe_url", "timeout", "too_large", "http_status", "network", "too_many_redirects", "bad_url"
-]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -56,26 +48,6 @@ class FetchResult:
     url: str
     etag: str | None
     last_modified: str | None
-
-
-class FetchError(Exception):
-    """A fetch that produced no usable answer; `str()` is one line saying what to do."""
-
-    def __init__(
-        self,
-        url: str,
-        problem: str,
-        *,
-        kind: FetchErrorKind,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(_one_line(f"{url}: {problem}"))
-        self.url = url
-        self.problem = problem
-        self.kind = kind
-        self.status = status
-        self.retry_after = retry_after
 
 
 class Fetcher:
@@ -180,7 +152,7 @@ class Fetcher:
                     if response.status_code == 304:
                         return _not_modified(response, conditional)
                     if not response.is_success:
-                        raise _status_error(url, response)
+                        raise status_error(url, response)
                     return _result(response, await self._read_capped(url, response))
         except TimeoutError:
             raise FetchError(
@@ -206,7 +178,7 @@ class Fetcher:
                 url, f"invalid address ({exc}); fix it in the watchlist", kind="bad_url"
             ) from None
         except httpx.TransportError as exc:
-            raise FetchError(url, _transport_problem(exc), kind="network") from None
+            raise FetchError(url, transport_problem(exc), kind="network") from None
 
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
         """Read and decode the body, stopping as soon as it passes `max_bytes`.
@@ -216,44 +188,19 @@ class Fetcher:
         """
         declared = response.headers.get("Content-Length", "")
         if declared.isascii() and declared.isdigit() and int(declared[:20]) > self.max_bytes:
-            raise _too_large(url, self.max_bytes, f"declares {int(declared):,} bytes")
+            raise too_large(url, self.max_bytes, f"declares {int(declared):,} bytes")
         body = bytearray()
         try:
             decoder = BodyDecoder(response.headers.get("Content-Encoding", ""), self.max_bytes)
             async for chunk in response.aiter_raw(CHUNK_SIZE):
                 body += decoder.decode(chunk)
         except DecodedTooLarge:
-            raise _too_large(url, self.max_bytes, "kept sending, or more than that once decompressed") from None
+            raise too_large(url, self.max_bytes, "kept sending, or more than that once decompressed") from None
         except DecodeError as exc:
             raise FetchError(
                 url, f"the body could not be decoded ({exc}); the server sent a broken answer", kind="network"
             ) from None
         return bytes(body)
-
-
-def _transport_problem(error: httpx.TransportError) -> str:
-    """What went wrong on the wire, in words an operator can act on (the cause, not httpx's)."""
-    causes: list[BaseException] = []
-    seen: BaseException | None = error
-    while seen is not None and len(causes) < 10:
-        causes.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    detail = f"{type(error).__name__}: {str(error) or 'no detail'}"
-    if any(isinstance(cause, socket.gaierror) for cause in causes):
-        return f"the host name does not resolve ({error}); check the spelling, will retry later"
-    if any(isinstance(cause, ssl.SSLError) for cause in causes):
-        return (
-            f"the TLS handshake failed ({detail}); the port may not speak HTTPS or its certificate "
-            "is not valid, check the scheme and port in the watchlist, will retry later"
-        )
-    if isinstance(error, httpx.RemoteProtocolError):
-        return (
-            f"the server broke the HTTP protocol ({detail}); it is misconfigured or not a web server, "
-            "will retry later"
-        )
-    if isinstance(error, httpx.ReadError | httpx.WriteError):
-        return f"the connection was cut mid-answer ({detail}); will retry later"
-    return f"network error ({detail}); check the host name and that the site is up, will retry later"
 
 
 def _for_source(source_url: str, hop_url: str | None, error: FetchError) -> FetchError:
@@ -405,69 +352,3 @@ def _not_modified(response: httpx.Response, conditional: dict[str, str]) -> Fetc
         etag=result.etag or conditional.get("If-None-Match"),
         last_modified=result.last_modified or conditional.get("If-Modified-Since"),
     )
-
-
-def _status_error(url: str, response: httpx.Response) -> FetchError:
-    status = response.status_code
-    phrase = f"HTTP {status} {response.reason_phrase}".rstrip()
-    retry_after = (
-        parse_retry_after(response.headers.get("Retry-After"))
-        if status in BACKOFF_STATUSES
-        else None
-    )
-    wait = (
-        f"retry after {retry_after:g} s" if retry_after is not None else "will retry with backoff"
-    )
-    if status == 429:
-        advice = f"the server is rate-limiting us; {wait}"
-    elif status in (401, 403):
-        advice = f"the server refuses this client (a bridge may be blocked or overloaded); {wait}"
-    elif status in (404, 410):
-        advice = "the feed is gone; check its address in the watchlist"
-    elif status >= 500:
-        advice = f"server error; {wait}"
-    else:
-        advice = "the request was rejected; check the feed address in the watchlist"
-    return FetchError(
-        url, f"{phrase}; {advice}", kind="http_status", status=status, retry_after=retry_after
-    )
-
-
-def _too_large(url: str, max_bytes: int, how: str) -> FetchError:
-    return FetchError(
-        url,
-        f"the answer is larger than the {max_bytes:,}-byte cap ({how}); "
-        "point the watchlist at a smaller feed",
-        kind="too_large",
-    )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), 0 to 6 h."""
-    if not value:
-        return None
-    value = value.strip()
-    seconds = float(value[:20]) if value.isascii() and value.isdigit() else _seconds_until(value)
-    return None if seconds is None else min(max(0.0, seconds), MAX_RETRY_AFTER)
-
-
-def _seconds_until(value: str) -> float | None:
-    moment = _http_date(value)
-    if moment is None:
-        return None
-    return moment - time.time()
-
-
-def _http_date(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    # HTTP dates are GMT; a "-0000" zone comes back naive and must not be read as local time.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

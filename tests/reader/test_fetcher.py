@@ -11,13 +11,8 @@ import time
 import httpx
 import pytest
 
-from bot.reader.fetcher import (
-    USER_AGENT,
-    Fetcher,
-    FetchError,
-    is_public_address,
-    parse_retry_after,
-)
+from bot.reader.fetch_errors import FetchError, parse_retry_after
+from bot.reader.fetcher import USER_AGENT, Fetcher, is_public_address
 from tests.support.feed_server import FeedServer
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
