@@ -24,6 +24,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.storage.db import open_database
 from bot.storage.tables import SourceRow, StatementRow
+from tests.faults.peak import peak_mb
 from tests.support.feed_server import FeedServer
 
 GOOD_ITEMS = 3
@@ -184,19 +185,18 @@ def _poll_in_process(env: dict[str, str], folder: Path) -> tuple[int | None, str
 def _poll_in_a_process(env: dict[str, str], folder: Path) -> tuple[int, str, str, float]:
     """`python -m bot poll --once` as a child process: exit code, output, and its peak memory in MB."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LADDERWATCH_", "TELEGRAM_", "LIBRETRANSLATE_"))}
-    out_path, err_path = folder / "poll.out", folder / "poll.err"
+    out_path, err_path, peak_path = folder / "poll.out", folder / "poll.err", folder / "poll.peak"
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bot", "poll", "--once"],
-            env={**base, "PYTHONPATH": os.getcwd(), **env},
+        child = subprocess.run(
+            [sys.executable, "-m", "tests.faults.peak", "poll", "--once"],
+            env={**base, "PYTHONPATH": os.getcwd(), "FAULTS_PEAK_FILE": str(peak_path), **env},
             cwd=folder,
             stdout=out,
             stderr=err,
+            check=False,
         )
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
     out_text, err_text = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
-    return child.returncode, out_text, err_text, usage.ru_maxrss / 1024
+    return child.returncode, out_text, err_text, peak_mb(peak_path)
 
 
 

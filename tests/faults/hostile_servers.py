@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.faults.hostile import GOOD_FEED, Outcome, fails_with, item, poll_beside_good_feed, rss, stores
+from tests.faults.hostile import GOOD_FEED, Outcome, all_of, fails_with, item, poll_beside_good_feed, rss, stores
 from tests.faults.raw_server import (
     RawServer,
     answer,
@@ -151,14 +151,6 @@ NITTER_VARIANTS = rss(
 
 
 # --- expectations ------------------------------------------------------------------------------
-
-
-def all_of(*checks: Callable[[Outcome], None]) -> Callable[[Outcome], None]:
-    def check(outcome: Outcome) -> None:
-        for one in checks:
-            one(outcome)
-
-    return check
 
 
 def _json_feed_read(outcome: Outcome) -> None:

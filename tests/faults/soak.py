@@ -34,6 +34,7 @@ from bot.storage.db import open_database
 from bot.storage.tables import SourceRow, StatementRow
 from tests.faults.hostile import GOOD_FEED, GOOD_ITEMS
 from tests.faults.hostile_servers import CASES, ServerCase
+from tests.faults.peak import peak_mb
 from tests.support.feed_server import FeedServer
 from tests.tg.botapi_double import BotApiDouble
 
@@ -143,19 +144,14 @@ def _start_cases(
     return lines, settings, cases, left_out
 
 
-def _wait_reaping(process: subprocess.Popen[bytes], timeout: float) -> float:
-    """Wait for `process` and return its peak memory in MB (from the kernel's rusage)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return usage.ru_maxrss / 1024
-        time.sleep(0.1)
-    process.kill()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss / 1024
+def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM, then SIGKILL if the bot has not stopped within `timeout` (its exit code says which)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def soak(seconds: float, folder: Path, *, until_all_tried: bool = False) -> SoakReport:
@@ -172,7 +168,10 @@ def soak(seconds: float, folder: Path, *, until_all_tried: bool = False) -> Soak
         log = folder / "bot.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"], env=env, stdout=output, stderr=subprocess.STDOUT
+                [sys.executable, "-m", "tests.faults.peak", "run"],
+                env={**env, "FAULTS_PEAK_FILE": str(folder / "bot.peak")},
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         started = time.monotonic()
         try:
@@ -185,8 +184,7 @@ def soak(seconds: float, folder: Path, *, until_all_tried: bool = False) -> Soak
             api.command(ADMIN, "/status")
             status = _wait_for_status(api)
         finally:
-            process.send_signal(signal.SIGTERM)
-            peak_mb = _wait_reaping(process, 30)
+            _stop(process, 30)
         elapsed = time.monotonic() - started
         times = [t for t in api.get_updates_at if t >= gaps_from]
         gap = max((b - a for a, b in itertools.pairwise(times)), default=float("nan"))
@@ -205,7 +203,7 @@ def soak(seconds: float, folder: Path, *, until_all_tried: bool = False) -> Soak
         listing=listing,
         status=status,
         longest_update_gap=gap,
-        peak_mb=peak_mb,
+        peak_mb=peak_mb(folder / "bot.peak") if (folder / "bot.peak").exists() else float("nan"),
         exit_code=process.returncode,
         log=text,
     )
