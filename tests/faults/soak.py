@@ -76,26 +76,24 @@ class SoakReport:
         return max((self.sources[a].consecutive_errors for a in self.failing), default=0)
 
     def not_shown_failing(self) -> list[str]:
-        """Failing sources that `ladderwatch sources` or /status do not show as failing with a reason."""
+        """Failing sources that `ladderwatch sources` or /status do not show as failing with a reason.
+
+        /status is read while the bot runs, so its error may be an earlier one than the
+        database's last: it must show the source failing with some reason, not the same one.
+        A long /status comes in several messages, which may part a source's lines.
+        """
         missing = []
+        status = self.status.splitlines()
         for account, name in self.failing.items():
-            row = self.sources[account]
             block = self.listing.split(f"{account}: ", 1)[-1].split("\n\n", 1)[0]
             if ": failing" not in block or "error (" not in block:
                 missing.append(f"{name} (sources)")
-            if (row.last_error or "")[:60] not in _unescape(self.status):
+            heading = next((i for i, line in enumerate(status) if f"<b>{account}</b>" in line), None)
+            shown = heading is not None and "failing" in status[heading]
+            following = [line for line in status[heading + 1 : heading + 5] if line] if heading is not None else []
+            if not (shown and any(line.startswith("   <i>") for line in following[:2])):
                 missing.append(f"{name} (/status)")
         return missing
-
-
-def _unescape(html: str) -> str:
-    return (
-        html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
-    )
 
 
 def _watchlist(feeds: FeedServer, lines: dict[str, str]) -> str:
