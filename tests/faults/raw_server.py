@@ -120,11 +120,15 @@ def answer(status: int, body: bytes, headers: dict[str, str] | None = None, *, c
     return head(status, fields) + body
 
 
-def sends(data: bytes) -> Behaviour:
-    """Write `data` as is, then hang up."""
+def sends(data: bytes | Callable[[], bytes]) -> Behaviour:
+    """Write `data` as is, then hang up; a callable is built on the first request (a bomb
+    takes seconds to build, which importing a catalogue should not)."""
+    built: list[bytes] = []
 
     def behave(conn: socket.socket, path: str, stopping: threading.Event) -> None:
-        conn.sendall(data)
+        if not built:
+            built.append(data() if callable(data) else data)
+        conn.sendall(built[0])
 
     return behave
 
