@@ -126,11 +126,18 @@ def select_alerts(statements: Sequence[AlertCandidate], audiences: Sequence[Chat
     ]
 
 
-def queue_alerts(db: Database, statement_ids: list[int], now: datetime) -> int:
-    """Queue alerts for newly stored statements; returns how many outbox rows were added."""
+def queue_alerts(
+    db: Database, statement_ids: list[int], now: datetime, audiences: Sequence[ChatAudience] | None = None
+) -> int:
+    """Queue alerts for newly stored statements; returns how many outbox rows were added.
+
+    `audiences` may be loaded once for a whole poll pass (many refreshes); None loads them.
+    """
     if not statement_ids:
         return 0
-    pairs = select_alerts(outbox_store.alert_candidates(db, statement_ids), chat_store.audiences(db))
+    if audiences is None:
+        audiences = chat_store.audiences(db)
+    pairs = select_alerts(outbox_store.alert_candidates(db, statement_ids), audiences)
     added = outbox_store.add_alerts(db, pairs, now)
     if added:
         log.info("queued %d alerts for %d statements", added, len(statement_ids))

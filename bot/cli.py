@@ -16,11 +16,14 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.settings import NotUtf8Error, Settings, SettingsError, load_settings, read_utf8
-from bot.storage.db import Database, DatabaseUnavailable, open_database
+from bot.storage.db import BotLockTaken, Database, DatabaseUnavailable, SchemaOutOfDate, open_database
+
+if TYPE_CHECKING:
+    from bot.model import Translation, Verdict
 
 EXIT_USAGE = 2
 
@@ -64,10 +67,10 @@ def _open_cache_database(url: str) -> Database:
 class Analyser:
     """Language → translation → classification for free text (classify and eval)."""
 
-    def __init__(self, settings: Settings, translate: bool) -> None:
+    def __init__(self, settings: Settings, translate: bool, learned: bool = True) -> None:
         from bot.classify import Classifier
 
-        self.classifier = Classifier.load()
+        self.classifier = Classifier.load() if learned else Classifier.load(learned=False)
         self.translator = None
         self.db: Database | None = None
         if translate and settings.translators != ("none",):
@@ -76,36 +79,33 @@ class Analyser:
             self.db = _open_cache_database(settings.database_url)
             self.translator = TranslationService(settings, self.db)
 
-    async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+    def analyse_offline(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        """Detection and classification only (no network translator): CPU work, run in a thread."""
         from bot.language import detect_language
         from bot.model import Translation
+        from bot.pipeline import no_translation
+
+        lang = detect_language(text, (lang_hint,) if lang_hint else ())
+        translation = no_translation(lang) if english is None else Translation(english, lang, "en", "reference")
+        return _analysis(lang, translation, self.classifier.classify(text, lang, translation.text))
+
+    async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        from bot.language import detect_language
         from bot.pipeline import translate_and_classify
 
+        if self.translator is None or english is not None:
+            return await asyncio.to_thread(self.analyse_offline, text, lang_hint, english)
         lang = await asyncio.to_thread(detect_language, text, (lang_hint,) if lang_hint else ())
-        if english is not None:
-            translation = Translation(english, lang, "en", "reference")
-            verdict = self.classifier.classify(text, lang, english)
-        else:
-            translation, verdict = await translate_and_classify(self.translator, self.classifier, text, lang)
-        return {
-            "lang": lang,
-            "label": verdict.label.value,
-            "score": round(verdict.score, 4),
-            "confidence": round(verdict.confidence, 4),
-            "mixed": verdict.mixed,
-            "cues": [
-                {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
-                for c in verdict.cues
-            ],
-            "translation": translation.text,
-            "translated": translation.text is not None,
-            "translation_error": translation.error,
-        }
+        translation, verdict = await translate_and_classify(self.translator, self.classifier, text, lang)
+        return _analysis(lang, translation, verdict)
 
     async def analyse_many(
         self, items: Sequence[tuple[str, str | None, str | None]], concurrency: int = 4
     ) -> list[dict[str, object]]:
-        """Several texts at once (translation is I/O bound), results in input order."""
+        """Several texts at once, results in input order: offline all in one worker thread
+        (no thread hop per text), with a translator several at a time (I/O bound)."""
+        if self.translator is None:
+            return await asyncio.to_thread(lambda: [self.analyse_offline(*item) for item in items])
         gate = asyncio.Semaphore(concurrency)
 
         async def one(item: tuple[str, str | None, str | None]) -> dict[str, object]:
@@ -117,6 +117,25 @@ class Analyser:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+
+
+def _analysis(lang: str, translation: Translation, verdict: Verdict) -> dict[str, object]:
+    return {
+        "lang": lang,
+        "label": verdict.label.value,
+        "score": round(verdict.score, 4),
+        "confidence": round(verdict.confidence, 4),
+        "mixed": verdict.mixed,
+        "abstained": verdict.abstained,
+        "reason": verdict.reason,
+        "cues": [
+            {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
+            for c in verdict.cues
+        ],
+        "translation": translation.text,
+        "translated": translation.text is not None,
+        "translation_error": translation.error,
+    }
 
 
 def _open_input(name: str) -> TextIO:
@@ -132,6 +151,12 @@ def _open_input(name: str) -> TextIO:
 
 
 def _verdict_text(text: str, result: dict[str, object]) -> str:
+    if result["abstained"]:
+        lines = [f"NOT CLASSIFIED (abstained, confidence 0): {result['reason']}", f"language: {result['lang']}"]
+        if result.get("translation_error"):
+            lines.append(f"translation unavailable: {result['translation_error']}")
+        lines.append("to read it: configure a translator (LADDERWATCH_TRANSLATOR) or add a lexicon for the language")
+        return "\n".join(lines)
     lines = [
         f"{str(result['label']).upper()}  score {result['score']:+.2f}  confidence {result['confidence']:.2f}"
         + ("  (mixed)" if result["mixed"] else ""),
@@ -203,7 +228,7 @@ def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
     """Per corpus file: engine vs keyword baseline; then cross-language agreement with `en`."""
     from bot.evaluate import agreement, evaluate, format_comparison, keyword_baseline, quad_gold
 
-    analyser = Analyser(settings, translate=not args.no_translate)
+    analyser = Analyser(settings, translate=not args.no_translate, learned=not args.rules_only)
     labels_by_file: dict[str, dict[str, str]] = {}
     bad = 0
     try:
@@ -258,7 +283,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     items.append(item)
     if not items:
         raise CommandError('no evaluable lines: each needs "text" and a gold "label"')
-    analyser = Analyser(settings, translate=not args.no_translate and not args.reference_translation)
+    analyser = Analyser(
+        settings, translate=not args.no_translate and not args.reference_translation, learned=not args.rules_only
+    )
     try:
         predictions = asyncio.run(
             analyser.analyse_many(
@@ -296,6 +323,12 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from bot.poll_cli import cmd_poll as poll
 
     return poll(args, settings)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.worker import run_worker
+
+    return run_worker(settings, until_idle=args.until_idle)
 
 
 def _digest_end(day: str | None, tz: str) -> datetime:
@@ -361,7 +394,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.db import open_database
 
-    open_database(settings.database_url).close()
+    open_database(settings.database_url, upgrade=True).close()
     print(f"database at {settings.database_url.split('@')[-1]} is on the latest schema")
     return 0
 
@@ -426,6 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
     poll = commands.add_parser("poll", help="fetch and process the watched sources (without Telegram)")
     poll.add_argument("--once", action="store_true", help="fetch every source once, print new statements, exit")
     poll.set_defaults(handler=cmd_poll)
+    worker = commands.add_parser(
+        "worker", help="ingest only, no Telegram: lease due sources from the database (run several beside one bot)"
+    )
+    worker.add_argument("--until-idle", action="store_true", help="exit once no source is due (batch runs, tests)")
+    worker.set_defaults(handler=cmd_worker)
 
     classify = commands.add_parser("classify", help="classify a text, or JSONL lines with --jsonl")
     classify.add_argument("text", nargs="*", help="the statement to classify")
@@ -453,6 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
         help='use each line\'s "en" field as the translation: offline, reproducible',
     )
     evaluation.add_argument("--lang-hints", action="store_true", help='pass each line\'s "lang" as a hint')
+    evaluation.add_argument(
+        "--rules-only", action="store_true", help="the lexicons alone, without the learned reading (to compare)"
+    )
     evaluation.set_defaults(handler=cmd_eval)
 
     digest = commands.add_parser("digest", help="print a digest (last 24 h, or the day given)")
@@ -497,6 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, CommandError, DatabaseUnavailable) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (SchemaOutOfDate, BotLockTaken) as error:
+        print(f"ladderwatch: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

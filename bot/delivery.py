@@ -122,6 +122,7 @@ class Delivery:
         self.paused_until: datetime | None = None
         self.lock = asyncio.Lock()
         self._next_send: dict[int, float] = {}
+        self._claims_reset = False
 
     async def _pace(self, chat_id: int) -> None:
         """Alerts go out at most one per second per chat (Telegram's per-chat limit;
@@ -247,19 +248,28 @@ class Delivery:
         return await render_alert(content, chat, self.translator)
 
     async def deliver_due(self) -> int:
-        """Send due alerts oldest first; returns how many alerts were completed."""
+        """Send due alerts oldest first, batch after batch until none is due (a fan-out to
+        thousands of chats runs at the rate limit, not one batch per pass); returns how
+        many alerts were completed."""
         async with self.lock:
-            now = datetime.now(UTC)
-            if self.paused_until is not None and now < self.paused_until:
-                return 0
-            items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
+            if not self._claims_reset:  # the only sender (the bot's lock): claims left by a crash are stale
+                await asyncio.to_thread(outbox_store.release_claims, self.db, None)
+                self._claims_reset = True
             done = 0
-            for item in items:
-                outcome = await self._deliver(item)
-                if outcome is None:
-                    break
-                done += outcome
-            return done
+            while True:
+                now = datetime.now(UTC)
+                if self.paused_until is not None and now < self.paused_until:
+                    return done
+                items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
+                for index, item in enumerate(items):
+                    outcome = await self._deliver(item)
+                    if outcome is None:  # paused by flood control: the rest of the batch is free again
+                        unsent = [later.id for later in items[index + 1 :]]
+                        await asyncio.to_thread(outbox_store.release_claims, self.db, unsent)
+                        return done
+                    done += outcome
+                if len(items) < BATCH:
+                    return done
 
     async def _deliver(self, item: OutboxItem) -> int | None:
         """1 when the alert was completed, 0 when not (retry or failure), None to pause all."""

@@ -27,8 +27,8 @@ from bot.coverage import Coverage, source_coverage
 from bot.delivery import Translator, display_translation
 from bot.model import Label, Translation
 from bot.storage.db import Database
-from bot.storage.statements import statements_between
-from bot.storage.tables import AccountRow, StatementRow
+from bot.storage.statements import StoredStatement, statements_between
+from bot.storage.tables import AccountRow
 
 WINDOW = timedelta(hours=24)
 LIVE_SLACK = timedelta(minutes=5)
@@ -103,12 +103,12 @@ def tension_index(scores: Sequence[float]) -> float:
     return round(50 * (1 + sum(scores) / (len(scores) + TENSION_DAMPING)), 1)
 
 
-def _count(rows: Sequence[StatementRow]) -> dict[Label, int]:
+def _count(rows: Sequence[StoredStatement]) -> dict[Label, int]:
     counter = Counter(Label(row.label) for row in rows)
     return {label: counter.get(label, 0) for label in Label}
 
 
-def _item(row: StatementRow, names: dict[str, str]) -> DigestItem:
+def _item(row: StoredStatement, names: dict[str, str]) -> DigestItem:
     return DigestItem(
         names.get(row.account_id, row.account_id),
         row.text,
@@ -122,7 +122,7 @@ def _item(row: StatementRow, names: dict[str, str]) -> DigestItem:
 
 
 def summarise(
-    rows: Sequence[StatementRow], names: dict[str, str], end: datetime, tz: str, coverage: Coverage
+    rows: Sequence[StoredStatement], names: dict[str, str], end: datetime, tz: str, coverage: Coverage
 ) -> Digest:
     """Pure: the statements of the last 8 days (any order) and the window's coverage → the
     digest ending at `end`."""
@@ -136,7 +136,7 @@ def summarise(
     escalations = [r for r in reversed(by_score) if r.label == Label.ESCALATION][:TOP_N]
     deescalations = [r for r in by_score if r.label == Label.DEESCALATION][:TOP_N]
 
-    per_account: dict[str, list[StatementRow]] = defaultdict(list)
+    per_account: dict[str, list[StoredStatement]] = defaultdict(list)
     for row in today:
         per_account[row.account_id].append(row)
     accounts = tuple(
@@ -145,7 +145,7 @@ def summarise(
     )
 
     last_day = end.astimezone(zone).date()
-    per_day: dict[date, list[StatementRow]] = defaultdict(list)
+    per_day: dict[date, list[StoredStatement]] = defaultdict(list)
     for row in rows:
         per_day[row.published_at.astimezone(zone).date()].append(row)
     days = []

@@ -12,11 +12,17 @@ classification are CPU work and run in worker threads, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 import random
+import socket
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
 
 from bot import metrics
 from bot.alerts import queue_alerts
@@ -39,10 +45,13 @@ from bot.reader.social import mark_reposts
 from bot.reader.sources import SourceResolutionError, resolve_source
 from bot.settings import Settings
 from bot.storage import accounts as account_store
+from bot.storage import chats as chat_store
 from bot.storage import sources as source_store
 from bot.storage import statements as statement_store
+from bot.storage.chats import ChatAudience
 from bot.storage.db import Database, open_database
-from bot.storage.tables import AccountRow, SourceRow, StatementRow
+from bot.storage.sources import SourceAccount, SourceState
+from bot.storage.statements import StoredStatement
 from bot.translate import UNCHANGED, TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
@@ -51,6 +60,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 MIN_INTERVAL, MAX_INTERVAL = 1.0, 86_400.0  # seconds; whatever a setting or server says
 DISABLE_AFTER = timedelta(hours=48)
+# How long a poller holds a source: past it, the poller is presumed dead and another takes
+# the source (longer than any refresh, translation included, should take).
+LEASE = timedelta(minutes=5)
+# Refreshes of one pass in flight at once: enough to keep the fetcher's connections busy,
+# few enough that thousands of sources do not all hold a fetched body in memory together.
+REFRESHES_AT_ONCE = 32
 
 
 @dataclass(frozen=True)
@@ -117,17 +132,30 @@ def needs_translation(lang: str) -> bool:
     return lang not in ("en", "und")
 
 
+def no_translation(lang: str) -> Translation:
+    """What stands for the English text when none is asked for: English itself, or nothing."""
+    return Translation(None, lang, "en", "identity" if lang == "en" else None)
+
+
+async def to_english(translator: TranslationService | None, text: str, lang: str) -> Translation:
+    """The English translation when one is needed and a translator is given."""
+    if translator is None or not needs_translation(lang):
+        return no_translation(lang)
+    return await translator.translate(text, lang, "en")
+
+
+def english_for(text: str, translation: Translation) -> str | None:
+    """The English to classify: the translation, or the text itself when the translator gave
+    it back unchanged (it already reads as English)."""
+    return text if translation.provider == UNCHANGED else translation.text
+
+
 async def translate_and_classify(
     translator: TranslationService | None, classifier: Classifier, text: str, lang: str
 ) -> tuple[Translation, Verdict]:
     """English first when a translator is given (richest lexicon), the original always."""
-    if translator is None or not needs_translation(lang):
-        translation = Translation(None, lang, "en", "identity" if lang == "en" else None)
-    else:
-        translation = await translator.translate(text, lang, "en")
-    # Given back unchanged: the text already reads as English, so classify it as such.
-    english = text if translation.provider == UNCHANGED else translation.text
-    verdict = await asyncio.to_thread(classifier.classify, text, lang, english)
+    translation = await to_english(translator, text, lang)
+    verdict = await asyncio.to_thread(classifier.classify, text, lang, english_for(text, translation))
     return translation, verdict
 
 
@@ -149,6 +177,8 @@ class Pipeline:
     ) -> None:
         self.settings, self.db, self.fetcher = settings, db, fetcher
         self.translator, self.classifier = translator, classifier
+        # who holds a source's lease while this process polls it (host, process, instance)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @classmethod
     async def open(cls, settings: Settings) -> Pipeline:
@@ -169,8 +199,11 @@ class Pipeline:
 
     # --- the stages, in order -------------------------------------------------------
 
-    async def refresh(self, source_id: int) -> RefreshResult:
-        """One source through every stage; never raises, whatever the source or a stage does."""
+    async def refresh(self, source_id: int, audiences: Sequence[ChatAudience] | None = None) -> RefreshResult:
+        """One source through every stage; never raises, whatever the source or a stage does.
+
+        `audiences`: the alert recipients, loaded once for a pass of many refreshes (None: load).
+        """
         now = datetime.now(UTC)
         try:
             found = await asyncio.to_thread(source_store.get_source_account, self.db, source_id)
@@ -185,7 +218,8 @@ class Pipeline:
             url, fmt = self._resolve(source)
             stage = "fetch"
             fetched = await self.fetcher.fetch(url, etag=source.etag, last_modified=source.last_modified)
-            if fetched.status == 304:
+            body_hash = hashlib.sha256(fetched.body).hexdigest() if fetched.status != 304 else source.body_hash
+            if fetched.status == 304 or body_hash == source.body_hash:  # nothing new: nothing to parse
                 metrics.count_fetch(metrics.NOT_MODIFIED)
                 await self._record_success(source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
@@ -199,10 +233,11 @@ class Pipeline:
             stage = "store"
             new_ids = await asyncio.to_thread(statement_store.save_new_statements, self.db, analysed, now)
             stage = "alerts"
-            await asyncio.to_thread(queue_alerts, self.db, new_ids, now)  # a first fetch's backlog is skipped there
+            # a first fetch's backlog is skipped there
+            await asyncio.to_thread(queue_alerts, self.db, new_ids, now, audiences)
             stage = "store"
             newest = max((s.published for s in batch.statements if not s.published_estimated), default=None)
-            await self._record_success(source, fetched, now, new_ids, newest)
+            await self._record_success(source, fetched, now, new_ids, newest, body_hash)
         except Exception as error:
             return await self._failed(source, account, now, error, stage)
         if batch.merged:
@@ -217,7 +252,7 @@ class Pipeline:
         return RefreshResult(source_id, account.id, fetched.url, new_ids, merged=batch.merged)
 
     async def _failed(
-        self, source: SourceRow, account: AccountRow, now: datetime, error: Exception, stage: str
+        self, source: SourceState, account: SourceAccount, now: datetime, error: Exception, stage: str
     ) -> RefreshResult:
         """Write the failure to the source's row with its back-off; switch it off after 48 h."""
         kind, line = failure_kind(error, stage)
@@ -248,7 +283,7 @@ class Pipeline:
             )
         return RefreshResult(source.id, account.id, source.url, error=message, disabled=disabled)
 
-    def _resolve(self, source: SourceRow) -> tuple[str, str]:
+    def _resolve(self, source: SourceState) -> tuple[str, str]:
         resolved = resolve_source(_spec(source), self.settings)
         if source.url and resolved.fmt == FORMAT_FEED and source.url != resolved.url and source.kind == "rss":
             return source.url, resolved.fmt  # a feed discovered earlier from the page URL
@@ -270,27 +305,46 @@ class Pipeline:
         )
         return discovered, entries
 
-    async def analyse_new(self, account: AccountRow, statements: Sequence[Statement]) -> list[AnalysedStatement]:
-        """Language → translation → classification, for the statements not stored yet."""
+    async def analyse_new(
+        self, account: SourceAccount, statements: Sequence[Statement]
+    ) -> list[AnalysedStatement]:
+        """Language → translation → classification, for the statements not stored yet.
+
+        Detection and classification run batched in one worker thread each (CPU work off
+        the event loop without a thread hop per statement); translation is network I/O.
+        """
         fresh_keys = await asyncio.to_thread(
             statement_store.unseen, self.db, [(s.key, s.account_id, s.content_hash) for s in statements]
         )
-        hints = tuple(account.languages or ())
-        analysed = []
-        for statement in statements:
-            if statement.key not in fresh_keys:
-                continue
-            text = classification_text(statement.title, statement.text)
-            lang = await asyncio.to_thread(detect_language, text, hints)
-            analysed.append(await self.analyse(replace(statement, lang=lang), text))
-        return analysed
+        fresh = [statement for statement in statements if statement.key in fresh_keys]
+        if not fresh:
+            return []
+        texts = [classification_text(s.title, s.text) for s in fresh]
+        langs = await asyncio.to_thread(lambda: [detect_language(text, account.languages) for text in texts])
+        return await self._analyse_batch([replace(s, lang=lang) for s, lang in zip(fresh, langs, strict=True)], texts)
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
-        translation, verdict = await translate_and_classify(self.translator, self.classifier, text, statement.lang)
-        metrics.count_statement(verdict, statement.lang)
-        unread = translation.text is None and translation.provider != UNCHANGED
-        failed = unread and "none" not in self.settings.translators
-        return AnalysedStatement(statement, translation.text, failed and needs_translation(statement.lang), verdict)
+        """One statement whose language is already known (its `lang`)."""
+        return (await self._analyse_batch([statement], [text]))[0]
+
+    async def _analyse_batch(self, statements: Sequence[Statement], texts: Sequence[str]) -> list[AnalysedStatement]:
+        """Translation (network I/O, per statement) then classification (one worker thread)."""
+        langs = [statement.lang for statement in statements]
+        translations = [await to_english(self.translator, text, lang) for text, lang in zip(texts, langs, strict=True)]
+        verdicts = await asyncio.to_thread(
+            lambda: [
+                self.classifier.classify(text, lang, english_for(text, translation))
+                for text, lang, translation in zip(texts, langs, translations, strict=True)
+            ]
+        )
+        failed_translation = "none" not in self.settings.translators
+        analysed = []
+        for statement, translation, verdict in zip(statements, translations, verdicts, strict=True):
+            metrics.count_statement(verdict, statement.lang)
+            unread = translation.text is None and translation.provider != UNCHANGED
+            failed = failed_translation and unread and needs_translation(statement.lang)
+            analysed.append(AnalysedStatement(statement, translation.text, failed, verdict))
+        return analysed
 
     # --- scheduling helpers ---------------------------------------------------------
 
@@ -304,14 +358,50 @@ class Pipeline:
         return await self.refresh_many([source_id for source_id, _ in schedule])
 
     async def refresh_many(self, source_ids: Sequence[int]) -> list[RefreshResult]:
-        """Several sources at once, each isolated: one that raises is a failed result, not a crash."""
-        outcomes = await asyncio.gather(*(self.refresh(sid) for sid in source_ids), return_exceptions=True)
+        """Several sources at once, each isolated: one that raises is a failed result, not a crash.
+
+        One pass: the alert recipients are loaded once for all of them.
+        """
+        if not source_ids:
+            return []
+        audiences = await asyncio.to_thread(chat_store.audiences, self.db)
+        gate = asyncio.Semaphore(REFRESHES_AT_ONCE)
+
+        async def one(source_id: int) -> RefreshResult:
+            async with gate:
+                return await self.refresh(source_id, audiences)
+
+        outcomes = await asyncio.gather(*(one(sid) for sid in source_ids), return_exceptions=True)
         return [
             outcome
             if isinstance(outcome, RefreshResult)
             else RefreshResult(sid, "?", None, error=f"refresh aborted: {type(outcome).__name__}: {outcome}")
             for sid, outcome in zip(source_ids, outcomes, strict=True)
         ]
+
+    async def refresh_leased(self, source_ids: Sequence[int]) -> list[RefreshResult]:
+        """Refresh those of `source_ids` this process can lease (due, and no other process
+        polling them), then give the leases back: the bot's poll jobs go through this."""
+        now = datetime.now(UTC)
+        leased = [
+            source_id
+            for source_id in source_ids
+            if await asyncio.to_thread(source_store.claim_source, self.db, source_id, self.owner, now, LEASE)
+        ]
+        return await self._refresh_then_release(leased)
+
+    async def refresh_due(self, limit: int) -> list[RefreshResult]:
+        """Lease up to `limit` due sources and refresh them: one turn of `ladderwatch worker`."""
+        leased = await asyncio.to_thread(
+            source_store.claim_due_sources, self.db, self.owner, datetime.now(UTC), LEASE, limit
+        )
+        return await self._refresh_then_release(leased)
+
+    async def _refresh_then_release(self, source_ids: list[int]) -> list[RefreshResult]:
+        try:
+            return await self.refresh_many(source_ids)
+        finally:
+            await asyncio.to_thread(source_store.release_sources, self.db, source_ids, self.owner)
 
     async def retry_translations(self) -> int:
         """Try again the statements stored untranslated; returns how many now have English.
@@ -328,7 +418,7 @@ class Pipeline:
                 await asyncio.to_thread(statement_store.record_translation_retry, self.db, row.id, None, None)
         return done
 
-    async def _retry_translation(self, row: StatementRow) -> int:
+    async def _retry_translation(self, row: StoredStatement) -> int:
         text = classification_text(row.title, row.text)
         translation = await self.translator.translate(text, row.lang, "en")
         verdict = (
@@ -344,11 +434,12 @@ class Pipeline:
 
     async def _record_success(
         self,
-        source: SourceRow,
+        source: SourceState,
         fetched: FetchResult,
         now: datetime,
         new_ids: list[int],
         newest: datetime | None,
+        body_hash: str | None = None,
     ) -> None:
         next_poll = with_jitter(
             next_poll_after_success(now, self.settings.poll_seconds), self.settings.poll_seconds
@@ -364,10 +455,11 @@ class Pipeline:
             next_poll_at=next_poll,
             newest_item_at=newest,
             new_items=len(new_ids),
+            body_hash=body_hash,
         )
 
 
-def _spec(source: SourceRow) -> SourceSpec:
+def _spec(source: SourceState) -> SourceSpec:
     return SourceSpec(SourceKind(source.kind), source.handle)
 
 
@@ -378,5 +470,8 @@ def load_configured_watchlist(settings: Settings, db: Database) -> str | None:
     except WatchlistError as error:
         log.error("watchlist rejected, keeping the last good one: %s", error)
         return str(error)
-    account_store.sync_watchlist(db, accounts)
+    try:
+        account_store.sync_watchlist(db, accounts)
+    except IntegrityError:  # another process (the bot, a worker) synced the same file at the same moment
+        account_store.sync_watchlist(db, accounts)
     return None

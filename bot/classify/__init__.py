@@ -3,12 +3,18 @@
 English carries the richest lexicon, so a translation is read with it; the original is
 read with its own language's lexicon too, so the verdict survives when no translator
 answers. The two readings combine side by side (see `engine.combine_totals`).
+
+A learned reading (`learned.py`, English, Spanish, Arabic and any English translation)
+then blends in where the rules have no specific act (see `blend.py`); a text in a
+language with no lexicon and no translation is not read at all: the verdict abstains.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+from bot.classify.blend import BlendParameters, blend
 from bot.classify.engine import (
     CompiledLexicon,
     Hit,
@@ -17,7 +23,9 @@ from bot.classify.engine import (
     side_label,
     side_totals,
 )
+from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
 from bot.classify.lexicon import (
+    DEESCALATION,
     ESCALATION,
     CategorySet,
     LexiconError,
@@ -28,25 +36,50 @@ from bot.model import Cue, Label, Verdict
 __all__ = ["Classifier", "LexiconError"]
 
 ENGLISH = "en"
+UNDETERMINED = "und"
 # A verdict justifies itself with at most this many cues (long texts can match hundreds).
 MAX_CUES = 12
+# A cue left with at most this share of its weight was discounted by a context, a
+# condition or a topic: the learned reading may not take that side on its own.
+DISCOUNTED = 0.5
+
+
+@dataclass(frozen=True)
+class RulesReading:
+    totals: SideTotals
+    cues: tuple[Cue, ...]
+    discounted: frozenset[str]  # sides whose cues the scope rules set aside
 
 
 class Classifier:
     """Holds the compiled lexicons; `classify` is pure and thread-safe."""
 
-    def __init__(self, categories: CategorySet, lexicons: dict[str, CompiledLexicon]) -> None:
+    def __init__(
+        self,
+        categories: CategorySet,
+        lexicons: dict[str, CompiledLexicon],
+        model: LinearModel | None = None,
+        blend_parameters: BlendParameters | None = None,
+    ) -> None:
         self.categories = categories
         self.lexicons = lexicons
+        self.model = model
+        self.blend_parameters = blend_parameters
 
     @classmethod
-    def load(cls) -> Classifier:
-        """Load and validate the package's categories and lexicons (raises LexiconError)."""
+    def load(cls, learned: bool = True) -> Classifier:
+        """Load and validate the package's categories, lexicons (raises LexiconError) and model.
+
+        `learned=False` gives the rules alone (used to measure what the model adds).
+        """
         categories, lexicons = load_package_data()
         if ENGLISH not in lexicons:
             raise LexiconError("bot/classify/lexicons: the English lexicon (en.yaml) is missing")
         compiled = {lang: CompiledLexicon(lex, categories) for lang, lex in lexicons.items()}
-        return cls(categories, compiled)
+        if not learned:
+            return cls(categories, compiled)
+        model = LinearModel.load()
+        return cls(categories, compiled, model, BlendParameters.from_header(model.header))
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -54,12 +87,28 @@ class Classifier:
 
     def classify(self, text: str, lang: str, english: str | None = None) -> Verdict:
         """Verdict for `text` in `lang`, using `english` (a translation) when available."""
-        lang = lang.lower().split("-")[0] if lang else "und"
+        lang = lang.lower().split("-")[0] if lang else UNDETERMINED
+        if english is None and lang not in self.lexicons and lang not in (ENGLISH, UNDETERMINED):
+            return Verdict(
+                label=Label.NEUTRAL,
+                score=0.0,
+                confidence=0.0,
+                mixed=False,
+                abstained=True,
+                reason=f"no lexicon for language '{lang}' and no English translation: the text was not read",
+            )
+        rules = self.read_rules(text, lang, english)
+        reading = self.read_model(text, lang, english)
+        return self._verdict(rules, reading)
+
+    def read_rules(self, text: str, lang: str, english: str | None) -> RulesReading:
+        """The lexicons' evidence for each side, the cues behind it, and the sides they discounted."""
         tuning = self.categories.tuning
         if lang == ENGLISH or (english is None and lang not in self.lexicons):
             hits = self.lexicons[ENGLISH].find(text)
             totals = side_totals(hits, tuning)
             cues = self._cues(hits, lang if lang != "und" else ENGLISH, native=False)
+            all_hits = hits
         else:
             native_hits = self.lexicons[lang].find(text) if lang in self.lexicons else []
             native = side_totals(native_hits, tuning)
@@ -70,7 +119,27 @@ class Classifier:
             else:
                 totals = native
             cues = self._cues(native_hits, lang, native=True) + self._cues(english_hits, ENGLISH, native=False)
-        return self._verdict(totals, cues)
+            all_hits = native_hits + english_hits
+        return RulesReading(totals, cues, _discounted_sides(all_hits))
+
+    def read_model(self, text: str, lang: str, english: str | None) -> Reading | None:
+        """The learned reading of the text (if in a model language) and of its translation, averaged."""
+        if self.model is None:
+            return None
+        texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
+        if english is not None and lang != ENGLISH:
+            texts.append((english, ENGLISH))
+        readings = [(reading, lang) for text, lang in texts if (reading := self.model.read(text)) is not None]
+        if not readings:
+            return None
+        averaged = {
+            name: sum(reading.probabilities[name] for reading, _ in readings) / len(readings)
+            for name in self.model.labels
+        }
+        # The phrases shown are those of the last reading (the translation, when there is one).
+        last, last_lang = readings[-1]
+        evidence = last.evidence if last.label == max(averaged, key=lambda name: averaged[name]) else ()
+        return Reading(averaged, evidence, last_lang, max(reading.words for reading, _ in readings))
 
     def _cues(self, hits: list[Hit], lang: str, native: bool) -> tuple[Cue, ...]:
         return tuple(
@@ -84,8 +153,9 @@ class Classifier:
             for hit in hits
         )
 
-    def _verdict(self, totals: SideTotals, cues: tuple[Cue, ...]) -> Verdict:
+    def _verdict(self, rules: RulesReading, reading: Reading | None) -> Verdict:
         tuning = self.categories.tuning
+        totals, cues = rules.totals, rules.cues
         side = side_label(totals, tuning.neutral_threshold)
         net = totals.escalation - totals.deescalation
         score = math.tanh(net / tuning.score_scale)
@@ -99,6 +169,14 @@ class Classifier:
             mixed = min(totals.escalation, totals.deescalation) >= tuning.mixed_threshold
         confidence = 1.0 / (1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset)))
         ordered = _strongest_distinct(cues)
+        if reading is not None and self.blend_parameters is not None:
+            blended = blend(totals, reading, self.blend_parameters, rules.discounted)
+            if blended is not None:
+                # The rules' score stays when they reach the same label; otherwise the blend's.
+                score = score if blended.label == label else blended.score
+                label, confidence = blended.label, blended.confidence
+                mixed = mixed and label != Label.NEUTRAL
+                ordered = (*ordered[: MAX_CUES - len(blended.cues)], *blended.cues)
         return Verdict(
             label=label,
             score=round(score, 3),
@@ -106,6 +184,16 @@ class Classifier:
             mixed=mixed,
             cues=ordered,
         )
+
+
+def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
+    """Sides of cues that the scope rules cut to at most DISCOUNTED of their weight (a chess
+    "attack", an "if they attack"): the rules read those words and set them aside."""
+    return frozenset(
+        ESCALATION if hit.weight > 0 else DEESCALATION
+        for hit in hits
+        if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight)
+    )
 
 
 def _strongest_distinct(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
@@ -292,3 +292,30 @@ def count_chats(db: Database) -> dict[str, int]:
         for active, count in rows:
             counts["active" if active else "inactive"] += count
         return counts
+
+
+@dataclass(frozen=True)
+class DigestClaim:
+    won: bool  # False: this day's digest was already claimed (sent or being sent)
+    previous: str | None  # the day recorded before, restored by `unclaim_digest` if sending fails
+
+
+def claim_digest(db: Database, chat_id: int, day: str) -> DigestClaim:
+    """Mark the chat's digest of `day` sent before sending it: a conditional update, so of two
+    processes or two firings of the job only one wins."""
+    with db.session() as session:
+        previous = session.scalar(select(ChatRow.last_digest_on).where(ChatRow.id == chat_id))
+        won = session.execute(
+            update(ChatRow)
+            .where(ChatRow.id == chat_id, or_(ChatRow.last_digest_on.is_(None), ChatRow.last_digest_on != day))
+            .values(last_digest_on=day)
+        ).rowcount
+        return DigestClaim(bool(won), previous)
+
+
+def unclaim_digest(db: Database, chat_id: int, day: str, previous: str | None) -> None:
+    """Sending failed: give the day back so a catch-up can try again."""
+    with db.session() as session:
+        session.execute(
+            update(ChatRow).where(ChatRow.id == chat_id, ChatRow.last_digest_on == day).values(last_digest_on=previous)
+        )

@@ -1,9 +1,11 @@
-"""Opening the database: engine, sessions, migrations, SQLite pragmas.
+"""Opening the database: engine, sessions, migrations, SQLite pragmas, the bot's lock.
 
-Schema changes go through Alembic (`bot/storage/migrations`); `open_database` upgrades
-to head so every command starts on the current schema. A database that cannot be opened
-(server down, folder not writable, …) is one `DatabaseUnavailable` line naming
-DATABASE_URL, never a driver traceback.
+Schema changes go through Alembic (`bot/storage/migrations`). On PostgreSQL, where
+several processes share the database (workers and the bot), migrations run only in
+`ladderwatch db upgrade`; every other command checks that the schema is current and
+stops with that advice when it is not. The embedded SQLite file is upgraded on open. A
+database that cannot be opened (server down, folder not writable, …) is one
+`DatabaseUnavailable` line naming DATABASE_URL, never a driver traceback.
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError as AlembicError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Row, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from bot.storage.tables import fit_values
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -102,17 +110,105 @@ def _first_line(error: BaseException) -> str:
     return line if len(line) <= 200 else line[:199] + "…"
 
 
-def open_database(url: str) -> Database:
-    """Open and migrate to head; any failure becomes one DatabaseUnavailable line."""
+class SchemaOutOfDate(RuntimeError):
+    """The database is not on the schema this code needs (PostgreSQL is never upgraded implicitly)."""
+
+
+def schema_revision(db: Database) -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def open_database(url: str, upgrade: bool | None = None) -> Database:
+    """The database on the current schema; failing to open it is one DatabaseUnavailable line.
+
+    `upgrade` None: SQLite is migrated to head, PostgreSQL only checked (several processes
+    share it; `ladderwatch db upgrade` passes True).
+    """
     shown = make_url(url).render_as_string(hide_password=True)
     database: Database | None = None
+    current: str | None = None
     try:
         database = Database(url)
-        database.upgrade()
+        if upgrade is None:
+            upgrade = database.engine.dialect.name == "sqlite"
+        if upgrade:
+            database.upgrade()
+        else:
+            current = schema_revision(database)
     except (SQLAlchemyError, OSError, AlembicError) as error:
         if database is not None:
             database.close()
         raise DatabaseUnavailable(
             f"DATABASE_URL={shown}: cannot open the database ({_first_line(error)}); {_remedy(url)}"
         ) from error
+    head = None if upgrade else head_revision(url)
+    if not upgrade and current != head:
+        database.close()
+        raise SchemaOutOfDate(
+            f"the database schema is at {current or 'nothing'}, this version needs {head}: "
+            "run `ladderwatch db upgrade` once (before starting the bot and workers)"
+        )
     return database
+
+
+BOT_LOCK_KEY = 0x4C57_5275  # "LWRu": the advisory lock of the one Telegram-facing process
+
+
+class BotLockTaken(RuntimeError):
+    """Another `ladderwatch run` already talks to Telegram for this database."""
+
+
+@contextmanager
+def bot_lock(db: Database) -> Iterator[None]:
+    """Hold PostgreSQL's session advisory lock for as long as the bot runs (one poller per
+    token: Telegram refuses a second getUpdates, and two senders would send twice).
+    SQLite has one process by design: nothing to take."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": BOT_LOCK_KEY}).scalar()
+        connection.commit()
+        if not taken:
+            raise BotLockTaken(
+                "another `ladderwatch run` is already running on this database; run one bot "
+                "and as many `ladderwatch worker` processes as you like"
+            )
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BOT_LOCK_KEY})
+            connection.commit()
+
+
+def insert_new(
+    session: Session,
+    table: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    returning: tuple[InstrumentedAttribute[Any], ...],
+) -> list[Row[Any]]:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING …` for many rows at once; only the rows that
+    were new come back (in no guaranteed order: return a key to match them by).
+
+    SQLite ≥ 3.35 and PostgreSQL both have it. The rows go as one executemany, which
+    SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues") from one cached compiled
+    statement. A row that collides with a stored one, or with an earlier row of the same
+    batch, is skipped, never an error.
+    """
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        insert = sqlite_insert
+    elif dialect == "postgresql":
+        insert = postgresql_insert
+    else:
+        raise NotImplementedError(f"database {dialect!r} is not supported: use SQLite or PostgreSQL")
+    statement = insert(table.__table__).on_conflict_do_nothing().returning(*returning)
+    fitted = [fit_values(table.__table__, row) for row in rows]  # as every ORM write is (tables.py)
+    return list(session.connection().execute(statement, fitted).all())

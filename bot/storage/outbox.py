@@ -9,19 +9,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.model import Cue
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_new
 from bot.storage.tables import AccountRow, ChatRow, OutboxRow, SourceRow, StatementRow, TranslationRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+CLAIM = timedelta(minutes=2)  # a delivery pass holds its batch this long at most (a crashed bot's claim expires)
 
 
 @dataclass(frozen=True)
@@ -115,23 +114,6 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
         ]
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        statement = sqlite_insert(OutboxRow).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        statement = postgresql_insert(OutboxRow).on_conflict_do_nothing()
-    else:  # other backends: skip the pairs that exist, then insert plainly
-        existing = set(session.execute(select(OutboxRow.chat_id, OutboxRow.statement_id)).tuples())
-        rows = [r for r in rows if (r["chat_id"], r["statement_id"]) not in existing]
-        statement = insert(OutboxRow)
-    if not rows:
-        return 0
-    connection = session.connection()
-    inserted = statement.returning(OutboxRow.id)  # rowcount is not reliable with ON CONFLICT on every driver
-    return sum(len(connection.execute(inserted, row).all()) for row in rows)
-
-
 def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) -> int:
     """Queue (chat_id, statement_id) pairs in order; pairs already queued stay as they are."""
     rows: list[dict[str, object]] = [
@@ -149,31 +131,54 @@ def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) ->
     if not rows:
         return 0
     with db.session() as session:
-        return _insert_ignoring_duplicates(session, rows)
+        return len(insert_new(session, OutboxRow, rows, (OutboxRow.id,)))
 
 
-def due_alerts(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
-    """Pending alerts of active, unmuted chats whose time has come, oldest first."""
+def due_alerts(db: Database, now: datetime, limit: int, claim: timedelta = CLAIM) -> list[OutboxItem]:
+    """Pending alerts of active, unmuted chats whose time has come, oldest first, claimed
+    for this delivery pass until `now + claim` (`FOR UPDATE SKIP LOCKED` on PostgreSQL, and
+    a conditional UPDATE everywhere, so no two passes ever hold the same alert)."""
+    claimable = or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
     with db.session() as session:
-        rows = session.execute(
-            select(
-                OutboxRow.id,
-                OutboxRow.chat_id,
-                OutboxRow.statement_id,
-                OutboxRow.attempts,
-                OutboxRow.sent_parts,
+        ids = list(
+            session.scalars(
+                select(OutboxRow.id)
+                .join(ChatRow, ChatRow.id == OutboxRow.chat_id)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.next_attempt_at <= now,
+                    claimable,
+                    ChatRow.active,
+                    ChatRow.muted.is_(False),
+                )
+                .order_by(OutboxRow.id)
+                .limit(limit)
+                .with_for_update(of=OutboxRow, skip_locked=True)
             )
-            .join(ChatRow, ChatRow.id == OutboxRow.chat_id)
-            .where(
-                OutboxRow.status == PENDING,
-                OutboxRow.next_attempt_at <= now,
-                ChatRow.active,
-                ChatRow.muted.is_(False),
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit)
         )
-        return [OutboxItem(*row) for row in rows]
+        if not ids:
+            return []
+        rows = session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids), claimable)
+            .values(claimed_until=now + claim)
+            .returning(
+                OutboxRow.id, OutboxRow.chat_id, OutboxRow.statement_id, OutboxRow.attempts, OutboxRow.sent_parts
+            )
+        )
+        return sorted((OutboxItem(*row) for row in rows), key=lambda item: item.id)
+
+
+def release_claims(db: Database, outbox_ids: Sequence[int] | None) -> None:
+    """Free claimed alerts: those a pass did not get to (flood control paused it), or with
+    None every claim (a starting bot is the only sender: its dead predecessor's claims go)."""
+    if outbox_ids is not None and not outbox_ids:
+        return
+    statement = update(OutboxRow).where(OutboxRow.claimed_until.is_not(None))
+    if outbox_ids is not None:
+        statement = statement.where(OutboxRow.id.in_(list(outbox_ids)))
+    with db.session() as session:
+        session.execute(statement.values(claimed_until=None))
 
 
 def _translation_provider(session: Session, row: StatementRow) -> str | None:
@@ -243,7 +248,7 @@ def mark_part_sent(db: Database, outbox_id: int, parts_sent: int, done: bool, no
 
 
 def schedule_retry(db: Database, outbox_id: int, when: datetime, error: str, count_attempt: bool = True) -> None:
-    values: dict[str, object] = {"next_attempt_at": when, "last_error": error[:2000]}
+    values: dict[str, object] = {"next_attempt_at": when, "last_error": error[:2000], "claimed_until": None}
     if count_attempt:
         values["attempts"] = OutboxRow.attempts + 1
     with db.session() as session:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from bot.storage.db import Database
 from bot.storage.tables import AccountRow, SourceRow
@@ -12,18 +13,59 @@ from bot.storage.tables import AccountRow, SourceRow
 MAX_ERROR_CHARS = 1000  # one line an operator reads; the full story is in the log
 
 
+@dataclass(frozen=True)
+class SourceState:
+    """What a refresh needs to know about a source: its address and what the server said last."""
+
+    id: int
+    account_id: str
+    kind: str
+    handle: str
+    url: str | None
+    etag: str | None
+    last_modified: str | None
+    consecutive_errors: int
+    body_hash: str | None
+
+
+@dataclass(frozen=True)
+class SourceAccount:
+    """The account a source belongs to, as the pipeline needs it."""
+
+    id: str
+    languages: tuple[str, ...]
+
+
+def _state(row: SourceRow) -> SourceState:
+    return SourceState(
+        row.id,
+        row.account_id,
+        row.kind,
+        row.handle,
+        row.url,
+        row.etag,
+        row.last_modified,
+        row.consecutive_errors,
+        row.body_hash,
+    )
+
+
 def get_source(db: Database, source_id: int) -> SourceRow | None:
     with db.session() as session:
         return session.get(SourceRow, source_id)
 
 
-def get_source_account(db: Database, source_id: int) -> tuple[SourceRow, AccountRow] | None:
+def get_source_account(db: Database, source_id: int) -> tuple[SourceState, SourceAccount] | None:
     with db.session() as session:
-        source = session.get(SourceRow, source_id)
-        if source is None:
+        found = session.execute(
+            select(SourceRow, AccountRow.languages)
+            .join(AccountRow, AccountRow.id == SourceRow.account_id)
+            .where(SourceRow.id == source_id)
+        ).first()
+        if found is None:
             return None
-        account = session.get(AccountRow, source.account_id)
-        return (source, account) if account is not None else None
+        source, languages = found
+        return _state(source), SourceAccount(source.account_id, tuple(languages or ()))
 
 
 def record_success(
@@ -37,14 +79,18 @@ def record_success(
     next_poll_at: datetime,
     newest_item_at: datetime | None,
     new_items: int,
+    body_hash: str | None = None,
 ) -> None:
-    """A fetch that answered (200 or 304): reset the error counter, remember validators."""
+    """A fetch that answered (200 or 304): reset the error counter, remember validators
+    (and the body's hash, so an unchanged body without validators is not parsed again)."""
     with db.session() as session:
         row = session.get(SourceRow, source_id)
         if row is None:
             return
         row.url = url
         row.etag, row.last_modified = etag, last_modified
+        if body_hash is not None:
+            row.body_hash = body_hash
         row.last_fetch_at = row.last_success_at = now
         row.last_error, row.last_error_kind, row.consecutive_errors = None, None, 0
         row.failing_since = None
@@ -117,3 +163,80 @@ def source_schedule(db: Database) -> list[tuple[int, datetime | None]]:
             .order_by(SourceRow.id)
         ).all()
         return [(row.id, row.next_poll_at) for row in rows]
+
+
+def _claimable(now: datetime) -> tuple[object, ...]:
+    """Due, and not leased to a live worker (an expired lease is a dead worker's: free again)."""
+    return (
+        or_(SourceRow.next_poll_at.is_(None), SourceRow.next_poll_at <= now),
+        or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now),
+        SourceRow.disabled.is_(False),
+    )
+
+
+def claim_due_sources(db: Database, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
+    """Lease up to `limit` due sources to `owner` until `now + lease`, soonest due first.
+
+    PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers claiming at once take different rows
+    without waiting for each other. On every backend the lease is taken by a conditional
+    UPDATE … RETURNING, so a row another process leased meanwhile is never taken twice.
+    """
+    with db.session() as session:
+        candidates = list(
+            session.scalars(
+                select(SourceRow.id)
+                .join(AccountRow, AccountRow.id == SourceRow.account_id)
+                .where(AccountRow.removed.is_(False), *_claimable(now))
+                .order_by(SourceRow.next_poll_at.is_not(None), SourceRow.next_poll_at, SourceRow.id)
+                .limit(limit)
+                .with_for_update(of=SourceRow, skip_locked=True)
+            )
+        )
+        if not candidates:
+            return []
+        return sorted(
+            session.scalars(
+                update(SourceRow)
+                .where(SourceRow.id.in_(candidates), *_claimable(now))
+                .values(lease_owner=owner, lease_until=now + lease)
+                .returning(SourceRow.id)
+            )
+        )
+
+
+def claim_source(db: Database, source_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    """Lease one source if it is due and free (the bot's own poll jobs go through this too)."""
+    with db.session() as session:
+        taken = session.scalar(
+            update(SourceRow)
+            .where(SourceRow.id == source_id, *_claimable(now))
+            .values(lease_owner=owner, lease_until=now + lease)
+            .returning(SourceRow.id)
+        )
+        return taken is not None
+
+
+def release_sources(db: Database, source_ids: list[int], owner: str) -> None:
+    """Give leases back after a refresh (only those still held by `owner`)."""
+    if not source_ids:
+        return
+    with db.session() as session:
+        session.execute(
+            update(SourceRow)
+            .where(SourceRow.id.in_(source_ids), SourceRow.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def source_due_at(db: Database, source_id: int, now: datetime) -> datetime | None:
+    """When one watched source is next due (`now` if it never ran); None when no longer watched.
+
+    One row, not the whole schedule: a poll job asks this after every refresh.
+    """
+    with db.session() as session:
+        found = session.execute(
+            select(SourceRow.next_poll_at)
+            .join(AccountRow, AccountRow.id == SourceRow.account_id)
+            .where(SourceRow.id == source_id, AccountRow.removed.is_(False), SourceRow.disabled.is_(False))
+        ).first()
+        return None if found is None else found.next_poll_at or now

@@ -3,42 +3,82 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from bot.model import AnalysedStatement, Cue, Label, Verdict
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_new
 from bot.storage.tables import StatementRow
 
 
 def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]:
-    """Keys of (key, account_id, content_hash) candidates not stored yet under either dedupe key."""
+    """Keys of (key, account_id, content_hash) candidates not stored yet under either dedupe key.
+
+    Two index lookups (the unique key; the unique account + content hash, per account),
+    never an OR across both, which would scan the table.
+    """
     if not candidates:
         return set()
+    hashes_by_account: dict[str, list[str]] = {}
+    for _, account, content in candidates:
+        hashes_by_account.setdefault(account, []).append(content)
     with db.session() as session:
-        known = session.execute(
-            select(StatementRow.key, StatementRow.account_id, StatementRow.content_hash).where(
-                or_(
-                    StatementRow.key.in_([c[0] for c in candidates]),
-                    tuple_(StatementRow.account_id, StatementRow.content_hash).in_([(c[1], c[2]) for c in candidates]),
+        known_keys = set(
+            session.scalars(select(StatementRow.key).where(StatementRow.key.in_([c[0] for c in candidates])))
+        )
+        known_content = {
+            (account, content)
+            for account, hashes in hashes_by_account.items()
+            for content in session.scalars(
+                select(StatementRow.content_hash).where(
+                    StatementRow.account_id == account, StatementRow.content_hash.in_(hashes)
                 )
             )
-        ).all()
-    known_keys = {row.key for row in known}
-    known_content = {(row.account_id, row.content_hash) for row in known}
+        }
     return {
         key for key, account, content in candidates if key not in known_keys and (account, content) not in known_content
     }
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    """A stored statement as the rest of the code reads it (a plain copy, no session behind it)."""
+
+    id: int
+    key: str
+    account_id: str
+    source_id: int | None
+    guid: str | None
+    url: str | None
+    title: str
+    text: str
+    lang: str
+    published_at: datetime
+    published_estimated: bool
+    fetched_at: datetime
+    is_repost: bool
+    translation_en: str | None
+    translation_pending: bool
+    label: str
+    score: float
+    confidence: float
+    mixed: bool
+    abstained: bool
+    cues: list[dict[str, object]]
+
+
+def _all_stored(rows: Iterable[StatementRow]) -> list[StoredStatement]:
+    names = tuple(StoredStatement.__dataclass_fields__)
+    return [StoredStatement(**{name: getattr(row, name) for name in names}) for row in rows]
 
 
 def cues_to_json(cues: Iterable[Cue]) -> list[dict[str, object]]:
     return [asdict(cue) for cue in cues]
 
 
-def verdict_of(row: StatementRow) -> Verdict:
+def verdict_of(row: StoredStatement) -> Verdict:
     return Verdict(
         label=Label(row.label),
         score=row.score,
@@ -50,55 +90,49 @@ def verdict_of(row: StatementRow) -> Verdict:
 
 
 def save_new_statements(db: Database, analysed: Sequence[AnalysedStatement], now: datetime) -> list[int]:
-    """Insert the statements not stored yet; return the ids of those inserted, in order."""
-    if not analysed:
+    """Insert the statements not stored yet; return the ids of those inserted, in order.
+
+    One `INSERT … ON CONFLICT DO NOTHING RETURNING` (per chunk): a statement stored
+    meanwhile under either dedupe key (its key, or its account's content hash) is skipped.
+    """
+    rows = [
+        {
+            "key": item.statement.key,
+            "content_hash": item.statement.content_hash,
+            "account_id": item.statement.account_id,
+            "source_id": item.statement.source_id,
+            "guid": item.statement.guid,
+            "url": item.statement.url,
+            "title": item.statement.title,
+            "text": item.statement.text,
+            "lang": item.statement.lang,
+            "published_at": item.statement.published,
+            "published_estimated": item.statement.published_estimated,
+            "fetched_at": now,
+            "is_repost": item.statement.is_repost,
+            "translation_en": item.translation_en,
+            "translation_pending": item.translation_pending,
+            "translation_attempts": 1 if item.translation_pending else 0,
+            "label": item.verdict.label.value,
+            "score": item.verdict.score,
+            "confidence": item.verdict.confidence,
+            "mixed": item.verdict.mixed,
+            "abstained": item.verdict.abstained,
+            "cues": cues_to_json(item.verdict.cues),
+        }
+        for item in analysed
+    ]
+    if not rows:
         return []
-    fresh = unseen(db, [(a.statement.key, a.statement.account_id, a.statement.content_hash) for a in analysed])
-    ids: list[int] = []
-    seen_now: set[tuple[str, str]] = set()
     with db.session() as session:
-        for item in analysed:
-            st = item.statement
-            if st.key not in fresh or (st.account_id, st.content_hash) in seen_now:
-                continue
-            seen_now.add((st.account_id, st.content_hash))
-            row = StatementRow(
-                key=st.key,
-                content_hash=st.content_hash,
-                account_id=st.account_id,
-                source_id=st.source_id,
-                guid=st.guid,
-                url=st.url,
-                title=st.title,
-                text=st.text,
-                lang=st.lang,
-                published_at=st.published,
-                published_estimated=st.published_estimated,
-                fetched_at=now,
-                is_repost=st.is_repost,
-                translation_en=item.translation_en,
-                translation_pending=item.translation_pending,
-                translation_attempts=1 if item.translation_pending else 0,
-                label=item.verdict.label.value,
-                score=item.verdict.score,
-                confidence=item.verdict.confidence,
-                mixed=item.verdict.mixed,
-                abstained=item.verdict.abstained,
-                cues=cues_to_json(item.verdict.cues),
-            )
-            try:
-                with session.begin_nested():
-                    session.add(row)
-            except IntegrityError:  # another source of the account stored the same text meanwhile
-                continue
-            ids.append(row.id)
-    return ids
+        new = {key: id_ for key, id_ in insert_new(session, StatementRow, rows, (StatementRow.key, StatementRow.id))}
+    return [new[row["key"]] for row in rows if row["key"] in new]
 
 
-def pending_translations(db: Database, limit: int = 20, max_attempts: int = 8) -> list[StatementRow]:
+def pending_translations(db: Database, limit: int = 20, max_attempts: int = 8) -> list[StoredStatement]:
     """Statements stored untranslated whose translation should be tried again."""
     with db.session() as session:
-        return list(
+        return _all_stored(
             session.scalars(
                 select(StatementRow)
                 .where(StatementRow.translation_pending.is_(True), StatementRow.translation_attempts < max_attempts)
@@ -125,16 +159,16 @@ def record_translation_retry(
         row.mixed, row.cues, row.abstained = verdict.mixed, cues_to_json(verdict.cues), verdict.abstained
 
 
-def get_statements(db: Database, ids: Sequence[int]) -> list[StatementRow]:
+def get_statements(db: Database, ids: Sequence[int]) -> list[StoredStatement]:
     with db.session() as session:
-        rows = session.scalars(select(StatementRow).where(StatementRow.id.in_(ids))).all()
+        rows = _all_stored(session.scalars(select(StatementRow).where(StatementRow.id.in_(ids))))
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def statements_between(
     db: Database, start: datetime, end: datetime, account_ids: set[str] | None = None
-) -> list[StatementRow]:
+) -> list[StoredStatement]:
     """Own statements (not reposts) published in [start, end), for digests."""
     with db.session() as session:
         query = select(StatementRow).where(
@@ -144,4 +178,4 @@ def statements_between(
         )
         if account_ids is not None:
             query = query.where(StatementRow.account_id.in_(account_ids))
-        return list(session.scalars(query.order_by(StatementRow.published_at)))
+        return _all_stored(session.scalars(query.order_by(StatementRow.published_at)))

@@ -137,6 +137,9 @@ class SourceRow(Base):
     consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
     next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an unchanged body is not parsed again
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the worker polling it now
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class StatementRow(Base):
@@ -249,3 +252,4 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)  # taken by a delivery pass

@@ -30,6 +30,7 @@ from bot.health import HealthServer, Webhook
 from bot.i18n import REFERENCE, languages
 from bot.pipeline import Pipeline
 from bot.settings import Settings, SettingsError
+from bot.storage.db import bot_lock
 from bot.tg.handlers import add_handlers, command_menu
 from bot.tg.jobs import Services, app_services, rebuild_jobs
 
@@ -130,8 +131,17 @@ async def receive_updates(application: Application, webhook: Webhook | None, web
 
 
 async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event) -> int:
-    """Run until `stop` is set, in the order of PTB's run_polling (post_init before updates)."""
+    """Run until `stop` is set, as the one Telegram-facing process of this database."""
     pipeline = await Pipeline.open(settings)
+    try:
+        with bot_lock(pipeline.db):  # on PostgreSQL a second `run` stops here with advice
+            return await _serve(settings, pipeline, webhook_url, stop)
+    finally:
+        await pipeline.close()
+
+
+async def _serve(settings: Settings, pipeline: Pipeline, webhook_url: str | None, stop: asyncio.Event) -> int:
+    """In the order of PTB's run_polling (post_init before updates)."""
     application = build_application(settings, pipeline, polling=webhook_url is None)
     webhook = webhook_route(application, settings, webhook_url) if webhook_url else None
     http = HealthServer(pipeline.db, settings, webhook) if settings.http_port else None
@@ -156,7 +166,6 @@ async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event
     finally:
         if http is not None:
             await http.stop()
-        await pipeline.close()
     return 0
 
 

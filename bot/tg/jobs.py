@@ -33,6 +33,7 @@ from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
+from bot.storage import sources as source_store
 from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.storage.db import Database
@@ -89,26 +90,32 @@ def schedule_poll(job_queue: JobQueue, source_id: int, when: datetime) -> None:
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Refresh one source (a refresh never raises), then schedule its next poll.
 
-    The next time is what the pipeline stored; when it could not store one (the database
-    is down), the source waits one poll interval rather than spinning every second.
+    The source is leased first, as `ladderwatch worker` does: when workers share the
+    database, whoever leases a due source polls it and nobody else does. The next time is
+    what the pipeline stored; when it could not store one (the database is down), the
+    source waits one poll interval rather than spinning every second.
     """
     svc, source_id = services(context), int(context.job.data)
     started = datetime.now(UTC)
-    result = await svc.pipeline.refresh(source_id)
-    if result.disabled:
-        await notify_source_disabled(svc, result)
-    fallback = datetime.now(UTC) + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
     try:
-        due = dict(await asyncio.to_thread(svc.pipeline.due_sources, started))
+        results = await svc.pipeline.refresh_leased([source_id])
+        due = await asyncio.to_thread(source_store.source_due_at, svc.db, source_id, started)
     except Exception as error:  # any database failure: retry after an interval
-        log.error("cannot read the poll schedule (%s); retrying later", error, extra={"source_id": source_id})
-        schedule_poll(context.job_queue, source_id, fallback)
+        log.error("cannot lease or schedule the source (%s); retrying later", error, extra={"source_id": source_id})
+        retry = datetime.now(UTC) + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
+        schedule_poll(context.job_queue, source_id, retry)
         return
-    if source_id not in due:
+    for result in results:
+        if result.disabled:
+            await notify_source_disabled(svc, result)
+    if any(result.new_ids for result in results):  # deliver now, not at the next outbox pass
+        context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")
+    if due is None:
         log.info("source no longer watched; polling stops", extra={"source_id": source_id})
         return
     now = datetime.now(UTC)
-    when = due[source_id] if due[source_id] > started else fallback
+    fallback = now + timedelta(seconds=clamp_seconds(svc.settings.poll_seconds))
+    when = due if due > started else fallback
     schedule_poll(context.job_queue, source_id, min(max(when, now + MIN_POLL_GAP), now + MAX_POLL_GAP))
 
 
@@ -266,14 +273,15 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or not chat.active or all(s.is_exception for s in subs):
         return  # gone, blocked us, or follows nothing any more
     today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
-    if chat.last_digest_on == today:
+    claim = await asyncio.to_thread(chat_store.claim_digest, svc.db, chat_id, today)  # marked sent first
+    if not claim.won:
         return
     try:
         chat_id = await send_digest(svc, chat, thread_id=chat.thread_id, silent=chat.silent)
     except Exception:
         log.exception("daily digest failed", extra={"chat_id": chat_id})
+        await asyncio.to_thread(chat_store.unclaim_digest, svc.db, chat_id, today, claim.previous)
         return
-    await asyncio.to_thread(chat_store.update_chat, svc.db, chat_id, last_digest_on=today)
     log.info("daily digest sent", extra={"chat_id": chat_id})
 
 

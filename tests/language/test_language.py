@@ -65,3 +65,33 @@ def test_short_official_posts_are_identified_at_least_95_percent():
     posts = [json.loads(line) for line in SHORT_POSTS.read_text(encoding="utf-8").splitlines() if line.strip()]
     correct = sum(detect_language(post["text"]) == post["lang"] for post in posts)
     assert correct / len(posts) >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Il governo italiano segue con preoccupazione la situazione e chiede a tutte le parti di evitare "
+         "ogni escalation e di riprendere il dialogo.", "it"),
+        ("La France appelle les deux parties à la retenue et au dialogue pour éviter une nouvelle escalade.", "fr"),
+        ("Türkiye, bölgedeki gerginliğin azaltılması için tüm tarafları itidalli davranmaya çağırıyor.", "tr"),
+        ("भारत ने पाकिस्तान से आग्रह किया है कि वह सीमा पर तनाव कम करने के लिए कदम उठाए।", "hi"),
+    ],
+)
+def test_certain_function_words_or_letters_decide_without_langdetect(text, lang, monkeypatch):
+    def no_langdetect(text):
+        raise AssertionError("langdetect was asked about a text the fast path should settle")
+
+    monkeypatch.setattr("bot.language._langdetect_probabilities", no_langdetect)
+    assert detect_language(text, hints=("en",)) == lang
+
+
+def test_an_uncertain_short_post_still_asks_langdetect(monkeypatch):
+    asked = []
+
+    def spy(text):
+        asked.append(text)
+        return (("es", 0.99),)
+
+    monkeypatch.setattr("bot.language._langdetect_probabilities", spy)
+    assert detect_language("Tregua ya.") == "es"
+    assert asked

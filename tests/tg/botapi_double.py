@@ -9,7 +9,9 @@ Like Telegram it refuses texts over 4096 characters (after entity parsing) and H
 cannot parse. A test can make it fail on purpose: flood control (`retry_after`), a
 blocked chat (403), a group upgraded to a supergroup (`migrate_to_chat_id`), 5xx; and it
 can hold messages after the n-th (`hold_after`) to simulate a crash mid-delivery: a held
-request is never answered and never counted as delivered.
+request is never answered and never counted as delivered. With `limits` it enforces
+Telegram's flood limits (overall, per chat, per group; scaled for benchmarks) and answers
+429 with `retry_after` beyond them, counting each in `flood_refusals`.
 
 Forums, channels and membership: a command can come from a forum topic
 (`message_thread_id`); sending into a topic that does not exist fails as Telegram does
@@ -29,6 +31,7 @@ import email.parser
 import email.policy
 import html
 import json
+import math
 import re
 import threading
 import time
@@ -122,6 +125,7 @@ class Sent:
     reply_markup: dict[str, Any] | None = None
     thread_id: int | None = None  # forum topic (message_thread_id)
     silent: bool = False  # disable_notification
+    at: float = field(default_factory=time.time)  # wall clock when accepted (latency benchmarks)
 
 
 @dataclass
@@ -151,6 +155,31 @@ def migrated(new_chat_id: int) -> Failure:
     )
 
 
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's documented limits (30 messages/s overall, 1/s per chat, 20/min per group), times `scale`.
+
+    Each is a leaky bucket that holds one period's worth: a burst of that size is accepted,
+    then the sustained rate; a send that would overflow a bucket gets 429.
+    """
+
+    scale: float = 1.0
+    overall_per_second: float = 30.0
+    chat_per_second: float = 1.0
+    group_per_minute: float = 20.0
+
+    def buckets(self, chat_id: int) -> list[tuple[str, float, float]]:
+        """(bucket key, capacity, leak per second) that one send to `chat_id` fills."""
+        scopes = [("*", self.overall_per_second * self.scale, self.overall_per_second * self.scale)]
+        if chat_id < 0:
+            per_minute = self.group_per_minute * self.scale
+            scopes.append((f"g{chat_id}", per_minute, per_minute / 60))
+        else:
+            per_second = self.chat_per_second * self.scale
+            scopes.append((f"c{chat_id}", max(per_second, 1.0), per_second))
+        return scopes
+
+
 @dataclass
 class BotApiDouble:
     token: str = TOKEN
@@ -168,12 +197,15 @@ class BotApiDouble:
     topics: dict[int, set[int]] = field(default_factory=dict)  # forum chat id → its topics' thread ids
     channels: dict[int, dict[str, Any]] = field(default_factory=dict)  # channel id → its getChat answer
     port: int = 0  # 0: any free port
+    limits: FloodLimits | None = None
+    flood_refusals: int = 0
 
     def __post_init__(self) -> None:
         self._condition = threading.Condition()
         self._next_update = 1
         self._next_message = 1
         self._release = threading.Event()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key → (level, when last updated)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -449,6 +481,8 @@ class BotApiDouble:
                 raise Failure_(forbidden())
             if chat_id in self.moved:
                 raise Failure_(migrated(self.moved[chat_id]))
+            if self.limits is not None:
+                self._take_flood_budget(chat_id, self.limits)
             delivered = sum(1 for s in self.sent if s.method in SEND_METHODS)
             hold = self.hold_after is not None and delivered >= self.hold_after
             if hold:
@@ -457,6 +491,19 @@ class BotApiDouble:
         if hold:
             self._release.wait()
             raise Failure_(Failure(502, "Bad Gateway"))
+
+    def _take_flood_budget(self, chat_id: int, limits: FloodLimits) -> None:
+        """Fill every bucket this send touches, or refuse it with 429 (caller holds the lock)."""
+        now = time.monotonic()
+        levels = {}
+        for key, capacity, leak in limits.buckets(chat_id):
+            level, then = self._buckets.get(key, (0.0, now))
+            level = max(0.0, level - (now - then) * leak)
+            if level + 1 > capacity:
+                self.flood_refusals += 1
+                raise Failure_(retry_after(max(1, math.ceil((level + 1 - capacity) / leak))))
+            levels[key] = level + 1
+        self._buckets.update({key: (level, now) for key, level in levels.items()})
 
     def _record(self, sent: Sent) -> dict[str, Any]:
         with self._condition:
@@ -587,6 +634,7 @@ def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
 def _handler_for(api: BotApiDouble) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

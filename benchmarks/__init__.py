@@ -1,0 +1,1 @@
+"""Throughput benchmarks of Ladderwatch (`python -m benchmarks`): a development tool, not shipped."""
