@@ -61,6 +61,34 @@ def check_database(settings: Settings) -> str:
     return f"{make_url(settings.database_url).render_as_string(hide_password=True)} opened, schema up to date"
 
 
+def check_polls(settings: Settings) -> str:
+    """What the last polls (of `run` or `poll`, stored in the database) said: sources the
+    settings can read but that did not answer. No fetch here, so `--offline` says it too."""
+    from bot.reader.health import unconfigured_reason
+    from bot.storage.accounts import list_source_rows
+    from bot.storage.db import DatabaseUnavailable, open_database
+
+    try:
+        db = open_database(settings.database_url)
+    except DatabaseUnavailable:
+        raise CheckFailed("not checked: the database cannot be opened (see the database line)") from None
+    try:
+        rows = [r for r in list_source_rows(db) if not r.disabled and not unconfigured_reason(r.kind, settings)]
+    finally:
+        db.close()
+    polled = [r for r in rows if r.last_fetch_at is not None]
+    failing = [r for r in polled if r.consecutive_errors]
+    if not polled:
+        return "no poll yet: `ladderwatch poll --once` (or `run`) fetches the sources"
+    if failing:
+        example = f"{failing[0].account_id} {failing[0].kind}:{failing[0].handle}: {failing[0].last_error or '?'}"
+        raise CheckWarning(
+            f"{len(failing)} of {len(rows)} sources failed at their last poll (e.g. {example[:300]}); "
+            "`ladderwatch sources` shows each one's error"
+        )
+    return f"{len(polled)} of {len(rows)} sources answered at their last poll"
+
+
 def check_token(settings: Settings) -> str:
     if not settings.telegram_bot_token:
         raise CheckFailed("TELEGRAM_BOT_TOKEN is not set: needed by `ladderwatch run` (get one from @BotFather)")
@@ -86,7 +114,7 @@ def check_token_online(settings: Settings) -> str:
 
 def check_translator(settings: Settings) -> str:
     from bot.storage.db import open_database
-    from bot.translate import TranslationService
+    from bot.translate import TranslationService, failures_not_logged
 
     async def probe() -> tuple[str | None, str]:
         db = open_database("sqlite://")  # a private cache: a cached answer would prove nothing
@@ -97,7 +125,8 @@ def check_translator(settings: Settings) -> str:
         finally:
             db.close()
 
-    translated, detail = asyncio.run(probe())
+    with failures_not_logged():  # the FAIL line says it once
+        translated, detail = asyncio.run(probe())
     if translated is None:
         raise CheckFailed(detail)
     return f"translation works ({translated!r})"
@@ -109,6 +138,7 @@ def run_checks(settings: Settings, offline: bool) -> int:
         ("watchlist", check_watchlist),
         ("sources", check_coverage),
         ("database", check_database),
+        ("polls", check_polls),
         ("token", check_token if offline else check_token_online),
     ]
     if not offline:

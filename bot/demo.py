@@ -38,6 +38,7 @@ from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage import subscriptions as subscription_store
 from bot.storage.subscriptions import ALL
+from bot.translators import SAMPLES as SAMPLE_TRANSLATIONS
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_CHAT_ID = 1001
@@ -150,7 +151,7 @@ def demo_settings(base: Settings, folder: Path, server_url: str) -> Settings:
         database_url=f"sqlite:///{folder / 'demo.sqlite3'}",
         config_dir=folder,
         allow_private_urls=True,
-        translators=("libre",),
+        translators=(SAMPLE_TRANSLATIONS,),
         libretranslate_url=server_url + "/",
         libretranslate_api_key=None,
         deepl_api_key=None,

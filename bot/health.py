@@ -33,7 +33,7 @@ from tornado.web import Application, RequestHandler
 
 from bot import metrics
 from bot.coverage import coverage_line, source_coverage
-from bot.reader.health import FAILING, STALE, STATES, source_state
+from bot.reader.health import FAILING, STALE, STATES, UNCONFIGURED, source_state
 from bot.settings import Settings
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
@@ -64,8 +64,9 @@ class SourceHealth:
     state: str  # one of bot.reader.health.STATES (see source_state)
 
 
-def source_health(db: Database, poll_seconds: int) -> list[SourceHealth]:
-    """Every source of a watched account, with what its last polls said."""
+def source_health(db: Database, settings: Settings) -> list[SourceHealth]:
+    """Every source of a watched account, with what its last polls said; a source these
+    settings cannot read is "unconfigured", the same word in /status, /metrics and /healthz."""
     names = {account.id: account.name for account in account_store.list_accounts(db)}
     now = datetime.now(UTC)
     return [
@@ -80,15 +81,15 @@ def source_health(db: Database, poll_seconds: int) -> list[SourceHealth]:
             row.consecutive_errors,
             row.last_error,
             row.next_poll_at,
-            source_state(row, now, poll_seconds),
+            source_state(row, now, settings.poll_seconds, settings),
         )
         for row in account_store.list_source_rows(db)
     ]
 
 
-def state_snapshot(db: Database, poll_seconds: int) -> metrics.StateSnapshot:
+def state_snapshot(db: Database, settings: Settings) -> metrics.StateSnapshot:
     """The database side of `/metrics`."""
-    sources = source_health(db, poll_seconds)
+    sources = source_health(db, settings)
     by_state = dict.fromkeys(STATES, 0)  # every state, so each label is always exported
     for source in sources:
         by_state[source.state] = by_state.get(source.state, 0) + 1
@@ -109,7 +110,7 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
     """`/healthz`: `degraded` with the reason when nothing (or too little) was read."""
     with db.session() as session:
         session.execute(sql("SELECT 1"))
-    sources = source_health(db, settings.poll_seconds)
+    sources = source_health(db, settings)
     coverage = source_coverage(db, settings.x_bridge)
     report: dict[str, object] = {"status": DEGRADED if coverage.degraded else OK}
     if coverage.degraded:
@@ -119,6 +120,7 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
         sources=len(sources),
         answered_sources=coverage.answered,
         failing_sources=sum(1 for s in sources if s.state == FAILING),
+        unconfigured_sources=sum(1 for s in sources if s.state == UNCONFIGURED),
         stale_sources=sum(1 for s in sources if s.state == STALE),
         pending_alerts=outbox_store.count_by_status(db)[outbox_store.PENDING],
     )
@@ -171,7 +173,7 @@ class MetricsHandler(_Handler):
         self.db, self.config = db, settings
 
     async def get(self) -> None:
-        snapshot = await asyncio.to_thread(state_snapshot, self.db, self.config.poll_seconds)
+        snapshot = await asyncio.to_thread(state_snapshot, self.db, self.config)
         self.set_header("Content-Type", metrics.CONTENT_TYPE)
         self.finish(metrics.exposition(snapshot))
 

@@ -171,7 +171,7 @@ class StateCollector(Collector):
         yield _by_label("ladderwatch_chats", "Chats by state (active, inactive)", "state", snap.chats)
         yield _by_label(
             "ladderwatch_sources",
-            "Watched sources by state (ok, failing, stale, pending, disabled)",
+            "Watched sources by state (ok, failing, stale, empty, pending, unconfigured, disabled)",
             "state",
             snap.sources_by_state,
         )

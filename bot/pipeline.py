@@ -40,6 +40,7 @@ from bot.model import (
 )
 from bot.reader.discovery import find_feed_links
 from bot.reader.fetcher import Fetcher, FetchError, FetchResult
+from bot.reader.health import unconfigured_kinds
 from bot.reader.parser import FORMAT_FEED, ParseError, parse_document
 from bot.reader.social import mark_reposts
 from bot.reader.sources import SourceResolutionError, resolve_source
@@ -349,12 +350,15 @@ class Pipeline:
     # --- scheduling helpers ---------------------------------------------------------
 
     def due_sources(self, now: datetime) -> list[tuple[int, datetime]]:
-        """Every enabled source with when it is next due (now when it never ran)."""
-        return [(sid, when or now) for sid, when in source_store.source_schedule(self.db)]
+        """Every enabled source the settings can read, with when it is next due (now when it
+        never ran). Unconfigured ones (X without a bridge) are not fetched at all: their
+        advice is given once, not as a failure per source and poll."""
+        schedule = source_store.source_schedule(self.db, unconfigured_kinds(self.settings))
+        return [(sid, when or now) for sid, when in schedule]
 
     async def poll_all(self) -> list[RefreshResult]:
-        """Refresh every source once, concurrently (the fetcher bounds concurrency)."""
-        schedule = await asyncio.to_thread(source_store.source_schedule, self.db)
+        """Refresh every readable source once, concurrently (the fetcher bounds concurrency)."""
+        schedule = await asyncio.to_thread(source_store.source_schedule, self.db, unconfigured_kinds(self.settings))
         return await self.refresh_many([source_id for source_id, _ in schedule])
 
     async def refresh_many(self, source_ids: Sequence[int]) -> list[RefreshResult]:
@@ -393,7 +397,13 @@ class Pipeline:
     async def refresh_due(self, limit: int) -> list[RefreshResult]:
         """Lease up to `limit` due sources and refresh them: one turn of `ladderwatch worker`."""
         leased = await asyncio.to_thread(
-            source_store.claim_due_sources, self.db, self.owner, datetime.now(UTC), LEASE, limit
+            source_store.claim_due_sources,
+            self.db,
+            self.owner,
+            datetime.now(UTC),
+            LEASE,
+            limit,
+            unconfigured_kinds(self.settings),
         )
         return await self._refresh_then_release(leased)
 

@@ -44,20 +44,18 @@ async def _print_new(pipeline: Pipeline, results: Sequence[RefreshResult]) -> in
     return len(new_ids)
 
 
-def report_failures(results: Sequence[RefreshResult], rows: dict[int, SourceRow], settings: Settings) -> Counter[str]:
-    """Print each failed source once; the ones the settings cannot read are only counted
-    (their advice was given once, up front). Returns the unconfigured counts by reason."""
-    unconfigured: Counter[str] = Counter()
+def report_failures(results: Sequence[RefreshResult]) -> None:
+    """Print each failed source once."""
     for result in results:
-        if not result.error:
-            continue
-        row = rows.get(result.source_id)
-        reason = unconfigured_reason(row.kind, settings) if row is not None else None
-        if reason:
-            unconfigured[reason] += 1
-        else:
+        if result.error:
             _say(f"source failed: {result.account_id} {result.error}")
-    return unconfigured
+
+
+def unread_by_reason(rows: dict[int, SourceRow], settings: Settings) -> Counter[str]:
+    """The sources the settings cannot read, counted by reason: they are not fetched at all
+    (their advice was given once, up front), only counted in each summary."""
+    reasons = (unconfigured_reason(row.kind, settings) for row in rows.values() if not row.disabled)
+    return Counter(reason for reason in reasons if reason)
 
 
 async def _watchlist_valid(settings: Settings) -> bool:
@@ -80,13 +78,19 @@ async def _start(settings: Settings) -> tuple[Pipeline, dict[int, SourceRow]]:
     return pipeline, rows
 
 
-def _summary(results: Sequence[RefreshResult], new: int, unconfigured: Counter[str]) -> str:
+def _summary(results: Sequence[RefreshResult], new: int, unread: Counter[str]) -> str:
     failed = sum(1 for r in results if r.error)
-    skipped = sum(unconfigured.values())
-    line = f"{new} new statements from {len(results) - failed} sources; {failed - skipped} sources failed"
-    if skipped:
-        line += f"; {skipped} not read ({', '.join(unconfigured)})"
+    line = f"{new} new statements from {len(results) - failed} sources; {failed} sources failed"
+    if unread:
+        line += f"; {sum(unread.values())} not read ({', '.join(unread)})"
     return line
+
+
+def _polled(rows: dict[int, SourceRow], unread: Counter[str]) -> str:
+    """What is polled: "25 sources", or "8 sources (17 not read, see above)"."""
+    skipped = sum(unread.values())
+    polled = sum(1 for row in rows.values() if not row.disabled) - skipped
+    return f"{polled} sources" + (f" ({skipped} not read, see above)" if skipped else "")
 
 
 async def poll_once(settings: Settings) -> int:
@@ -95,14 +99,16 @@ async def poll_once(settings: Settings) -> int:
     valid = await _watchlist_valid(settings)
     pipeline, rows = await _start(settings)
     try:
-        _say(f"polling {len(rows)} sources once…")
+        unread = unread_by_reason(rows, settings)
+        _say(f"polling {_polled(rows, unread)} once…")
         results = await pipeline.poll_all()
         await pipeline.retry_translations()
         new = await _print_new(pipeline, results)
-        unconfigured = report_failures(results, rows, settings)
+        report_failures(results)
         rejected = "" if valid else f"; {settings.watchlist_path} was rejected (see above): fix it"
-        _say(_summary(results, new, unconfigured) + rejected)
-        return 1 if not valid or (results and all(r.error for r in results)) else 0
+        _say(_summary(results, new, unread) + rejected)
+        nothing_read = bool(rows) and all(r.error for r in results)  # also when no source can be fetched
+        return 1 if not valid or nothing_read else 0
     finally:
         await pipeline.close()
 
@@ -110,8 +116,9 @@ async def poll_once(settings: Settings) -> int:
 async def poll_forever(settings: Settings) -> int:
     """Refresh each source when it is due, with one progress line per round that did work."""
     pipeline, rows = await _start(settings)
+    unread = unread_by_reason(rows, settings)
     _say(
-        f"polling {len(rows)} sources: each every {settings.poll_seconds} s (LADDERWATCH_POLL_SECONDS), "
+        f"polling {_polled(rows, unread)}: each every {settings.poll_seconds} s (LADDERWATCH_POLL_SECONDS), "
         "failing ones later on a back-off; new statements are printed as they arrive; Ctrl-C stops"
     )
     try:
@@ -120,11 +127,11 @@ async def poll_forever(settings: Settings) -> int:
             results = await pipeline.refresh_due(max(len(rows), 1))  # leased: safe beside the bot and workers
             if results:
                 new = await _print_new(pipeline, results)
-                unconfigured = report_failures(results, rows, settings)
+                report_failures(results)
                 upcoming = [when for _, when in await asyncio.to_thread(pipeline.due_sources, now)]
                 next_due = min((w for w in upcoming if w > now), default=None)
                 after = f"; next source due {next_due:%H:%M:%S} UTC" if next_due else ""
-                _say(f"{now:%H:%M:%S} UTC {_summary(results, new, unconfigured)}{after}")
+                _say(f"{now:%H:%M:%S} UTC {_summary(results, new, unread)}{after}")
             await pipeline.retry_translations()
             await asyncio.sleep(IDLE_SECONDS)
     finally:

@@ -27,6 +27,8 @@ import logging
 import math
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -49,6 +51,18 @@ from bot.translators import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def failures_not_logged() -> Iterator[None]:
+    """For a command that prints a translation failure on its own line (`check`, `classify`):
+    no second, log-formatted copy of it in between."""
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 COOLDOWN_SECONDS = 300.0
 DISABLED_ERROR = "translation is disabled (LADDERWATCH_TRANSLATOR=none)"

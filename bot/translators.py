@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -202,6 +202,9 @@ def _mymemory_provider() -> Provider:
     return Provider("mymemory", 480, MYMEMORY_CODES, build, detects_source=False)
 
 
+SAMPLES = "samples"
+
+
 def build_providers(settings: Settings) -> list[Provider]:
     """The chain from settings, in order; `none` contributes nothing."""
     factories: dict[str, Callable[[], Provider]] = {
@@ -209,6 +212,9 @@ def build_providers(settings: Settings) -> list[Provider]:
         "libre": lambda: _libre_provider(settings),
         "mymemory": _mymemory_provider,
         "deepl": lambda: _deepl_provider(settings),
+        # Not a user setting (LADDERWATCH_TRANSLATOR refuses it): the demo's hand translations,
+        # served over LibreTranslate's API on loopback, must not be credited to LibreTranslate.
+        SAMPLES: lambda: replace(_libre_provider(settings), name=SAMPLES),
     }
     return [factories[name]() for name in settings.translators if name in factories]
 

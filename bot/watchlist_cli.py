@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli_errors import CommandError
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
 from bot.settings import Settings, read_utf8
@@ -67,8 +68,6 @@ def _describe(account: Account) -> str:
 
 
 def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import CommandError
-
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")

@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.storage import sources as source_store
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +51,8 @@ async def work(pipeline: Pipeline, stop: asyncio.Event, until_idle: bool = False
 
 async def _nap(pipeline: Pipeline, stop: asyncio.Event, now: datetime) -> None:
     """Sleep until the soonest source is due (at most IDLE_WAIT), waking early on stop."""
-    schedule = await asyncio.to_thread(source_store.source_schedule, pipeline.db)
-    soonest = min((when or now for _, when in schedule), default=now + IDLE_WAIT)
+    schedule = await asyncio.to_thread(pipeline.due_sources, now)  # what this worker may fetch
+    soonest = min((when for _, when in schedule), default=now + IDLE_WAIT)
     wait = min(max((soonest - now).total_seconds(), 0.2), IDLE_WAIT.total_seconds())
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), wait)

@@ -19,6 +19,8 @@ def test_demo_prints_alerts_of_both_labels_a_digest_and_writes_a_chart(ladderwat
     assert "ESCALATION ·" in out and "DE-ESCALATION ·" in out
     assert "Antonio Tajani" in out and "cessate il fuoco" in out
     assert ITALIAN_ENGLISH in out
+    # hand translations are not credited to a machine translator
+    assert "Translation (English)" in out and "Machine translation" not in out
     assert "Ladderwatch digest" in out and "Tension index" in out
     assert "Round 1" in out and "Round 2" in out
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -19,6 +19,7 @@ from bot.classify.engine import (
     CompiledLexicon,
     Hit,
     SideTotals,
+    capped,
     combine_totals,
     side_label,
     side_totals,
@@ -129,7 +130,9 @@ class Classifier:
         texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
         if english is not None and lang != ENGLISH:
             texts.append((english, ENGLISH))
-        readings = [(reading, lang) for text, lang in texts if (reading := self.model.read(text)) is not None]
+        # The same cap as the rules: a text that long is past the blend's word limit anyway,
+        # and hashing every n-gram of megabytes would take seconds.
+        readings = [(reading, lang) for text, lang in texts if (reading := self.model.read(capped(text))) is not None]
         if not readings:
             return None
         averaged = {

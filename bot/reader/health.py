@@ -45,6 +45,11 @@ def unconfigured_reason(kind: str, settings: Settings) -> str | None:
     return None
 
 
+def unconfigured_kinds(settings: Settings) -> frozenset[str]:
+    """The source kinds these settings cannot read: never fetched (not polled, not backed off)."""
+    return frozenset(kind.value for kind in SourceKind if unconfigured_reason(kind.value, settings))
+
+
 def source_state(row: SourceRow, now: datetime, poll_seconds: int, settings: Settings | None = None) -> str:
     """One word for a source's health, checked in this order:
 
@@ -92,7 +97,8 @@ def coverage_warning(accounts: Sequence[Account], settings: Settings) -> str | N
         if a.sources and all(unconfigured_reason(s.kind.value, settings) for s in a.sources)
     ]
     if not blind:
-        return f"{len(unread)} {what} sources are not read because {because}"
+        verb = "source is" if len(unread) == 1 else "sources are"
+        return f"{len(unread)} {what} {verb} not read because {because}"
     listed = ", ".join(blind[:8]) + (", …" if len(blind) > 8 else "")
     return (
         f"{len(blind)} of {len(accounts)} accounts have only {what} sources and {because}: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -153,13 +154,14 @@ def set_resolved_url(db: Database, source_id: int, url: str) -> None:
             row.url = url
 
 
-def source_schedule(db: Database) -> list[tuple[int, datetime | None]]:
-    """Enabled sources of active accounts with the time each is next due (None: now)."""
+def source_schedule(db: Database, skip_kinds: Collection[str] = ()) -> list[tuple[int, datetime | None]]:
+    """Enabled sources of active accounts with the time each is next due (None: now);
+    sources of `skip_kinds` (those the settings cannot read) are left out."""
     with db.session() as session:
         rows = session.execute(
             select(SourceRow.id, SourceRow.next_poll_at)
             .join(AccountRow, AccountRow.id == SourceRow.account_id)
-            .where(AccountRow.removed.is_(False), SourceRow.disabled.is_(False))
+            .where(AccountRow.removed.is_(False), SourceRow.disabled.is_(False), SourceRow.kind.not_in(skip_kinds))
             .order_by(SourceRow.id)
         ).all()
         return [(row.id, row.next_poll_at) for row in rows]
@@ -174,8 +176,11 @@ def _claimable(now: datetime) -> tuple[object, ...]:
     )
 
 
-def claim_due_sources(db: Database, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
-    """Lease up to `limit` due sources to `owner` until `now + lease`, soonest due first.
+def claim_due_sources(
+    db: Database, owner: str, now: datetime, lease: timedelta, limit: int, skip_kinds: Collection[str] = ()
+) -> list[int]:
+    """Lease up to `limit` due sources to `owner` until `now + lease`, soonest due first
+    (never one of `skip_kinds`: the settings cannot read those).
 
     PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers claiming at once take different rows
     without waiting for each other. On every backend the lease is taken by a conditional
@@ -186,7 +191,7 @@ def claim_due_sources(db: Database, owner: str, now: datetime, lease: timedelta,
             session.scalars(
                 select(SourceRow.id)
                 .join(AccountRow, AccountRow.id == SourceRow.account_id)
-                .where(AccountRow.removed.is_(False), *_claimable(now))
+                .where(AccountRow.removed.is_(False), SourceRow.kind.not_in(skip_kinds), *_claimable(now))
                 .order_by(SourceRow.next_poll_at.is_not(None), SourceRow.next_poll_at, SourceRow.id)
                 .limit(limit)
                 .with_for_update(of=SourceRow, skip_locked=True)

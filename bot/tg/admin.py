@@ -10,9 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -20,22 +17,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.coverage import coverage_line, source_coverage
-from bot.health import SourceHealth, source_health
+from bot.health import source_health
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import (
-    DISABLED,
-    EMPTY,
-    FAILING,
-    OK,
-    PENDING,
-    STALE,
-    UNCONFIGURED,
-    source_notes,
-    unconfigured_reason,
-)
-from bot.render.alert import escape, local_time
+from bot.reader.health import source_notes
+from bot.render.alert import escape
+from bot.render.status import status_summary, status_text, watch_list, watch_summary
 from bot.storage import accounts as account_store
 from bot.storage import sources as source_store
 from bot.storage.accounts import ADDED, UPDATED
@@ -47,9 +35,6 @@ from bot.watchlist import ACCOUNT_ID, validate_source
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 1_000_000
-STATE_SYMBOLS = {
-    OK: "✅", FAILING: "⚠️", STALE: "🕸", EMPTY: "🕸", PENDING: "⏳", DISABLED: "⏸", UNCONFIGURED: "🔧"
-}
 
 
 async def refuse_non_admin(
@@ -132,9 +117,7 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, chat, text(lang, "watch.usage"))
 
 
-async def _watch_add(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]
-) -> None:
+async def _watch_add(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, words: list[str]) -> None:
     svc, lang = services(context), chat.language
     try:
         account = parse_watch_add(words)
@@ -164,20 +147,24 @@ async def _watch_add(
 async def _watch_enable(
     update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatSettings, account_id: str
 ) -> None:
-    """Switch an account's disabled sources back on and poll them now."""
-    now = datetime.now(UTC)
-    enabled = await asyncio.to_thread(source_store.enable_account_sources, services(context).db, account_id, now)
+    """Switch an account's disabled sources back on and poll them now (those the settings can read)."""
+    now, svc = datetime.now(UTC), services(context)
+    enabled = await asyncio.to_thread(source_store.enable_account_sources, svc.db, account_id, now)
+    readable = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
     for source_id in enabled:
-        schedule_poll(context.job_queue, source_id, now)
+        if source_id in readable:
+            schedule_poll(context.job_queue, source_id, now)
     key = "watch.enabled" if enabled else "watch.none_disabled"
     await reply(update, context, chat, text(chat.language, key, id=escape(account_id), count=len(enabled)))
 
 
 async def poll_now(context: ContextTypes.DEFAULT_TYPE, account_ids: set[str]) -> None:
-    """Poll the sources of accounts just added, right away."""
-    now = datetime.now(UTC)
-    for row in await asyncio.to_thread(account_store.list_source_rows, services(context).db):
-        if row.account_id in account_ids:
+    """Poll the sources of accounts just added, right away; not those the settings cannot read
+    (X without a bridge): /status says why, once."""
+    now, svc = datetime.now(UTC), services(context)
+    readable = dict(await asyncio.to_thread(svc.pipeline.due_sources, now))
+    for row in await asyncio.to_thread(account_store.list_source_rows, svc.db):
+        if row.account_id in account_ids and row.id in readable:
             schedule_poll(context.job_queue, row.id, now)
 
 
@@ -217,76 +204,16 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, context, chat, "\n".join(lines))
 
 
-def watch_summary(accounts: list[Account], lang: str) -> str:
-    """/watch list without feed URLs or handles, for a group."""
-    sources = sum(len(account.sources) for account in accounts)
-    return text(lang, "watch.list_summary", count=len(accounts), sources=sources)
-
-
-def watch_list(accounts: list[Account], lang: str) -> str:
-    lines = [text(lang, "watch.list_header", count=len(accounts))]
-    for account in accounts:
-        sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
-        lines.append(f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}")
-    return "\n".join(lines)
-
-
-def status_summary(sources: list[SourceHealth], lang: str, extra: Sequence[str] = ()) -> str:
-    """/status without URLs or error texts, for a group: how many sources are in each state."""
-    states = Counter(source.state for source in sources)
-    counts = ", ".join(
-        f"{STATE_SYMBOLS.get(state, '•')} {count} {text(lang, f'state.{state}')}" for state, count in states.items()
-    )
-    return "\n".join([text(lang, "status.header", count=len(sources)), *extra, escape(counts)])
-
-
-def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence[str] = ()) -> str:
-    """/status in full: each source's state, last success, errors and next poll.
-
-    `extra` lines (HTML, e.g. a coverage line) go right under the header."""
-    lang = chat.language
-
-    def when(moment: datetime | None) -> str:
-        return local_time(moment, chat.timezone) if moment else text(lang, "status.never")
-
-    lines = [text(lang, "status.header", count=len(sources)), *extra]
-    for source in sources:
-        lines.append(
-            f"{STATE_SYMBOLS.get(source.state, '•')} <b>{escape(source.account_name)}</b> "
-            f"{escape(source.kind)}:{escape(source.handle)} — {escape(text(lang, f'state.{source.state}'))}"
-        )
-        lines.append(
-            "   "
-            + escape(
-                text(
-                    lang,
-                    "status.line",
-                    last_success=when(source.last_success_at),
-                    errors=source.consecutive_errors,
-                    next_poll=when(source.next_poll_at),
-                )
-            )
-        )
-        if source.last_error and source.consecutive_errors and source.state != UNCONFIGURED:
-            lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
-    return "\n".join(lines)
-
-
 async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Administrators: each source's last success, errors and next poll (in a group: privately)."""
     chat = await current_chat(update, context)
     if await refuse_non_admin(update, context, chat, "status"):
         return
     svc = services(context)
-    sources = await asyncio.to_thread(source_health, svc.db, svc.settings.poll_seconds)
+    sources = await asyncio.to_thread(source_health, svc.db, svc.settings)
     if not sources:
         await reply(update, context, chat, text(chat.language, "status.none"))
         return
-    # Sources the settings cannot read are "unconfigured"; what to do is said once, by the core.
-    sources = [
-        replace(s, state=UNCONFIGURED) if s.state != DISABLED and unconfigured_reason(s.kind, svc.settings) else s
-        for s in sources
-    ]
     coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
     notes = await asyncio.to_thread(
         lambda: source_notes(account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db), svc.settings)

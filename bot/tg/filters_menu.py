@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -30,7 +31,7 @@ from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import ChatSettings
 from bot.storage.subscriptions import Subscription
-from bot.tg.chat_context import can_change, follows, heading, may_change, reply, settings_chat
+from bot.tg.chat_context import can_change, current_chat, follows, heading, may_change, reply, settings_chat
 from bot.tg.jobs import Services, services
 from bot.tg.keywords import keywords_summary, without
 
@@ -43,26 +44,32 @@ LABEL_WIDTH = 32
 MIN_HEAD = 8  # characters of a squeezed name's start
 MAX_LANGUAGE_BUTTONS = 24
 MAX_KEYWORD_BUTTONS = 12
+CHAT_ID = re.compile(r"-?[0-9]{1,16}")
 
 
 @dataclass(frozen=True)
 class Tap:
-    """A button's callback data `f:KIND:PAGE:VALUE` (under Telegram's 64 bytes)."""
+    """A button's callback data `f:KIND:PAGE:CHAT:VALUE` (at most 62 bytes; Telegram allows 64).
+
+    CHAT is the chat the keyboard was drawn for: after a `/channel` switch an old keyboard
+    still changes the chat it shows, never whichever one is current."""
 
     kind: str
     page: int
+    chat_id: int
     value: str
 
 
-def callback(kind: str, page: int, value: str = "") -> str:
-    return f"f:{kind}:{page}:{value}"
+def callback(chat_id: int, kind: str, page: int, value: str = "") -> str:
+    return f"f:{kind}:{page}:{chat_id}:{value}"
 
 
 def parse_tap(data: str) -> Tap | None:
-    parts = data.split(":", 3)
-    if len(parts) != 4 or parts[0] != "f" or not parts[2].isdigit():
+    """None for data this keyboard did not make (or an older keyboard without its chat)."""
+    parts = data.split(":", 4)
+    if len(parts) != 5 or parts[0] != "f" or not parts[2].isdigit() or not CHAT_ID.fullmatch(parts[3]):
         return None
-    return Tap(parts[1], int(parts[2]), parts[3])
+    return Tap(parts[1], int(parts[2]), int(parts[3]), parts[4])
 
 
 def token(value: str) -> str:
@@ -152,7 +159,7 @@ def account_rows(chat: ChatSettings, followed: list[Account], page: int) -> list
     rows = [
         [
             InlineKeyboardButton(
-                _tick(a.id in chat.accounts, labels[a.id]), callback_data=callback("a", page, token(a.id))
+                _tick(a.id in chat.accounts, labels[a.id]), callback_data=callback(chat.id, "a", page, token(a.id))
             )
         ]
         for a in shown
@@ -160,9 +167,9 @@ def account_rows(chat: ChatSettings, followed: list[Account], page: int) -> list
     if pages > 1:
         rows.append(
             [
-                InlineKeyboardButton("◀", callback_data=callback("p", (page - 1) % pages)),
-                InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=callback("p", page)),
-                InlineKeyboardButton("▶", callback_data=callback("p", (page + 1) % pages)),
+                InlineKeyboardButton("◀", callback_data=callback(chat.id, "p", (page - 1) % pages)),
+                InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=callback(chat.id, "p", page)),
+                InlineKeyboardButton("▶", callback_data=callback(chat.id, "p", (page + 1) % pages)),
             ]
         )
     return rows
@@ -175,7 +182,8 @@ def filters_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                _tick(label in chat.labels, text(lang, f"label.{label}")), callback_data=callback("l", page, label)
+                _tick(label in chat.labels, text(lang, f"label.{label}")),
+                callback_data=callback(chat.id, "l", page, label),
             )
             for label in LABELS
         ],
@@ -183,7 +191,7 @@ def filters_keyboard(
             InlineKeyboardButton(
                 ("• " if abs(chat.min_strength - value) < 1e-9 else "")
                 + text(lang, "filters.strength_button", value=percent(value)),
-                callback_data=callback("s", page, f"{value:.1f}"),
+                callback_data=callback(chat.id, "s", page, f"{value:.1f}"),
             )
             for value in STRENGTHS
         ],
@@ -191,7 +199,7 @@ def filters_keyboard(
     rows += account_rows(chat, [a for a in accounts if follows(subs, a)], page)
     codes = [
         InlineKeyboardButton(
-            _tick(code in chat.languages, language_label(lang, code)), callback_data=callback("g", page, code)
+            _tick(code in chat.languages, language_label(lang, code)), callback_data=callback(chat.id, "g", page, code)
         )
         for code in filter_languages(accounts, seen, chat)
     ]
@@ -201,9 +209,9 @@ def filters_keyboard(
         [
             InlineKeyboardButton(
                 text(lang, "filters.silent_button" if not chat.silent else "filters.sound_button"),
-                callback_data=callback("q", page),
+                callback_data=callback(chat.id, "q", page),
             ),
-            InlineKeyboardButton(text(lang, "filters.done"), callback_data=callback("d", page)),
+            InlineKeyboardButton(text(lang, "filters.done"), callback_data=callback(chat.id, "d", page)),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -213,7 +221,9 @@ def keyword_buttons(chat: ChatSettings, page: int) -> list[InlineKeyboardButton]
     """A ✖ button per keyword (excluded ones shown with a minus) that removes it."""
     shown = [(k, k) for k in chat.keywords_include] + [(f"-{k}", k) for k in chat.keywords_exclude]
     return [
-        InlineKeyboardButton(f"✖ {squeeze(label, 20)}", callback_data=callback("k", page, token(fold(keyword))))
+        InlineKeyboardButton(
+            f"✖ {squeeze(label, 20)}", callback_data=callback(chat.id, "k", page, token(fold(keyword)))
+        )
         for label, keyword in shown[:MAX_KEYWORD_BUTTONS]
     ]
 
@@ -299,24 +309,37 @@ async def redraw(
     await reply(update, context, chat, html, markup)
 
 
+async def keyboard_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: Tap | None) -> ChatSettings | None:
+    """The chat a keyboard was drawn for: the chat it is in, or a channel set up from it (whose
+    administrators are checked again on every tap); None for anything else."""
+    here = await current_chat(update, context)
+    if tap is None or tap.chat_id == here.id:
+        return here if tap is not None else None
+    chat = await asyncio.to_thread(chat_store.get_chat, services(context).db, tap.chat_id)
+    return chat if chat is not None and chat.is_channel and chat.active else None
+
+
 async def on_filter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tap on the /filters keyboard: change one setting and redraw."""
+    """A tap on the /filters keyboard: change one setting of the chat it was drawn for, redraw."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    chat = await settings_chat(update, context)
+    tap = parse_tap(query.data)
+    chat = await keyboard_chat(update, context, tap)
+    if tap is None or chat is None:
+        await acknowledge(query, text((await current_chat(update, context)).language, "filters.expired"))
+        return
     if not await may_change(update, context, chat):
         await acknowledge(query)
         return
     svc = services(context)
     accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-    tap = parse_tap(query.data)
-    if tap is not None and tap.kind == "d":
+    if tap.kind == "d":
         await acknowledge(query)
         summary = filters_summary(chat, accounts)
         await redraw(update, context, chat, text(chat.language, "filters.closed", summary=summary))
         return
-    change = None if tap is None else apply_tap(chat, tap, accounts)
-    if tap is None or change is None:
+    change = apply_tap(chat, tap, accounts)
+    if change is None:
         await acknowledge(query, text(chat.language, "filters.expired"))
         return
     if change:

@@ -27,10 +27,12 @@ from bot.delivery import Delivery
 from bot.digest import build_digest, translate_quotes
 from bot.i18n import REFERENCE, text
 from bot.pipeline import DISABLE_AFTER, Pipeline, RefreshResult, clamp_seconds, load_configured_watchlist
+from bot.reader.health import source_notes
 from bot.render.alert import escape
 from bot.render.chart import render_chart
 from bot.render.digest import format_digest
 from bot.settings import Settings
+from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage import sources as source_store
@@ -170,6 +172,14 @@ def watchlist_stamp(settings: Settings) -> float | None:
     return path.stat().st_mtime if path.is_file() else None
 
 
+def log_unread_sources(svc: Services) -> None:
+    """What the settings leave unread and how to fix it, logged once (at start-up and after
+    a watchlist edit): those sources are never polled, so no poll repeats it per source."""
+    rows, accounts = account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db)
+    for note in source_notes(rows, accounts, svc.settings):
+        log.warning("%s", note.removeprefix("warning: "))  # the level already says "warning"
+
+
 def reload_watchlist_if_changed(svc: Services) -> None:
     """Re-read watchlist.yaml after an edit; an invalid file keeps the last good one."""
     stamp = watchlist_stamp(svc.settings)
@@ -178,6 +188,7 @@ def reload_watchlist_if_changed(svc: Services) -> None:
     svc.watchlist_stamp = stamp
     if load_configured_watchlist(svc.settings, svc.db) is None:
         log.info("watchlist reloaded from %s", svc.settings.watchlist_path)
+        log_unread_sources(svc)
 
 
 async def sync_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,7 +254,8 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
 async def send_digest(
     svc: Services, chat: ChatSettings, reply_to: int | None = None, thread_id: int | None = None, silent: bool = False
 ) -> int:
-    """Build the chat's digest and send it: the text, then the 7-day chart as a photo.
+    """Build the chat's digest and send it: the text, then the 7-day chart as a photo (none
+    when no day of the week had a readable statement).
 
     It goes to `reply_to` (default: the chat itself; a private chat asking for the digest of
     the channel it manages) in forum topic `thread_id`, silently when asked.
@@ -255,6 +267,8 @@ async def send_digest(
     digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
     where = {"thread_id": thread_id, "silent": silent}
     chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)
+    if all(day.tension is None for day in digest.days):
+        return chat_id  # nothing readable all week: empty bars would only look like a quiet week
     try:
         chart = await asyncio.to_thread(render_chart, digest, chat.language)
     except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
@@ -301,6 +315,7 @@ async def rebuild_jobs(application: Application) -> None:
     assert job_queue is not None
     svc = app_services(application)
     svc.watchlist_stamp = await asyncio.to_thread(watchlist_stamp, svc.settings)  # read by open()
+    await asyncio.to_thread(log_unread_sources, svc)
     await sync_polls(application, first_poll_now=True)
     job_queue.run_once(deliver_job, 0.5, name="deliver")
     for chat in await asyncio.to_thread(chat_store.digest_chats, svc.db):

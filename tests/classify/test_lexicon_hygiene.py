@@ -41,9 +41,10 @@ NATURAL_ENGLISH = {
 }
 # Alternatives seen in exactly one item of the project's sets and nowhere in the UN dev
 # split, measured 2026-12-06: 678 (51 of them Korean and Hebrew, whose only labelled text
-# is the 18-sentence ko_he set). The English ones were reviewed: mostly standard crisis
-# wording ("shahed", "sirens", "cowardly") that UN prose lacks, so they stay.
-MAX_SINGLE_ITEM = 678
+# was the 18-sentence ko_he set). The English ones were reviewed: mostly standard crisis
+# wording ("shahed", "sirens", "cowardly") that UN prose lacks, so they stay. With the
+# dev_native batch and the native-rule paraphrases as sources: 656, the new ceiling.
+MAX_SINGLE_ITEM = 656
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 Each case runs in its own interpreter (tests/benchmarks/bench_worst_case.py) so that its
 peak memory is its own. The time bounds are deliberately generous — the point is to
 catch the quadratic blow-up ("no attack " × 800 took 13.7 s, 4.9 MB of conflict words
-grew past 24 GB), not to benchmark; the measured figures are in README-rules.md.
+grew past 24 GB), not to benchmark. The bound is on CPU seconds, which a busy machine does not inflate the
+way it does wall time; the wall-clock figures are printed by the benchmark script.
 """
 
 import json
@@ -28,11 +29,11 @@ def run_case(name: str) -> dict:
 
 @pytest.mark.parametrize(
     ("case", "max_seconds"),
-    [("no_attack_x800", 2.0), ("single_token", 5.0), ("conflict_words", 5.0)],
+    [("no_attack_x800", 2.0), ("single_token", 2.0), ("conflict_words", 2.0)],
 )
 def test_worst_case_texts_stay_bounded(case, max_seconds):
     result = run_case(case)
-    assert result["seconds"] < max_seconds, result
+    assert result["cpu_seconds"] < max_seconds, result
     assert result["peak_mb"] < MAX_PEAK_MB, result
 
 

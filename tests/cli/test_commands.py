@@ -11,8 +11,11 @@ import threading
 from importlib import metadata
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.storage.db import open_database
+from bot.storage.tables import SourceRow
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>MOFA</title>
 <item><title>Statement on the ceasefire</title><link>https://mofa.example/1</link><guid>s-1</guid>
@@ -66,6 +69,7 @@ def test_poll_once_prints_each_failure_once_and_the_bridge_advice_once(configure
     assert err.count("source failed:") == 1 and err.count("HTTP 500") == 1, err
     assert err.count("read through an RSS bridge") == 1
     assert "1 of 3 accounts have only X sources and LADDERWATCH_X_BRIDGE is not set" in err
+    assert "polling 2 sources (2 not read, see above) once…" in err
     assert "1 new statements from 1 sources; 1 sources failed; 2 not read (LADDERWATCH_X_BRIDGE is not set)" in err
 
 
@@ -105,7 +109,8 @@ def test_poll_without_once_says_what_it_does_and_reports_progress(configured):
     finally:
         watchdog.cancel()
     text = "".join(seen)
-    assert "polling 4 sources: each every 300 s (LADDERWATCH_POLL_SECONDS)" in text and "Ctrl-C stops" in text
+    assert "polling 2 sources (2 not read, see above): each every 300 s (LADDERWATCH_POLL_SECONDS)" in text
+    assert "Ctrl-C stops" in text
     assert "1 new statements from 1 sources; 1 sources failed; 2 not read" in seen[-1]
     assert "next source due" in seen[-1]
     assert out.startswith("de-escalation\t")
@@ -154,3 +159,51 @@ def test_input_files_that_are_not_utf8_are_one_line_naming_file_and_offset(ladde
     )
     assert main(["watchlist", "import", str(latin1)]) == 2
     assert f"nothing imported: {latin1}:1: not UTF-8 (byte 0xe0" in capsys.readouterr().err
+
+
+def test_check_reports_an_unreachable_translator_once_on_its_own_line(configured, capsys):
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configured.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=f"http://127.0.0.1:{port}")
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    [line] = [line for line in captured.out.splitlines() if line.startswith("FAIL  translator")]
+    assert "libre" in line
+    assert "translation by libre failed" not in captured.err  # not a second, log-formatted copy
+
+
+def test_classify_says_once_that_the_translation_is_unavailable(configured, capsys):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configured.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=f"http://127.0.0.1:{port}")
+    assert main(["classify", "Risponderemo con fermezza a qualsiasi attacco."]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("translation unavailable: libre") == 1
+    assert "translation by libre failed" not in captured.err
+
+
+def test_check_reports_what_the_last_polls_could_not_read(configured, capsys):
+    configured.set(TELEGRAM_BOT_TOKEN="123:abc")
+    assert main(["check", "--offline"]) == 0
+    assert "ok    polls      no poll yet" in capsys.readouterr().out
+    assert main(["poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--offline"]) == 0  # a WARN does not change the exit status
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "polls" in line]
+    assert line.startswith("WARN  polls      1 of 2 sources failed at their last poll (e.g. broken rss:")
+    assert "HTTP 500" in line and "`ladderwatch sources`" in line
+
+
+def test_a_worker_never_leases_a_source_the_settings_cannot_read(configured, capsys):
+    assert main(["worker", "--until-idle"]) == 0
+    capsys.readouterr()
+    db = open_database(configured.database_url)
+    try:
+        with db.session() as session:
+            counts = select(SourceRow.kind, func.count(SourceRow.last_fetch_at)).group_by(SourceRow.kind)
+            fetched = {kind: count for kind, count in session.execute(counts).all()}
+    finally:
+        db.close()
+    assert fetched == {"rss": 2, "x": 0}  # both feeds polled; the X sources never tried without a bridge

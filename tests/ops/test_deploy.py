@@ -222,6 +222,8 @@ def test_the_runtime_install_has_no_dev_tools_and_declares_what_the_code_imports
         assert needed in runtime
     assert any("matplotlib" in d for d in project["optional-dependencies"]["chart"])
     assert any("matplotlib" in d for d in project["optional-dependencies"]["dev"])  # tests draw the PNG
+    names = [re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() for d in project["dependencies"]]
+    assert len(names) == len(set(names)), names  # each once: two ranges for one package is a merge slip
 
 
 def test_the_demo_runs_without_the_chart_extra(tmp_path):

@@ -58,6 +58,7 @@ async def test_healthz_is_degraded_with_the_reason_when_nothing_was_read(setting
     assert report["reason"] == (
         "0 of 2 sources answered in the last 24 h; 1 X source needs LADDERWATCH_X_BRIDGE; 1 failing"
     )
+    assert report["failing_sources"] == 1 and report["unconfigured_sources"] == 1  # the words /status uses
 
 
 async def test_healthz_answers_503_when_the_database_is_unreachable(settings, tmp_path):
@@ -128,7 +129,9 @@ async def test_metrics_carry_help_lines_counters_gauges_and_the_latency_histogra
     assert _sample(text, "ladderwatch_sources", '{state="empty"}') == 1  # answered, but never gave an item
     assert _sample(text, "ladderwatch_sources", '{state="stale"}') == 0
     assert _sample(text, "ladderwatch_sources", '{state="ok"}') == 0
-    assert _sample(text, "ladderwatch_sources", '{state="failing"}') == 1
+    # an X source without LADDERWATCH_X_BRIDGE is unconfigured, as in /status, whatever old failures say
+    assert _sample(text, "ladderwatch_sources", '{state="unconfigured"}') == 1
+    assert _sample(text, "ladderwatch_sources", '{state="failing"}') == 0
 
 
 def test_telegram_errors_are_named_by_kind():

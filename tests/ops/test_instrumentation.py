@@ -17,7 +17,7 @@ from bot.alerts import queue_alerts
 from bot.cli import main
 from bot.delivery import Delivery
 from bot.storage.db import open_database
-from bot.storage.tables import StatementRow
+from bot.storage.tables import SourceRow, StatementRow
 from bot.translate import TranslationService
 from tests.ops.conftest import make_settings
 from tests.tg.botapi_double import BotApiDouble, Failure
@@ -66,11 +66,14 @@ def test_poll_counts_each_fetch_outcome_and_each_new_statement(ladderwatch_env, 
     capsys.readouterr()
     after = fetches()
     delta = {outcome: after[outcome] - before[outcome] for outcome in after}
-    assert delta == {"ok": 1, "not_modified": 1, "unresolvable": 2, "fetch_error": 2, "parse_error": 2}
+    # the X source is never fetched without LADDERWATCH_X_BRIDGE: no "unresolvable" attempt per poll
+    assert delta == {"ok": 1, "not_modified": 1, "unresolvable": 0, "fetch_error": 2, "parse_error": 2}
     db = open_database(ladderwatch_env.database_url)
     with db.session() as session:
         stored = session.scalar(select(func.count()).select_from(StatementRow))
+        x_fetched_at = session.scalar(select(SourceRow.last_fetch_at).where(SourceRow.kind == "x"))
     db.close()
+    assert x_fetched_at is None
     assert stored and statements_counted() - classified == stored  # each new statement once, none again
 
 

@@ -191,7 +191,7 @@ def test_coverage_warning_counts_x_sources_of_accounts_that_have_other_sources_t
                                                        SourceSpec(SourceKind.RSS, "https://state.example/feed"))),
     ]
     settings = load_settings({}, env_file=None)
-    assert coverage_warning(mixed, settings) == "1 X sources are not read because LADDERWATCH_X_BRIDGE is not set"
+    assert coverage_warning(mixed, settings) == "1 X source is not read because LADDERWATCH_X_BRIDGE is not set"
     bridged = load_settings({"LADDERWATCH_X_BRIDGE": "https://nitter.example/{handle}/rss"}, env_file=None)
     assert coverage_warning(mixed, bridged) is None
     assert unconfigured_reason("telegram", settings) is None

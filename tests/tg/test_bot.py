@@ -4,6 +4,7 @@ loopback feeds and translates through the LibreTranslate double."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.storage.tables import AccountRow, SourceRow, StatementRow
+from bot.tg.app import serve
 from tests.tg.conftest import ADMIN, RunningBot, until
 from tests.tg.factories import rss
 
@@ -182,3 +184,44 @@ async def test_status_gives_the_x_bridge_advice_once_for_all_x_sources(running_b
     assert status.count("read through an RSS bridge") == 1
     assert status.count("unconfigured (see above)") == 3
     assert "needs an RSS bridge" not in status
+
+
+async def test_x_sources_without_a_bridge_are_never_fetched_and_the_advice_is_logged_once(
+    running_bot: RunningBot, caplog
+):
+    bot = running_bot
+    caplog.set_level(logging.WARNING)
+    await bot.say(ADMIN, "/watch add kallas Kaja Kallas x:kajakallas")
+
+    def fetched_rss() -> int:
+        with bot.db.session() as session:
+            return session.scalar(select(func.count()).where(SourceRow.last_fetch_at.is_not(None))) or 0
+
+    await until(fetched_rss)
+    await asyncio.sleep(2)  # /watch add polls new sources at once: the X one must still not be tried
+    with bot.db.session() as session:
+        x_source = session.scalars(select(SourceRow).where(SourceRow.kind == "x")).one()
+    assert x_source.last_fetch_at is None and x_source.consecutive_errors == 0
+    status = await bot.say(ADMIN, "/status")
+    line = status.split("x:kajakallas — unconfigured (see above)", 1)[1].split("\n")[:2]
+    assert not any("errors" in part or "next poll" in part for part in line)  # never polled: no poll details
+    assert "needs an RSS bridge" not in caplog.text  # no per-source failure line
+
+
+async def test_the_bridge_advice_is_logged_once_at_start_up(settings, api, caplog, tmp_path):
+    settings.watchlist_path.write_text(
+        "accounts:\n  - id: kallas\n    name: Kaja Kallas\n    sources:\n"
+        "      - x: kajakallas\n      - x: eu_eeas\n"
+    )
+    caplog.set_level(logging.WARNING)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, None, stop))
+    try:
+        await until(lambda: "read through an RSS bridge" in caplog.text)
+        await asyncio.sleep(3)  # the first polls run within ~2 s of start-up
+    finally:
+        stop.set()
+        await task
+    assert caplog.text.count("read through an RSS bridge") == 1
+    assert "1 of 1 accounts have only X sources" in caplog.text
+    assert "needs an RSS bridge" not in caplog.text

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
-from tests.tg.botapi_double import BOT_USER
+from tests.tg.botapi_double import BOT_USER, Sent
 from tests.tg.conftest import ADMIN, RunningBot, until
 from tests.tg.factories import add_account, add_statement, rss
 
@@ -74,17 +75,17 @@ async def test_filters_buttons_are_distinct_paginated_in_percent_with_language_n
     assert len(accounts) == 8 and len(set(accounts)) == 8  # a page of eight, all different
     assert all(len(label) <= 35 for label in accounts)  # tick, space, 32
     assert any("Pakistan" in label for label in accounts) and any("India" in label for label in accounts)
-    assert ("1/2", "f:p:0:") in first
+    assert ("1/2", f"f:p:0:{USER}:") in first
     assert "≥ 40%" in [label for label, _ in first]
     languages = {label.split(" ", 1)[1]: data for label, data in first if data.startswith("f:g:")}
     assert {"English", "Italian", "Urdu"} <= languages.keys()  # hints, plus a language only seen in statements
 
-    second_page = await press(bot, USER, "f:p:1:")
+    second_page = await press(bot, USER, f"f:p:1:{USER}:")
     assert "Alert filters" in second_page
     page_two = [label for label, data in buttons(bot, USER, "editMessageText") if data.startswith("f:a:")]
     assert len(page_two) == 4 and not set(page_two) & set(accounts)
     assert "Languages: Urdu" in await press(bot, USER, languages["Urdu"])
-    assert "Minimum strength: 60%" in await press(bot, USER, "f:s:1:0.6")
+    assert "Minimum strength: 60%" in await press(bot, USER, f"f:s:1:{USER}:0.6")
     chat = chat_store.get_chat(bot.db, USER)
     assert chat is not None and chat.languages == {"ur"} and chat.min_strength == 0.6
 
@@ -97,9 +98,9 @@ async def test_group_members_see_the_filters_and_only_administrators_change_them
     assert "Labels: escalation, de-escalation" in shown and "Only this group's administrators" in shown
     assert buttons(bot, GROUP) == []
     await bot.say(GROUP, "/filters", user_id=11, chat_type="supergroup")
-    assert "⛔" in await press(bot, GROUP, "f:l:0:neutral", user_id=12)
+    assert "⛔" in await press(bot, GROUP, f"f:l:0:{GROUP}:neutral", user_id=12)
     assert "neutral" not in chat_store.get_chat(bot.db, GROUP).labels
-    await press(bot, GROUP, "f:l:0:neutral", user_id=11)
+    await press(bot, GROUP, f"f:l:0:{GROUP}:neutral", user_id=11)
     assert "neutral" in chat_store.get_chat(bot.db, GROUP).labels
 
 
@@ -125,7 +126,7 @@ async def test_silent_mode_is_set_by_command_and_button(running_bot: RunningBot)
     assert "without a sound" in await bot.say(USER, "/silent on")
     assert chat_store.get_chat(bot.db, USER).silent
     assert "Notifications: silent" in await bot.say(USER, "/filters")
-    assert "Notifications: with sound" in await press(bot, USER, "f:q:0:")
+    assert "Notifications: with sound" in await press(bot, USER, f"f:q:0:{USER}:")
     assert not chat_store.get_chat(bot.db, USER).silent
 
 
@@ -180,6 +181,46 @@ async def test_a_channel_is_set_up_from_a_private_chat_and_gets_its_own_settings
     api.add_channel(-1008, "elsewhere", "Elsewhere")
     assert "not an administrator allowed to post" in await bot.say(USER, "/channel @elsewhere")
     assert "private chat with me" in await bot.say(GROUP, "/channel @crisisdesk", chat_type="supergroup")
+
+
+async def tap(bot: RunningBot, message: Sent, data: str) -> dict[str, Any]:
+    """Tap a button under a given (possibly old) message; the callback's answer."""
+    before = len(bot.api.calls_of("answerCallbackQuery"))
+    bot.api.press(USER, message, data)
+    return (await until(lambda: bot.api.calls_of("answerCallbackQuery")[before:]))[0]
+
+
+async def test_an_old_filters_keyboard_changes_the_chat_it_was_drawn_for_after_a_channel_switch(
+    running_bot: RunningBot,
+):
+    bot, api = running_bot, running_bot.api
+    channel = -1007
+    api.add_channel(channel, "crisisdesk", "Crisis Desk")
+    api.members[(channel, BOT_USER["id"])] = "administrator"
+    api.members[(channel, USER)] = "creator"
+    await bot.say(USER, "/channel @crisisdesk")
+    assert (await bot.say(USER, "/filters")).startswith("📢 <b>Crisis Desk</b>:")
+    channel_keyboard = api.last(USER)
+    neutral = next(data for label, data in buttons(bot, USER) if "neutral" in label)
+    assert neutral == f"f:l:0:{channel}:neutral"
+    assert all(len(data.encode()) <= 64 for _, data in buttons(bot, USER))
+    await bot.say(USER, "/channel off")  # the private chat's own settings are current again
+
+    await tap(bot, channel_keyboard, neutral)
+    assert "neutral" in chat_store.get_chat(bot.db, channel).labels
+    assert "neutral" not in chat_store.get_chat(bot.db, USER).labels
+
+    api.members[(channel, USER)] = "member"  # no longer administers the channel: checked on each tap
+    await tap(bot, channel_keyboard, neutral)
+    assert any("⛔" in t for t in api.texts(USER)[-1:])
+    assert "neutral" in chat_store.get_chat(bot.db, channel).labels
+
+    await bot.say(2002, "/start")
+    for data in (f"f:l:0:{2002}:neutral", "f:l:0:neutral"):  # another person's chat; a keyboard without its chat
+        answer = await tap(bot, channel_keyboard, data)
+        assert answer.get("text") == "This keyboard is out of date: send /filters again.", answer
+    assert "neutral" not in chat_store.get_chat(bot.db, 2002).labels
+    assert "neutral" not in chat_store.get_chat(bot.db, USER).labels
 
 
 async def test_subscribe_in_a_forum_topic_sends_alerts_there(running_bot: RunningBot, feed_server):

@@ -16,7 +16,7 @@ from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.tg.app import build_application, on_startup
 from bot.tg.jobs import reload_watchlist_if_changed, schedule_digest, sync_polls
-from tests.tg.factories import add_chat
+from tests.tg.factories import add_chat, add_statement
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ async def test_start_up_rebuilds_every_job_from_the_database(application, api):
 async def test_daily_digest_runs_at_local_time_in_the_chats_timezone(application, api):
     db = application.bot_data["services"].db
     add_chat(db, 1001)
+    add_statement(db, "We reserve the right to respond.", published=datetime.now(UTC) - timedelta(hours=1))
     chat = chat_store.update_chat(db, 1001, timezone="Asia/Kolkata", digest_time="09:30")
     schedule_digest(application.job_queue, chat)
     job = application.job_queue.get_jobs_by_name("digest:1001")[0]
@@ -103,9 +104,20 @@ async def test_the_daily_digest_goes_to_the_chats_topic_silently(application, ap
     db = application.bot_data["services"].db
     add_chat(db, -100, chat_type="supergroup")
     api.topics[-100] = {42}
+    add_statement(db, "We reserve the right to respond.", published=datetime.now(UTC) - timedelta(hours=1))
     chat = chat_store.update_chat(db, -100, thread_id=42, silent=True)
     schedule_digest(application.job_queue, chat)
     await application.job_queue.get_jobs_by_name("digest:-100")[0].run(application)
     sent = [s for s in api.sent if s.chat_id == -100]
     assert [s.method for s in sent] == ["sendMessage", "sendPhoto"]
     assert all(s.thread_id == 42 and s.silent for s in sent)
+
+
+async def test_a_digest_of_a_week_with_nothing_read_says_so_and_sends_no_empty_chart(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
+    await application.job_queue.get_jobs_by_name("digest:1001")[0].run(application)
+    [digest] = api.texts(1001)
+    assert "Nothing was read in this period" in digest and "Quiet day" not in digest
+    assert api.photos(1001) == []

@@ -1,0 +1,308 @@
+"""`ladderwatch classify` and `ladderwatch eval`: the engine on free text, one text or JSONL lines.
+
+Language → translation → classification, as in the pipeline but without storing anything;
+the translation cache is the only database use. Apart from `bot/cli.py` (which wires the
+commands) to keep each module near one concept and under ~400 lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.cli_errors import CommandError
+from bot.settings import NotUtf8Error, Settings, read_utf8
+from bot.storage.db import Database, DatabaseUnavailable, open_database
+
+if TYPE_CHECKING:
+    from bot.model import Translation, Verdict
+
+
+def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
+    """(line number, object or None, error or None) for every non-blank line."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, None, f"not JSON ({error.msg})"
+            continue
+        if not isinstance(item, dict):
+            yield number, None, "expected a JSON object"
+            continue
+        missing = [key for key in required if not isinstance(item.get(key), str) or not item[key].strip()]
+        if missing:
+            yield number, None, f"missing or empty {', '.join(repr(m) for m in missing)}"
+            continue
+        yield number, item, None
+
+
+def _open_cache_database(url: str) -> Database:
+    """The translation cache; an unusable database (read-only folder…) only costs the cache."""
+    try:
+        return open_database(url)
+    except DatabaseUnavailable as error:
+        print(f"ladderwatch: translation cache disabled: {error}", file=sys.stderr)
+        return open_database("sqlite://")
+
+
+class Analyser:
+    """Language → translation → classification for free text (classify and eval)."""
+
+    def __init__(self, settings: Settings, translate: bool, learned: bool = True) -> None:
+        from bot.classify import Classifier
+
+        self.classifier = Classifier.load() if learned else Classifier.load(learned=False)
+        self.translator = None
+        self.db: Database | None = None
+        if translate and settings.translators != ("none",):
+            from bot.translate import TranslationService
+
+            self.db = _open_cache_database(settings.database_url)
+            self.translator = TranslationService(settings, self.db)
+
+    def analyse_offline(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        """Detection and classification only (no network translator): CPU work, run in a thread."""
+        from bot.language import detect_language
+        from bot.model import Translation
+        from bot.pipeline import no_translation
+
+        lang = detect_language(text, (lang_hint,) if lang_hint else ())
+        translation = no_translation(lang) if english is None else Translation(english, lang, "en", "reference")
+        return _analysis(lang, translation, self.classifier.classify(text, lang, translation.text))
+
+    async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        from bot.language import detect_language
+        from bot.pipeline import translate_and_classify
+
+        if self.translator is None or english is not None:
+            return await asyncio.to_thread(self.analyse_offline, text, lang_hint, english)
+        lang = await asyncio.to_thread(detect_language, text, (lang_hint,) if lang_hint else ())
+        translation, verdict = await translate_and_classify(self.translator, self.classifier, text, lang)
+        return _analysis(lang, translation, verdict)
+
+    async def analyse_many(
+        self, items: Sequence[tuple[str, str | None, str | None]], concurrency: int = 4
+    ) -> list[dict[str, object]]:
+        """Several texts at once, results in input order: offline all in one worker thread
+        (no thread hop per text), with a translator several at a time (I/O bound)."""
+        if self.translator is None:
+            return await asyncio.to_thread(lambda: [self.analyse_offline(*item) for item in items])
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(item: tuple[str, str | None, str | None]) -> dict[str, object]:
+            async with gate:
+                return await self.analyse(*item)
+
+        return list(await asyncio.gather(*(one(item) for item in items)))
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _analysis(lang: str, translation: Translation, verdict: Verdict) -> dict[str, object]:
+    return {
+        "lang": lang,
+        "label": verdict.label.value,
+        "score": round(verdict.score, 4),
+        "confidence": round(verdict.confidence, 4),
+        "mixed": verdict.mixed,
+        "abstained": verdict.abstained,
+        "reason": verdict.reason,
+        "cues": [
+            {"text": c.text, "lang": c.lang, "weight": c.weight, "category": c.category, "english": c.english}
+            for c in verdict.cues
+        ],
+        "translation": translation.text,
+        "translated": translation.text is not None,
+        "translation_error": translation.error,
+    }
+
+
+def _open_input(name: str) -> TextIO:
+    if name == "-":
+        return sys.stdin
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(f"{name}: no such file")
+    try:
+        return io.StringIO(read_utf8(path))
+    except NotUtf8Error as error:
+        raise CommandError(str(error)) from None
+
+
+def _verdict_text(text: str, result: dict[str, object]) -> str:
+    if result["abstained"]:
+        lines = [f"NOT CLASSIFIED (abstained, confidence 0): {result['reason']}", f"language: {result['lang']}"]
+        if result.get("translation_error"):
+            lines.append(f"translation unavailable: {result['translation_error']}")
+        lines.append("to read it: configure a translator (LADDERWATCH_TRANSLATOR) or add a lexicon for the language")
+        return "\n".join(lines)
+    lines = [
+        f"{str(result['label']).upper()}  score {result['score']:+.2f}  confidence {result['confidence']:.2f}"
+        + ("  (mixed)" if result["mixed"] else ""),
+        f"language: {result['lang']}",
+    ]
+    if result["translated"]:
+        lines.append(f"translation: {result['translation']}")
+    elif result.get("translation_error"):
+        lines.append(f"translation unavailable: {result['translation_error']}")
+    cues = result["cues"]
+    assert isinstance(cues, list)
+    if cues:
+        lines.append("cues:")
+        for cue in cues:
+            gloss = f" = {cue['english']!r}" if cue.get("english") and cue["english"] != cue["text"] else ""
+            lines.append(f"  {cue['weight']:+.1f}  {cue['category']:<22} {cue['text']!r} [{cue['lang']}]{gloss}")
+    else:
+        lines.append("cues: none (no conflict posture found)")
+    return "\n".join(lines)
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    analyser = Analyser(settings, translate=not args.no_translate)
+    try:
+        if args.jsonl is None:
+            if not args.text:
+                raise CommandError('give a text (ladderwatch classify "TEXT") or --jsonl FILE|-')
+            text = " ".join(args.text)
+            from bot.translate import failures_not_logged
+
+            with failures_not_logged():  # the verdict says "translation unavailable: …" itself
+                print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
+            return 0
+        stream = _open_input(args.jsonl)
+        rows = list(_read_jsonl(stream, ["text"]))
+        good = [(n, item) for n, item, error in rows if item is not None]
+        for number, _, error in rows:
+            if error:
+                print(f"{args.jsonl}:{number}: {error}; line skipped", file=sys.stderr)
+        results = asyncio.run(
+            analyser.analyse_many([(str(item["text"]), _str_or_none(item.get("lang")), None) for _, item in good])
+        )
+        for (_, item), result in zip(good, results, strict=True):
+            result.pop("translation_error")
+            print(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False), flush=True)
+        return 1 if len(good) < len(rows) else 0
+    finally:
+        analyser.close()
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _un_quad_files(names: Sequence[str]) -> list[Path]:
+    """The corpus files named, a directory standing for every *.jsonl in it."""
+    files: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(path.glob("*.jsonl"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{name}: no such file or directory")
+    if not files:
+        raise CommandError(f"{', '.join(names)}: no *.jsonl files of the UN quad corpus there")
+    return files
+
+
+def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
+    """Per corpus file: engine vs keyword baseline; then cross-language agreement with `en`."""
+    from bot.evaluate import agreement, evaluate, format_comparison, keyword_baseline, quad_gold
+
+    analyser = Analyser(settings, translate=not args.no_translate, learned=not args.rules_only)
+    labels_by_file: dict[str, dict[str, str]] = {}
+    bad = 0
+    try:
+        for path in _un_quad_files(args.files):
+            rows: list[dict[str, object]] = []
+            with path.open(encoding="utf-8") as stream:
+                for number, item, error in _read_jsonl(stream, ["id", "text", "lang"]):
+                    if item is None or not isinstance(item.get("quad"), int):
+                        problem = error or 'missing integer "quad"'
+                        print(f"{path}:{number}: {problem}; line skipped", file=sys.stderr)
+                        bad += 1
+                    else:
+                        rows.append(item)
+            predictions = asyncio.run(
+                analyser.analyse_many([(str(row["text"]), str(row["lang"]), None) for row in rows])
+            )
+            labels = [str(p["label"]) for p in predictions]
+            labels_by_file[path.stem] = {str(row["id"]): label for row, label in zip(rows, labels, strict=True)}
+            kept = quad_gold(rows, args.mapping)
+            gold = [(label, ()) for _, label in kept]
+            engine = evaluate(gold, [labels[position] for position, _ in kept])
+            baseline = evaluate(gold, [keyword_baseline(str(rows[position]["text"])) for position, _ in kept])
+            print(f"{path}: {len(kept)} of {len(rows)} rows scored (mapping {args.mapping})")
+            print(format_comparison([("ladderwatch", engine), ("keyword base", baseline)]))
+    finally:
+        analyser.close()
+    reference = labels_by_file.get("en")
+    if reference is not None:
+        print("cross-language agreement: rows where en is non-neutral and the other file gives the same label")
+        for name, other in labels_by_file.items():
+            if name != "en":
+                agreeing, counted = agreement(reference, other)
+                share = agreeing / counted if counted else 0.0
+                print(f"  en = {name}: {agreeing}/{counted} = {share:.3f}")
+    return 1 if bad else 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluate import evaluate, format_report
+
+    if args.un_quad:
+        return cmd_eval_un_quad(args, settings)
+    items: list[dict[str, object]] = []
+    bad = 0
+    for name in args.files:
+        with _open_input(name) as stream:
+            for number, item, error in _read_jsonl(stream, ["text", "label"]):
+                if item is None:
+                    print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
+                    bad += 1
+                else:
+                    items.append(item)
+    if not items:
+        raise CommandError('no evaluable lines: each needs "text" and a gold "label"')
+    analyser = Analyser(
+        settings, translate=not args.no_translate and not args.reference_translation, learned=not args.rules_only
+    )
+    try:
+        predictions = asyncio.run(
+            analyser.analyse_many(
+                [
+                    (
+                        str(item["text"]),
+                        _str_or_none(item.get("lang")) if args.lang_hints else None,
+                        _str_or_none(item.get("en")) if args.reference_translation else None,
+                    )
+                    for item in items
+                ]
+            )
+        )
+    finally:
+        analyser.close()
+    gold = [(str(item["label"]), tuple(item.get("also") or ())) for item in items]
+    mode = (
+        "reference translation"
+        if args.reference_translation
+        else ("original only" if args.no_translate else "translated")
+    )
+    print(f"{len(items)} statements, mode: {mode}")
+    print(format_report(evaluate(gold, [str(p["label"]) for p in predictions])))
+    lang_known = [(item["lang"], p["lang"]) for item, p in zip(items, predictions, strict=True) if item.get("lang")]
+    if lang_known:
+        correct = sum(1 for expected, got in lang_known if expected == got)
+        print(f"language identification: {correct}/{len(lang_known)} = {correct / len(lang_known):.3f}")
+    return 1 if bad else 0
