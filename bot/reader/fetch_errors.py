@@ -102,6 +102,15 @@ def too_large(url: str, max_bytes: int, how: str) -> FetchError:
     )
 
 
+def unsafe_address(url: str, host: str, address: object) -> FetchError:
+    return FetchError(
+        url,
+        f"{host} resolves to non-public address {address}; refused "
+        "(set LADDERWATCH_ALLOW_PRIVATE_URLS=1 only if you trust this network)",
+        kind="unsafe_url",
+    )
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), 0 to 6 h."""
     if not value:

@@ -20,7 +20,7 @@ import httpx
 
 import bot
 from bot.reader.decoding import ACCEPT_ENCODING, BodyDecoder, DecodedTooLarge, DecodeError
-from bot.reader.fetch_errors import FetchError, status_error, too_large, transport_problem
+from bot.reader.fetch_errors import FetchError, status_error, too_large, transport_problem, unsafe_address
 
 USER_AGENT = (
     f"Ladderwatch/{getattr(bot, '__version__', '0.1')} "
@@ -269,7 +269,7 @@ async def _check_host_is_public(target: httpx.URL) -> None:
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if not is_public_address(address):
-            raise _unsafe(url, target.host, address)
+            raise unsafe_address(url, target.host, address)
 
 
 class _PeerGuard:
@@ -291,16 +291,7 @@ class _PeerGuard:
         address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
         if not is_public_address(address):
             await stream.aclose()
-            raise _unsafe(str(self.target), self.target.host, address)
-
-
-def _unsafe(url: str, host: str, address: IPAddress) -> FetchError:
-    return FetchError(
-        url,
-        f"{host} resolves to non-public address {address}; refused "
-        "(set LADDERWATCH_ALLOW_PRIVATE_URLS=1 only if you trust this network)",
-        kind="unsafe_url",
-    )
+            raise unsafe_address(str(self.target), self.target.host, address)
 
 
 def _redirect_target(target: httpx.URL, response: httpx.Response) -> str:
