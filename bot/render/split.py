@@ -56,8 +56,10 @@ def _visible(html: str) -> bool:
 def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Parts of at most `limit` UTF-16 units each, every one valid HTML on its own.
 
-    Cuts go at the last line break when that keeps at least half a part, else at the
-    last space, else inside a long word (never inside a tag or an entity).
+    Cuts go at the last line break before an unindented line when that keeps at least half a
+    part (indented lines belong to the line above them, e.g. a source's details in /status),
+    else at the last line break, else at the last space, else inside a long word (never
+    inside a tag or an entity).
     """
     if utf16_units(html) <= limit:
         return [html] if _visible(html) else []
@@ -67,6 +69,7 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     while start < len(tokens):
         prefix = "".join(opening for _, opening in stack)
         size, current = utf16_units(prefix), stack
+        block_break: tuple[int, list[tuple[str, str]], int] | None = None
         line_break: tuple[int, list[tuple[str, str]], int] | None = None
         space: tuple[int, list[tuple[str, str]], int] | None = None
         index = start
@@ -78,10 +81,14 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
             size, current, index = size + utf16_units(token), following, index + 1
             if token == "\n":
                 line_break = (index, current, size)
+                if index == len(tokens) or not tokens[index].isspace():
+                    block_break = line_break
             elif token.isspace():
                 space = (index, current, size)
         if index == len(tokens):
             cut, cut_stack = index, current
+        elif block_break and block_break[2] >= limit // 2:
+            cut, cut_stack = block_break[0], block_break[1]
         elif line_break and (line_break[2] >= limit // 2 or not space or space[0] <= line_break[0]):
             cut, cut_stack = line_break[0], line_break[1]
         elif space:
