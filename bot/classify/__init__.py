@@ -18,6 +18,7 @@ from bot.classify.blend import BlendParameters, blend
 from bot.classify.engine import (
     CompiledLexicon,
     Hit,
+    Scan,
     SideTotals,
     capped,
     combine_totals,
@@ -40,6 +41,8 @@ ENGLISH = "en"
 UNDETERMINED = "und"
 # A verdict justifies itself with at most this many cues (long texts can match hundreds).
 MAX_CUES = 12
+# The scan of a text that is not there (no lexicon for its language, no translation).
+_NO_SCAN = Scan([], frozenset())
 # A cue left with at most this share of its weight was discounted by a context, a
 # condition or a topic: the learned reading may not take that side on its own.
 DISCOUNTED = 0.5
@@ -49,7 +52,9 @@ DISCOUNTED = 0.5
 class RulesReading:
     totals: SideTotals
     cues: tuple[Cue, ...]
-    discounted: frozenset[str]  # sides whose cues the scope rules set aside
+    # Sides whose words the scope rules set aside (damped by a context or a condition, or
+    # hidden by an other-sense phrase) and that the rules do not reach on their own.
+    discounted: frozenset[str]
 
 
 class Classifier:
@@ -106,22 +111,26 @@ class Classifier:
         """The lexicons' evidence for each side, the cues behind it, and the sides they discounted."""
         tuning = self.categories.tuning
         if lang == ENGLISH or (english is None and lang not in self.lexicons):
-            hits = self.lexicons[ENGLISH].find(text)
-            totals = side_totals(hits, tuning)
-            cues = self._cues(hits, lang if lang != "und" else ENGLISH, native=False)
-            all_hits = hits
+            scan = self.lexicons[ENGLISH].scan(text)
+            totals = side_totals(scan.hits, tuning)
+            cues = self._cues(scan.hits, lang if lang != "und" else ENGLISH, native=False)
+            all_hits, hidden = scan.hits, scan.hidden
         else:
-            native_hits = self.lexicons[lang].find(text) if lang in self.lexicons else []
-            native = side_totals(native_hits, tuning)
-            english_hits = self.lexicons[ENGLISH].find(english) if english else []
-            if english_hits:
-                translated = side_totals(english_hits, tuning)
+            native_scan = self.lexicons[lang].scan(text) if lang in self.lexicons else _NO_SCAN
+            native = side_totals(native_scan.hits, tuning)
+            english_scan = self.lexicons[ENGLISH].scan(english) if english else _NO_SCAN
+            if english_scan.hits:
+                translated = side_totals(english_scan.hits, tuning)
                 totals = combine_totals(native.scaled(tuning.native_factor), translated, tuning.corroboration)
             else:
                 totals = native
-            cues = self._cues(native_hits, lang, native=True) + self._cues(english_hits, ENGLISH, native=False)
-            all_hits = native_hits + english_hits
-        return RulesReading(totals, cues, _discounted_sides(all_hits))
+            cues = self._cues(native_scan.hits, lang, native=True)
+            cues += self._cues(english_scan.hits, ENGLISH, native=False)
+            all_hits, hidden = native_scan.hits + english_scan.hits, native_scan.hidden | english_scan.hidden
+        # A side the rules reach on their own is theirs to give, damped words or not.
+        carried = side_label(totals, tuning.neutral_threshold)
+        set_aside = _discounted_sides(all_hits) | hidden
+        return RulesReading(totals, cues, set_aside - {carried} if carried else set_aside)
 
     def read_model(self, text: str, lang: str, english: str | None) -> Reading | None:
         """The learned reading of the text (if in a model language) and of its translation, averaged."""

@@ -55,12 +55,15 @@ class Blended:
 def blend(
     totals: SideTotals, reading: Reading, parameters: BlendParameters, discounted: frozenset[str] = frozenset()
 ) -> Blended | None:
-    """The joint verdict, or None when the rules found a specific act and decide alone.
+    """The joint verdict, or None when the rules decide alone: they found a specific act, or
+    the model may take neither side.
 
-    A side in `discounted` (its words were read and set aside by a context or a condition,
-    like a chess "attack") is never taken on the model's word.
+    A side in `discounted` (its words were read and set aside by a context, a condition or
+    an other-sense phrase, like a chess "attack") is never taken on the model's word.
     """
     if totals.peak >= parameters.act_peak or reading.words > parameters.max_words:
+        return None
+    if {Label.ESCALATION.value, Label.DEESCALATION.value} <= discounted:
         return None
     probabilities = reading.probabilities
     logits = {

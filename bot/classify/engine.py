@@ -44,6 +44,9 @@ _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 _LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff\u200c\u200d]"
 _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
+# The context domain whose words are armed actors and weapons: its sentences are about
+# armed conflict, so the other domains' words there are incidental (see `_anchored_sentences`).
+ARMED_CONFLICT = "armed_conflict"
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
@@ -76,6 +79,15 @@ class Hit:
     start: int
     category: str
     weight: float
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A text's hits, and the sides of cue words that other-sense phrases hid
+    ("end violence against women" hides the escalation word "violence")."""
+
+    hits: list[Hit]
+    hidden: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,9 @@ class CompiledLexicon:
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
         self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
+        self._blockers = frozenset(lexicon.cues[index].id for index in blockers)
+        self._edges = (start + clitic, end)
+        self._unblocked: tuple[re.Pattern[str], dict[str, CueEntry]] | None = None
         self._modifiers = {
             kind: self._modifier_regex(kind, start, whole_word)
             for kind in ("negation", "avoidance", "conditional", "hedge")
@@ -127,8 +142,10 @@ class CompiledLexicon:
                 categories.domains[m.domain or ""].reach,
             )
             for m in lexicon.modifiers
-            if m.kind == "context"
+            if m.kind == "context" and m.domain != ARMED_CONFLICT
         ]
+        anchors = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "context" and m.domain == ARMED_CONFLICT]
+        self._anchors = re.compile(start + "(?:" + "|".join(anchors) + ")" + whole_word) if anchors else None
 
     def _modifier_regex(self, kind: str, start: str, end: str) -> re.Pattern[str] | None:
         patterns = [spaced(m.pattern) for m in self.lexicon.modifiers if m.kind == kind]
@@ -145,7 +162,11 @@ class CompiledLexicon:
         return folded, kept if len(kept) == len(folded) else None
 
     def find(self, text: str) -> list[Hit]:
-        """Every cue in `text`, with negation, conditional, hedge and context scope applied.
+        """Every cue in `text`, with negation, conditional, hedge and context scope applied."""
+        return self.scan(text).hits
+
+    def scan(self, text: str) -> Scan:
+        """`find`, and the sides of the cue words that other-sense phrases hid.
 
         Only the first `MAX_CLASSIFIED_CHARS` characters are read (cut at a word edge): a
         statement states its posture early, and every step below stays linear in that.
@@ -154,7 +175,13 @@ class CompiledLexicon:
         folded, positions = self.normalise(text)
         matches = self._matches(folded)
         if not matches:
-            return []
+            return Scan([], frozenset())
+        hidden = frozenset(
+            side
+            for start, end, entry in matches
+            if entry.id in self._blockers
+            for side in self._hidden_by(folded, start, end)
+        )
         cues = SortedSpans([(start, end) for start, end, _ in matches])
         idiom_categories = self.categories.tuning.idiom_categories
         idioms = SortedSpans([(start, end) for start, end, entry in matches if entry.category in idiom_categories])
@@ -180,7 +207,28 @@ class CompiledLexicon:
                 factor *= contexts.factor(start, hit.category, entry.weight)
             if factor > 0:
                 hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
-        return hits
+        return Scan(hits, hidden)
+
+    def _hidden_by(self, folded: str, start: int, end: int) -> set[str]:
+        """Sides of the cues inside an other-sense phrase at `start`–`end`.
+
+        The blocker-free regex is compiled on the first blocker met (a third of a second
+        for English), so texts without one never pay for it.
+        """
+        if self._unblocked is None:
+            kept = [entry for entry in self.lexicon.cues if entry.id not in self._blockers]
+            regex, entry_of_group = alternation(entry.pattern for entry in kept)
+            self._unblocked = (
+                re.compile(self._edges[0] + "(?:" + regex + ")" + self._edges[1]),
+                {name: kept[index] for name, index in entry_of_group.items()},
+            )
+        regex, entries = self._unblocked
+        sides = set()
+        position = start
+        while (match := regex.search(folded, position, end)) is not None and match.lastgroup is not None:
+            sides.add(self.categories.categories[entries[match.lastgroup].category].side)
+            position = match.start() + 1
+        return sides
 
     def _matches(self, folded: str) -> list[tuple[int, int, CueEntry]]:
         """Cue matches left to right; one starting inside another is kept if it reaches further.
@@ -191,10 +239,19 @@ class CompiledLexicon:
         kept: a match object holds a slot for each of the lexicon's thousands of groups.
         """
         matches: list[tuple[int, int, CueEntry]] = []
-        position, reached = 0, 0
+        position, reached, blocked = 0, 0, 0
         while (match := self._cues.search(folded, position)) is not None:
-            if match.end() > reached and match.lastgroup is not None:
-                matches.append((match.start(), match.end(), self._entries[match.lastgroup]))
+            # A cue starting inside an other-sense phrase reads its word in that sense
+            # ("heart attack forced the clinic to close").
+            if match.end() > reached and match.start() >= blocked and match.lastgroup is not None:
+                entry = self._entries[match.lastgroup]
+                if entry.id in self._blockers:
+                    blocked = match.end()
+                    # ...and one reaching into an other-sense phrase lends it its last words
+                    # ("launched an assault on the market")
+                    while matches and matches[-1][1] > match.start() and matches[-1][2].id not in self._blockers:
+                        matches.pop()
+                matches.append((match.start(), match.end(), entry))
                 reached = match.end()
             position = match.start() + 1
         return matches
@@ -228,29 +285,52 @@ class CompiledLexicon:
         if not found:
             return NO_CONTEXT
         bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
+        anchored = self._anchored_sentences(folded, bounds)
         tuning = self.categories.tuning
-        spans: set[tuple[int, int, Context]] = set()
+        spans: set[tuple[int, int, Context, bool]] = set()
         for position, domain, reach in found:
             sentence = bisect.bisect_right(bounds, position) - 1
             own = domain.borrows
+            # a domain whose own events are no acts yields to armed actors in the sentence
+            yields = math.isfinite(own)
             spans.add(
                 (
                     sentence,
                     sentence + 1,
                     Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
+                    yields,
                 )
             )
             if reach:
                 first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
                 limit = min(own, tuning.context_neighbour_limit)
                 spans.add(
-                    (first, last, Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor))
+                    (
+                        first,
+                        last,
+                        Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor),
+                        yields,
+                    )
                 )
         by_sentence: dict[int, list[Context]] = {}
-        for first, last, span in spans:
+        for first, last, span, yields in spans:
             for sentence in range(first, last):
-                by_sentence.setdefault(sentence, []).append(span)
+                if not (yields and sentence in anchored):
+                    by_sentence.setdefault(sentence, []).append(span)
         return ContextIndex(bounds, by_sentence)
+
+    def _anchored_sentences(self, folded: str, bounds: list[int]) -> set[int]:
+        """Sentences that name armed actors or weapons (troops, militia, artillery).
+
+        Their conflict words are about armed conflict whatever else the sentence mentions
+        ("heatwave or not, the militia shelled the water plant"; "between innings, the air
+        force bombed hideouts"): sport, prices or health there are incidental and damp
+        nothing. Domains whose own events are acts (troops deployed to rescue flood
+        victims, a battle's anniversary) still do.
+        """
+        if self._anchors is None:
+            return set()
+        return {bisect.bisect_right(bounds, match.start()) - 1 for match in self._anchors.finditer(folded)}
 
     def _scoped(
         self,

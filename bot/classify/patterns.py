@@ -136,7 +136,10 @@ def alternation(patterns: Iterable[str], preferred: Collection[int] = ()) -> tup
     other starting at the same place (blockers such as "launched an operation to
     evacuate" must beat "launched an operation").
     """
-    root = _TrieNode()
+    # Two tries, the preferred one tried first: in one trie a failed blocker deep in a
+    # branch ("launched … into the net") would fall back to a cue in the same branch
+    # ("launched operation") before the blocker waiting higher up ("launch\w* … to evacuate").
+    roots = {True: _TrieNode(), False: _TrieNode()}
     entry_of_group: dict[str, int] = {}
     for index, pattern in enumerate(patterns):
         variants = [variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)]
@@ -144,9 +147,10 @@ def alternation(patterns: Iterable[str], preferred: Collection[int] = ()) -> tup
             name = f"c{index}_{number}"
             entry_of_group[name] = index
             prefix, remainder = _literal_prefix(variant)
-            node = root
+            node = roots[index in preferred]
             for char in prefix:
                 node = node.children.setdefault(char, _TrieNode())
             rank = len(variant) + (_PREFERRED_RANK if index in preferred else 0)
             node.leaves.append((name, remainder, rank - len(prefix)))
-    return root.regex(), entry_of_group
+    tries = [root.regex() for root in (roots[True], roots[False]) if root.children or root.leaves]
+    return (tries[0] if len(tries) == 1 else f"(?:{'|'.join(tries)})"), entry_of_group

@@ -20,7 +20,7 @@ from bot.model import Label
 ROOT = Path(__file__).resolve().parents[2]
 UN_DEV = ROOT / "tests" / "data" / "classify" / "un_quad" / "dev"
 PROJECT_DEV = (ROOT / "tests" / "data" / "classify" / "dev", ROOT / "tests" / "data" / "classify" / "dev_long")
-INCIDENTAL = ROOT / "tests" / "data" / "classify" / "incidental"
+INCIDENTAL = (ROOT / "tests" / "data" / "classify" / "incidental", ROOT / "tests" / "data" / "classify" / "incidental2")
 LABELS: tuple[str, ...] = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
 FOLDS = 4
 PROJECT = "project"
@@ -47,7 +47,7 @@ def project_items() -> list[dict]:
 
 def incidental_items() -> list[dict]:
     """Conflict words in other senses (chess attacks, labour strikes): only to check the blend."""
-    return [item for path in sorted(INCIDENTAL.glob("*.jsonl")) for item in read_jsonl(path)]
+    return [item for folder in INCIDENTAL for path in sorted(folder.glob("*.jsonl")) for item in read_jsonl(path)]
 
 
 def load_examples(project_weight: float) -> list[Example]:

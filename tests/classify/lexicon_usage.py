@@ -64,7 +64,12 @@ def project_texts(with_un: bool = True) -> list[Text]:
                     texts.append(Text(item["id"] + ":en", item["id"], "en", item["en"], "real"))
                 if item.get(EN_MT):
                     texts.append(Text(item["id"] + ":en_mt", item["id"], "en", item[EN_MT], EN_MT))
-    singles = [DATA / "cases.jsonl", *sorted((DATA / "incidental").glob("*.jsonl")), DATA / "ko_he" / "ko_he.jsonl"]
+    singles = [
+        DATA / "cases.jsonl",
+        *sorted((DATA / "incidental").glob("*.jsonl")),
+        *sorted((DATA / "incidental2").glob("*.jsonl")),
+        DATA / "ko_he" / "ko_he.jsonl",
+    ]
     for path in [*singles, DATA / "native_rules" / "paraphrases.jsonl"]:
         texts += [Text(item["id"], item["id"], item["lang"], item["text"], "real") for item in _jsonl(path)]
     if with_un:

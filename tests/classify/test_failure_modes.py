@@ -127,6 +127,20 @@ def test_deaths_in_accidents_and_disasters_are_not_attacks(classifier, text):
 @pytest.mark.parametrize(
     "text",
     [
+        "Gunmen opened fire on the crowd and killed six civilians.",
+        "The fair was called off after militants stormed the police station and killed three officers.",
+        "Troops returned fire and the clash killed four insurgents.",
+        "A fire at the textile factory killed twelve workers.",
+    ],
+)
+def test_a_disaster_word_is_a_noun_not_opened_fire_or_stormed(classifier, text):
+    """'storm' and 'fire' name disasters; 'stormed' and 'opened fire' report attacks."""
+    assert label(classifier, text) == (NEU if "factory" in text else ESC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "A mob stormed the embassy compound and set it alight.",
         "The army is bolstering its troops near the disputed pass.",
         "They smuggled drones to be used against government forces.",

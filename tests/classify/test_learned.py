@@ -148,6 +148,42 @@ def test_the_model_reads_the_english_translation_of_any_language(tiny):
     assert [cue.lang for cue in translated.cues if cue.category == MODEL_CATEGORY] == ["en"]
 
 
+@pytest.fixture(scope="module")
+def eager(rules_only) -> Classifier:
+    """The real lexicons with a real model that reads every conflict word as an attack."""
+    words = ("violence", "strike", "attack", "zorblaxed")
+    rows = {bucket(f"w {word}", 2**20): (40.0, -20.0, -20.0) for word in words}
+    return Classifier(
+        rules_only.categories, rules_only.lexicons, LinearModel(LABELS, [0.0, 0.0, 1.0], rows, 2**20), BLEND
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The campaign to end violence against women was launched at city hall.",
+        "The mayor opened a shelter to combat violence against girls in the old town.",
+        "Nurses at three hospitals went on strike over pay on Monday.",
+        "The surgeon's heart attack forced the clinic to close for a week.",
+    ],
+)
+def test_a_word_an_other_sense_phrase_hid_is_not_revived_by_the_model(eager, text):
+    """The rules read the word in its other sense: the model may not take that side on it."""
+    assert eager.classify(text, "en").label == "neutral"
+
+
+def test_the_model_still_speaks_where_no_phrase_hid_the_word(eager):
+    assert eager.classify("Militias zorblaxed the convoy near the capital.", "en").label == "escalation"
+
+
+def test_a_side_the_rules_reach_alone_is_never_set_aside(rules_only):
+    """A damped "attacks" in an if-clause does not veto the side that shelling already carries."""
+    text = "The army shelled the border villages overnight, and if the enemy attacks again it will shell more."
+    reading = rules_only.read_rules(text, "en", None)
+    assert reading.totals.escalation > 3 and "escalation" not in reading.discounted
+    assert "escalation" in rules_only.read_rules("If the enemy attacks, we will see.", "en", None).discounted
+
+
 def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
