@@ -127,6 +127,10 @@ class Classifier:
             cues = self._cues(native_scan.hits, lang, native=True)
             cues += self._cues(english_scan.hits, ENGLISH, native=False)
             all_hits, hidden = native_scan.hits + english_scan.hits, native_scan.hidden | english_scan.hidden
+        if hidden and not all_hits:
+            # every conflict word of the text was read in another sense ("a peacekeeping
+            # training course for police officers"): the model may take no side on it
+            hidden = frozenset({ESCALATION, DEESCALATION})
         # A side the rules reach on their own is theirs to give, damped words or not.
         carried = side_label(totals, tuning.neutral_threshold)
         set_aside = _discounted_sides(all_hits) | hidden
