@@ -18,12 +18,12 @@ reports violated counting as its subject rather than as an act (`side_totals`).
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from bot.classify.contexts import ARMED_CONFLICT, stretches
 from bot.classify.lexicon import (
     BLOCKER,
     DEESCALATION,
@@ -35,7 +35,7 @@ from bot.classify.lexicon import (
 )
 from bot.classify.negation import NegationScope
 from bot.classify.patterns import alternation, spaced
-from bot.classify.spans import NO_CONTEXT, Context, ContextIndex, SortedSpans, clause_around
+from bot.classify.spans import NO_CONTEXT, ContextIndex, SortedSpans, clause_around
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 # A letter for word-edge purposes: \w misses the vowel signs of Indic scripts and
@@ -44,9 +44,6 @@ _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
 _LETTER = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff\u200c\u200d]"
 _WORD_START = rf"(?<!{_LETTER})"
 _WORD_END = rf"(?!{_LETTER})"
-# The context domain whose words are armed actors and weapons: its sentences are about
-# armed conflict, so the other domains' words there are incidental (see `_anchored_sentences`).
-ARMED_CONFLICT = "armed_conflict"
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
@@ -57,9 +54,6 @@ _LOOKBACK = 400
 # in the test sets, and keeps the worst text (5 MB of conflict words) well under a
 # second (tests/benchmarks/bench_worst_case.py).
 MAX_CLASSIFIED_CHARS = 10_000
-# A full stop after an abbreviation or an initial ("etc.", "Mr.", "U.S.") ends no sentence.
-_ABBREVIATION = r"(?<!\betc)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bno)(?<!\bvs)(?<!\b\w)"
-_SENTENCE_BREAK = re.compile(_ABBREVIATION + r"[.!?。！？؟۔।\n]+(?=\s|$)|[。！？؟۔।\n]")
 
 
 def capped(text: str, limit: int = MAX_CLASSIFIED_CHARS) -> str:
@@ -284,53 +278,7 @@ class CompiledLexicon:
                     found.append((match.start(), domain, reach))
         if not found:
             return NO_CONTEXT
-        bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
-        anchored = self._anchored_sentences(folded, bounds)
-        tuning = self.categories.tuning
-        spans: set[tuple[int, int, Context, bool]] = set()
-        for position, domain, reach in found:
-            sentence = bisect.bisect_right(bounds, position) - 1
-            own = domain.borrows
-            # a domain whose own events are no acts yields to armed actors in the sentence
-            yields = math.isfinite(own)
-            spans.add(
-                (
-                    sentence,
-                    sentence + 1,
-                    Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
-                    yields,
-                )
-            )
-            if reach:
-                first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
-                limit = min(own, tuning.context_neighbour_limit)
-                spans.add(
-                    (
-                        first,
-                        last,
-                        Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor),
-                        yields,
-                    )
-                )
-        by_sentence: dict[int, list[Context]] = {}
-        for first, last, span, yields in spans:
-            for sentence in range(first, last):
-                if not (yields and sentence in anchored):
-                    by_sentence.setdefault(sentence, []).append(span)
-        return ContextIndex(bounds, by_sentence)
-
-    def _anchored_sentences(self, folded: str, bounds: list[int]) -> set[int]:
-        """Sentences that name armed actors or weapons (troops, militia, artillery).
-
-        Their conflict words are about armed conflict whatever else the sentence mentions
-        ("heatwave or not, the militia shelled the water plant"; "between innings, the air
-        force bombed hideouts"): sport, prices or health there are incidental and damp
-        nothing. Domains whose own events are acts (troops deployed to rescue flood
-        victims, a battle's anniversary) still do.
-        """
-        if self._anchors is None:
-            return set()
-        return {bisect.bisect_right(bounds, match.start()) - 1 for match in self._anchors.finditer(folded)}
+        return stretches(folded, found, self._anchors, self.categories.tuning)
 
     def _scoped(
         self,
