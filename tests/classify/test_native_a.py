@@ -1,5 +1,5 @@
 """Native rules for ar, fa, he, hi, ur, tr, zh, ja, ko added against the fresh dev_native2
-batch: each rule reads a second, differently worded sentence (native_rules/
+and dev_native3 batches: each rule reads a second, differently worded sentence (native_rules/
 paraphrases_native_a.jsonl), offline, from the original text only."""
 
 import json
@@ -26,11 +26,13 @@ def test_each_native_rule_reads_its_paraphrase(classifier, item):
     assert classifier.classify(item["text"], item["lang"]).label == Label(item["label"]), item["rule"]
 
 
+@pytest.mark.parametrize(("batch", "first_sight"), [("dev_native2", 0.819), ("dev_native3", 0.857)])
 @pytest.mark.parametrize("lang", LANGS)
-def test_dev_native2_offline_macro_f1(classifier, lang):
-    """Tuned on (first sight offline, all nine languages: 0.819): the gate keeps the
-    rules from regressing."""
-    items = _items(DATA / "dev_native2" / f"{lang}.jsonl")
+def test_fresh_batches_offline_macro_f1(classifier, lang, batch, first_sight):
+    """Tuned on: the gate keeps the rules from regressing. `first_sight` is the nine
+    languages' offline macro-F1 before the batch was looked at (dev_native2 with main's
+    lexicons; dev_native3 with the dev_native2 rules, 0.844 with main's)."""
+    items = _items(DATA / batch / f"{lang}.jsonl")
     predicted = [classifier.classify(item["text"], item["lang"]).label.value for item in items]
     report = evaluate([(item["label"], item.get("also", [])) for item in items], predicted)
-    assert report.macro_f1 >= 0.95
+    assert report.macro_f1 >= 0.95, f"first sight {first_sight}"
