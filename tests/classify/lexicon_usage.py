@@ -7,7 +7,7 @@ alternatives that no real text supports:
     python tests/classify/lexicon_usage.py --report     # single-item and en_mt-only alternatives
     python tests/classify/lexicon_usage.py --write      # refresh `ex` in bot/classify/lexicons/*.yaml
 
-Texts: the development sets (`dev`, `dev_long`, `dev_native`: the original, its fluent
+Texts: the development sets (`dev`, `dev_long`, `dev_native`, `dev_native2`: the original, its fluent
 English and the hand-written machine-translation imitation `en_mt`), `cases.jsonl`, the
 incidental-word set, the Korean and Hebrew set, the native-rule paraphrases and the UN dev
 split (real translator output). Never the
@@ -56,7 +56,7 @@ def _jsonl(path: Path) -> Iterator[dict]:
 def project_texts(with_un: bool = True) -> list[Text]:
     """Every labelled text the lexicons may be tuned on, with its kind."""
     texts = []
-    for folder in ("dev", "dev_long", "dev_native"):
+    for folder in ("dev", "dev_long", "dev_native", "dev_native2"):
         for path in sorted((DATA / folder).glob("*.jsonl")):
             for item in _jsonl(path):
                 texts.append(Text(item["id"], item["id"], item["lang"], item["text"], "real"))
@@ -65,7 +65,7 @@ def project_texts(with_un: bool = True) -> list[Text]:
                 if item.get(EN_MT):
                     texts.append(Text(item["id"] + ":en_mt", item["id"], "en", item[EN_MT], EN_MT))
     singles = [DATA / "cases.jsonl", *sorted((DATA / "incidental").glob("*.jsonl")), DATA / "ko_he" / "ko_he.jsonl"]
-    for path in [*singles, DATA / "native_rules" / "paraphrases.jsonl"]:
+    for path in [*singles, *sorted((DATA / "native_rules").glob("*.jsonl"))]:
         texts += [Text(item["id"], item["id"], item["lang"], item["text"], "real") for item in _jsonl(path)]
     if with_un:
         for path in sorted((DATA / "un_quad" / "dev").glob("*.jsonl")):
