@@ -43,8 +43,10 @@ NATURAL_ENGLISH = {
 # split, measured 2026-12-06: 678 (51 of them Korean and Hebrew, whose only labelled text
 # was the 18-sentence ko_he set). The English ones were reviewed: mostly standard crisis
 # wording ("shahed", "sirens", "cowardly") that UN prose lacks, so they stay. With the
-# dev_native batch and the native-rule paraphrases as sources: 656, the new ceiling.
-MAX_SINGLE_ITEM = 656
+# dev_native batch and the native-rule paraphrases as sources: 656. Adding the dev_native2
+# batch and its paraphrase file as sources raises it to 662 with the lexicons unchanged
+# (alternatives never seen before, now seen once); the rules written after it keep 662.
+MAX_SINGLE_ITEM = 662
 
 
 @pytest.fixture(scope="module")
