@@ -43,11 +43,11 @@ NATURAL_ENGLISH = {
 # split, measured 2026-12-06: 678 (51 of them Korean and Hebrew, whose only labelled text
 # was the 18-sentence ko_he set). The English ones were reviewed: mostly standard crisis
 # wording ("shahed", "sirens", "cowardly") that UN prose lacks, so they stay. With the
-# dev_native batch and the native-rule paraphrases as sources: 656. The dev_native2 and
-# dev_native3 batches (ar fa he hi ur tr zh ja ko) and their paraphrases, read with main's
-# lexicons, moved 15 alternatives seen nowhere before into one item (671); the rules added
-# against those batches have a second sentence each but one (672), the new ceiling.
-MAX_SINGLE_ITEM = 672
+# dev_native batch and the native-rule paraphrases as sources: 656. The fresh dev_native2 and
+# dev_native3 batches (all 16 non-English languages) and their paraphrase files, read with the
+# unchanged lexicons, moved alternatives seen nowhere before into one item; the rules written
+# against those batches each have a second sentence but one: 675 after merging both.
+MAX_SINGLE_ITEM = 675
 
 
 @pytest.fixture(scope="module")
