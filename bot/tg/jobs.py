@@ -123,8 +123,8 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     for result in results:
         if result.disabled:
             await notify_source_disabled(svc, result)
-    if any(result.new_ids for result in results):  # deliver now, not at the next outbox pass
-        context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")
+    if any(result.new_ids for result in results) and not svc.delivery.wake():
+        context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")  # now, not next pass
     if due is None:
         log.info("source no longer watched; polling stops", extra={"source_id": source_id})
         return
