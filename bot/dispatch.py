@@ -68,6 +68,7 @@ class OutboxPass:
         self.running: dict[asyncio.Task[Delivered], int] = {}  # task → its chat
         self.contents: OrderedDict[int, AlertContent | None] = OrderedDict()
         self.exhausted = False
+        self.deferred: set[int] = set()  # chats with alerts released at claim time (PER_CHAT_AHEAD)
         self.done = 0
 
     # --- claiming ------------------------------------------------------------------------
@@ -82,21 +83,36 @@ class OutboxPass:
             self.contents.popitem(last=False)
         return content
 
+    def _held(self) -> set[int]:
+        return set(self.running.values()) | {c.item.chat_id for c in self.waiting}
+
+    def _undefer(self) -> None:
+        """A chat whose further alerts were released has sent what it held: claim again."""
+        if self.deferred:
+            free = self.deferred - self._held()
+            if free:
+                self.deferred -= free
+                self.exhausted = False
+
     async def _claim(self) -> None:
         """Claim due alerts of chats this pass does not hold yet, with what sending them needs."""
         self.wake.clear()
-        held = set(self.running.values()) | {c.item.chat_id for c in self.waiting}
+        held = self._held()
+        self.deferred |= held  # their later alerts were not claimed: once free, claim again
         now = datetime.now(UTC)
         items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH, exclude_chats=held)
         self.exhausted = len(items) < BATCH
         kept: list[OutboxItem] = []
+        later: list[int] = []
         per_chat: dict[int, int] = {}
         for item in items:
             per_chat[item.chat_id] = per_chat.get(item.chat_id, 0) + 1
             if per_chat[item.chat_id] <= PER_CHAT_AHEAD:
                 kept.append(item)
-        if len(kept) < len(items):
-            later = [item.id for item in items if item not in kept]
+            else:
+                later.append(item.id)
+                self.deferred.add(item.chat_id)
+        if later:
             await asyncio.to_thread(outbox_store.release_claims, self.db, later)
         chats = await asyncio.to_thread(chat_store.get_chats, self.db, list(per_chat))
         for item in kept:
@@ -149,6 +165,7 @@ class OutboxPass:
             while True:
                 soonest = None
                 if not self.sender.paused():
+                    self._undefer()
                     soonest = self._start_ready()
                     wanted = not self.exhausted or self.wake.is_set()
                     if wanted and len(self.running) < CONCURRENCY and len(self.waiting) < WAITING_CAP:
