@@ -187,6 +187,10 @@ class OutboxPass:
                 released = [i for task in finished if task in self.running for i in self._finished(task)]
                 if released:
                     await asyncio.to_thread(outbox_store.release_claims, self.db, released)
+        except asyncio.CancelledError:  # the bot is stopping: sends in flight stop with it
+            for task in self.running:
+                task.cancel()
+            raise
         finally:
             if waker is not None:
                 waker.cancel()
@@ -194,14 +198,13 @@ class OutboxPass:
         return self.done
 
     async def _stop(self) -> None:
-        """Leaving early (flood control, an error, the bot stopping): what was not started
-        is free again; what is still in flight is cancelled, as a stopping bot's send was."""
-        for task in self.running:
-            task.cancel()
+        """Leaving (done, flood control, an error, the bot stopping): sends in flight are
+        awaited, so each is recorded as Telegram answered it; what was not started is free again."""
         outcomes = await asyncio.gather(*self.running, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, Exception):
                 log.error("alert delivery failed: %s: %s", type(outcome).__name__, outcome)
         unsent = [c.item.id for c in self.waiting]
         self.running, self.waiting = {}, []
-        await asyncio.to_thread(outbox_store.release_claims, self.db, unsent)
+        if unsent:
+            await asyncio.to_thread(outbox_store.release_claims, self.db, unsent)

@@ -3,7 +3,8 @@
 - `poll:<source id>`: one job per source. The first poll runs right at start-up (with a
   second or two of jitter); each later one at the time the pipeline stored for that
   source (its interval, the server's cache hints, back-off after errors, with jitter).
-- `deliver`: the outbox worker, every few seconds, one run at a time.
+- `deliver`: the outbox worker, every few seconds, one run at a time. A poll that stores
+  new statements wakes it at once (the running pass takes the new alerts, or one starts).
 - `digest:<chat id>`: each chat's daily digest at its local time (an aware `time`, so
   daylight-saving changes follow the zone).
 - `sync-sources`: re-reads an edited watchlist.yaml (keeping the last good one when the
