@@ -119,7 +119,7 @@ class Delivery:
 
     async def _call(self, chat_id: int, send: Send, record_success: bool = True) -> tuple[object, int]:
         """One Bot API call for a chat, following a group's move to a supergroup once;
-        `record_success` clears the chat's refusal count (needless when it has none)."""
+        `record_success` clears the chat's refusal count here (alerts do it after their record)."""
         try:
             message = await send(chat_id)
         except ChatMigrated as moved:
@@ -265,10 +265,13 @@ class Delivery:
             if not self._claims_reset:  # the only sender (the bot's lock): claims left by a crash are stale
                 await asyncio.to_thread(outbox_store.release_claims, self.db, None)
                 self._claims_reset = True
-            if self.paused():
-                return 0
-            self._rendered.clear()  # a chat's language or a translation may have changed since
-            return await OutboxPass(self, self.db, self._wake).run()
+            done = 0
+            while not self.paused():
+                self._rendered.clear()  # a chat's language or a translation may have changed since
+                done += await OutboxPass(self, self.db, self._wake).run()
+                if not self._wake.is_set():  # else woken as it was ending: alerts are waiting
+                    break
+            return done
 
     async def deliver(self, claimed: Claimed) -> Delivered:
         """Send one claimed alert, part after part, recording each as Telegram accepts it."""
@@ -292,15 +295,10 @@ class Delivery:
                         target, part, message_thread_id=chat.thread_id, disable_notification=chat.silent
                     )
 
-                _, chat_id = await self._call(chat_id, send, chat.send_failures > 0)
-                await asyncio.to_thread(
-                    outbox_store.mark_part_sent,
-                    self.db,
-                    item.id,
-                    index + 1,
-                    index + 1 == len(parts),
-                    datetime.now(UTC),
-                )
+                _, chat_id = await self._call(chat_id, send, record_success=False)
+                await self._record_part(item, index + 1, index + 1 == len(parts))
+            if chat.send_failures:
+                await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
             metrics.observe_alert_sent(content.first_seen_at)
             log.info("alert sent", extra={"chat_id": chat_id, "statement_id": item.statement_id})
             return Delivered(True, chat_changed=chat_id != item.chat_id)
@@ -345,6 +343,19 @@ class Delivery:
             log.exception("unexpected answer while sending; not retried, to never send twice", extra=extra)
             await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, f"{type(error).__name__}: {error}")
             return Delivered(False, chat_changed=chat_id != item.chat_id)
+
+    async def _record_part(self, item: OutboxItem, parts_sent: int, done: bool) -> None:
+        """Record a part Telegram accepted, with no pause in between where a cancellation
+        could land; a stopping bot waits for the record rather than leaving the part unrecorded."""
+        now = datetime.now(UTC)
+        record = asyncio.ensure_future(
+            asyncio.to_thread(outbox_store.mark_part_sent, self.db, item.id, parts_sent, done, now)
+        )
+        try:
+            await asyncio.shield(record)
+        except asyncio.CancelledError:
+            await record
+            raise
 
     async def _retry_later(self, item: OutboxItem, reason: str) -> None:
         extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}
