@@ -314,7 +314,7 @@ class Delivery:
                 False,
             )
             log.warning("Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra)
-            return Delivered(False, pause=True, chat_changed=chat_id != item.chat_id)
+            return Delivered(False, chat_changed=chat_id != item.chat_id)  # the pass sees `paused()`
         except Forbidden as error:
             deactivated = await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
             if deactivated:

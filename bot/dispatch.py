@@ -38,11 +38,10 @@ CONTENT_CACHE = 64
 
 @dataclass(frozen=True)
 class Delivered:
-    """What became of one alert: `sent`; `pause` (flood control: stop starting new ones);
-    `chat_changed` (the chat moved or was deactivated: its other claimed alerts are re-read)."""
+    """What became of one alert: `sent`, and `chat_changed` (the chat moved, refused or lost
+    its topic: its other claimed alerts are released and read afresh)."""
 
     sent: bool
-    pause: bool = False
     chat_changed: bool = False
 
 
