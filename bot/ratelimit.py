@@ -5,8 +5,9 @@ channel; beyond them it answers 429 with `retry_after`. PTB's `AIORateLimiter` l
 second's worth through at once and then exactly the limit, so any jitter between our clock
 and Telegram's lands a message over the line. Here every limit is a schedule (GCRA): a
 message reserves the earliest moment all its limits allow, at `SHARE` of each limit, and
-waits for it. Bursts stay small: the overall schedule allows none, so at most the messages
-already waiting (the delivery's concurrency) can bunch up after a stall of the event loop.
+waits for it. Bursts stay small: after a stall of the event loop the overall pace may catch
+up `CATCH_UP_SECONDS` worth (6 messages at Telegram's rate) on top of the messages already
+waiting for their slots (the delivery's concurrency), well inside Telegram's one second.
 
 Only messages (`send*`, `forward*`, `copy*`) are limited: edits, lookups and callback
 answers go straight through. After a 429 every message waiting for a slot fails with the
@@ -32,6 +33,7 @@ OVERALL_PER_SECOND = 30.0
 CHAT_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 20.0
 MESSAGE_METHODS = ("send", "forward", "copy")  # endpoint prefixes that post a message
+CATCH_UP_SECONDS = 0.2  # after a stall of the event loop, the overall pace may catch up this much
 SWEEP_EVERY = 1024  # chat schedules created between two sweeps of the ones that ran out
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
@@ -79,7 +81,7 @@ class TelegramLimiter(BaseRateLimiter[None]):
 
     def __init__(self, scale: float = 1.0, share: float = SHARE) -> None:
         rate = share * scale
-        self.overall = Schedule(1 / (OVERALL_PER_SECOND * rate))
+        self.overall = Schedule(1 / (OVERALL_PER_SECOND * rate), CATCH_UP_SECONDS)
         self.chat_interval = 1 / (CHAT_PER_SECOND * rate)
         self.group_interval = 60 / (GROUP_PER_MINUTE * rate)
         self.group_burst = max(1, math.floor(GROUP_PER_MINUTE * scale) - 1)
