@@ -4,7 +4,8 @@ The double (in this process) enforces the limits times `scale` and answers 429 w
 `retry_after` beyond them. The bot side runs in a child process
 (`python -m benchmarks.fanout --child …`): the real `Delivery` with the bot's own rate
 limiter (`TelegramLimiter`, as `ladderwatch run` builds it) set to the same scale, outbox
-passes as `ladderwatch run` schedules them, on its own SQLite file. Achieved rate = messages accepted / time from the first to the last.
+passes as `ladderwatch run` schedules them, on its own SQLite file. Achieved rate =
+messages accepted / time from the first to the last.
 """
 
 from __future__ import annotations
