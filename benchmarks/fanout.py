@@ -2,9 +2,10 @@
 
 The double (in this process) enforces the limits times `scale` and answers 429 with
 `retry_after` beyond them. The bot side runs in a child process
-(`python -m benchmarks.fanout --child …`): the real `Delivery` with PTB's `AIORateLimiter`
-set to the same scaled limits, outbox passes as `ladderwatch run` schedules them, on its
-own SQLite file. Achieved rate = messages accepted / time from the first to the last.
+(`python -m benchmarks.fanout --child …`): the real `Delivery` with the bot's own rate
+limiter (`TelegramLimiter`, as `ladderwatch run` builds it) set to the same scale, outbox
+passes as `ladderwatch run` schedules them, on its own SQLite file. Achieved rate =
+messages accepted / time from the first to the last.
 """
 
 from __future__ import annotations
@@ -97,18 +98,19 @@ def _seed(db_url: str, chats: int) -> None:
 
 async def _deliver_all(api_url: str, token: str, db_url: str, scale: float) -> dict[str, float]:
     from telegram.constants import ParseMode
-    from telegram.ext import AIORateLimiter, Defaults, ExtBot
+    from telegram.ext import Defaults, ExtBot
 
     from bot.delivery import Delivery
+    from bot.ratelimit import TelegramLimiter
     from bot.storage import outbox as outbox_store
     from bot.storage.db import open_database
     from bot.tg.jobs import DELIVERY_SECONDS
 
     db = open_database(db_url)
-    limiter = AIORateLimiter(overall_max_rate=TELEGRAM_PER_SECOND * scale, group_max_rate=20 * scale)
+    limiter = TelegramLimiter(scale)
     bot = ExtBot(token, base_url=api_url, rate_limiter=limiter, defaults=Defaults(parse_mode=ParseMode.HTML))
     await bot.initialize()
-    delivery = Delivery(bot, db, None, per_chat_seconds=1 / scale)
+    delivery = Delivery(bot, db, None)
     started = time.perf_counter()
     while outbox_store.count_by_status(db)["pending"]:
         await delivery.deliver_due()

@@ -2,8 +2,9 @@
 
 - Texts over Telegram's 4096-character limit are split (`bot.render.split`) into parts
   that are each valid HTML.
-- Alerts go out at most one per second per chat; `AIORateLimiter` keeps the overall
-  (30/s) and per-group (20/min) limits.
+- Telegram's limits (30/s overall, 1/s per private chat, 20/min per group) are kept by
+  the bot's rate limiter (`bot.ratelimit`); the outbox pass (`bot.dispatch`) keeps several
+  alerts in flight so a fan-out runs at that rate, one alert at a time per chat.
 - `RetryAfter` is honoured (the outbox pauses entirely: Telegram's flood control is per bot).
 - Network errors and 5xx are retried with exponential back-off.
 - `Forbidden` (blocked, kicked) counts against the chat; after `FORBIDDEN_LIMIT` in a row
@@ -25,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -39,10 +39,11 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import metrics
+from bot.dispatch import Claimed, Delivered, OutboxPass
 from bot.model import Translation
+from bot.ratelimit import TelegramLimiter, retry_seconds
 from bot.render.alert import display_translation_needed, format_alert
 from bot.render.split import CAPTION_LIMIT, split_html
 from bot.storage import chats as chat_store
@@ -56,21 +57,13 @@ log = logging.getLogger(__name__)
 
 FORBIDDEN_LIMIT = 3
 MAX_ATTEMPTS = 10
-BATCH = 25
+RENDER_CACHE = 64  # (statement, language, zone) renderings a pass keeps for its fan-out
 INTERACTIVE_RETRIES = 3
-PER_CHAT_SECONDS = 1.0
 LONGEST_INTERACTIVE_WAIT = 30.0
 THREAD_GONE = "thread not found"  # Telegram's answer when a forum topic was deleted
 
 class Translator(Protocol):
     async def translate(self, text: str, source_lang: str, target_lang: str) -> Translation: ...
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the type will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def backoff(attempts: int, base: float = 5.0, ceiling: float = 3600.0) -> timedelta:
@@ -114,29 +107,19 @@ async def render_alert(content: AlertContent, chat: ChatSettings, translator: Tr
 class Delivery:
     """Sends through one bot; knows the database so chat moves and failures are recorded."""
 
-    def __init__(
-        self, bot: Bot, db: Database, translator: Translator | None, per_chat_seconds: float = PER_CHAT_SECONDS
-    ) -> None:
+    def __init__(self, bot: Bot, db: Database, translator: Translator | None) -> None:
         self.bot, self.db, self.translator = bot, db, translator
-        self.per_chat_seconds = per_chat_seconds
         self.paused_until: datetime | None = None
         self.lock = asyncio.Lock()
-        self._next_send: dict[int, float] = {}
+        self._wake = asyncio.Event()
+        self._rendered: dict[tuple[int, str, str], asyncio.Future[str]] = {}
         self._claims_reset = False
-
-    async def _pace(self, chat_id: int) -> None:
-        """Alerts go out at most one per second per chat (Telegram's per-chat limit;
-        AIORateLimiter covers the overall and per-group limits)."""
-        loop = asyncio.get_running_loop()
-        wait = self._next_send.get(chat_id, 0.0) - loop.time()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._next_send[chat_id] = loop.time() + self.per_chat_seconds
 
     # --- single calls ----------------------------------------------------------------
 
-    async def _call(self, chat_id: int, send: Send) -> tuple[object, int]:
-        """One Bot API call for a chat, following a group's move to a supergroup once."""
+    async def _call(self, chat_id: int, send: Send, record_success: bool = True) -> tuple[object, int]:
+        """One Bot API call for a chat, following a group's move to a supergroup once;
+        `record_success` clears the chat's refusal count here (alerts do it after their record)."""
         try:
             message = await send(chat_id)
         except ChatMigrated as moved:
@@ -148,7 +131,8 @@ class Delivery:
         except TelegramError as error:
             metrics.count_telegram_error(error)
             raise
-        await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
+        if record_success:
+            await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
         return message, chat_id
 
     async def _interactive(self, chat_id: int, send: Send) -> tuple[object, int]:
@@ -244,47 +228,64 @@ class Delivery:
 
     # --- the outbox worker -------------------------------------------------------------
 
-    async def render(self, content: AlertContent, chat: ChatSettings) -> str:
-        return await render_alert(content, chat, self.translator)
+    def paused(self) -> bool:
+        return self.paused_until is not None and datetime.now(UTC) < self.paused_until
+
+    def chat_delay(self, chat_id: int) -> float:
+        """Seconds until the rate limiter lets a message to `chat_id` go (0 without one)."""
+        limiter = getattr(self.bot, "rate_limiter", None)
+        return limiter.chat_delay(chat_id) if isinstance(limiter, TelegramLimiter) else 0.0
+
+    def wake(self) -> bool:
+        """New alerts were queued: True when a running pass takes them (no new pass needed)."""
+        self._wake.set()
+        return self.lock.locked()
+
+    async def render(self, content: AlertContent, chat: ChatSettings) -> list[str]:
+        """The alert's parts for this chat; one rendering (and translation) per statement,
+        language and zone serves a whole fan-out."""
+        key = (content.statement_id, chat.language, chat.timezone)
+        task = self._rendered.get(key)
+        if task is None:
+            task = asyncio.ensure_future(render_alert(content, chat, self.translator))
+            self._rendered[key] = task
+            if len(self._rendered) > RENDER_CACHE:
+                self._rendered.pop(next(iter(self._rendered)))
+        try:
+            return split_html(await asyncio.shield(task))
+        except Exception:
+            if self._rendered.get(key) is task:
+                del self._rendered[key]  # a failure is not remembered: the retry renders again
+            raise
 
     async def deliver_due(self) -> int:
-        """Send due alerts oldest first, batch after batch until none is due (a fan-out to
-        thousands of chats runs at the rate limit, not one batch per pass); returns how
-        many alerts were completed."""
+        """Send due alerts until none is due (`bot.dispatch`: several in flight, one at a
+        time per chat, at the rate limit); returns how many alerts were completed."""
         async with self.lock:
             if not self._claims_reset:  # the only sender (the bot's lock): claims left by a crash are stale
                 await asyncio.to_thread(outbox_store.release_claims, self.db, None)
                 self._claims_reset = True
             done = 0
-            while True:
-                now = datetime.now(UTC)
-                if self.paused_until is not None and now < self.paused_until:
-                    return done
-                items = await asyncio.to_thread(outbox_store.due_alerts, self.db, now, BATCH)
-                for index, item in enumerate(items):
-                    outcome = await self._deliver(item)
-                    if outcome is None:  # paused by flood control: the rest of the batch is free again
-                        unsent = [later.id for later in items[index + 1 :]]
-                        await asyncio.to_thread(outbox_store.release_claims, self.db, unsent)
-                        return done
-                    done += outcome
-                if len(items) < BATCH:
-                    return done
+            while not self.paused():
+                self._rendered.clear()  # a chat's language or a translation may have changed since
+                done += await OutboxPass(self, self.db, self._wake).run()
+                if not self._wake.is_set():  # else woken as it was ending: alerts are waiting
+                    break
+            return done
 
-    async def _deliver(self, item: OutboxItem) -> int | None:
-        """1 when the alert was completed, 0 when not (retry or failure), None to pause all."""
+    async def deliver(self, claimed: Claimed) -> Delivered:
+        """Send one claimed alert, part after part, recording each as Telegram accepts it."""
+        item, content, chat = claimed.item, claimed.content, claimed.chat
         extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}
-        content = await asyncio.to_thread(outbox_store.alert_content, self.db, item.statement_id)
-        chat = await asyncio.to_thread(chat_store.get_chat, self.db, item.chat_id)
         if content is None or chat is None:
             await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, "statement or chat no longer exists")
-            return 0
+            return Delivered(False)
         try:
-            parts = split_html(await self.render(content, chat))
+            parts = await self.render(content, chat)
         except Exception as error:  # a bad alert must not block the queue behind it
             log.exception("alert could not be rendered", extra=extra)
             await self._retry_later(item, f"rendering failed: {type(error).__name__}: {error}")
-            return 0
+            return Delivered(False)
         chat_id = item.chat_id
         try:
             for index in range(item.sent_parts, len(parts)):
@@ -294,22 +295,16 @@ class Delivery:
                         target, part, message_thread_id=chat.thread_id, disable_notification=chat.silent
                     )
 
-                await self._pace(chat_id)
-                _, chat_id = await self._call(chat_id, send)
-                await asyncio.to_thread(
-                    outbox_store.mark_part_sent,
-                    self.db,
-                    item.id,
-                    index + 1,
-                    index + 1 == len(parts),
-                    datetime.now(UTC),
-                )
+                _, chat_id = await self._call(chat_id, send, record_success=False)
+                await self._record_part(item, index + 1, index + 1 == len(parts))
+            if chat.send_failures:
+                await asyncio.to_thread(chat_store.record_send_success, self.db, chat_id)
             metrics.observe_alert_sent(content.first_seen_at)
             log.info("alert sent", extra={"chat_id": chat_id, "statement_id": item.statement_id})
-            return 1
+            return Delivered(True, chat_changed=chat_id != item.chat_id)
         except RetryAfter as error:
             wait = timedelta(seconds=retry_seconds(error))
-            self.paused_until = datetime.now(UTC) + wait
+            self.paused_until = max(self.paused_until or datetime.now(UTC), datetime.now(UTC) + wait)
             await asyncio.to_thread(
                 outbox_store.schedule_retry,
                 self.db,
@@ -319,20 +314,20 @@ class Delivery:
                 False,
             )
             log.warning("Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra)
-            return None
+            return Delivered(False, chat_changed=chat_id != item.chat_id)  # the pass sees `paused()`
         except Forbidden as error:
             deactivated = await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
             if deactivated:
                 log.warning("chat deactivated after repeated refusals: %s", error.message, extra=extra)
             else:
                 await self._retry_later(item, f"refused by Telegram: {error.message}")
-            return 0
+            return Delivered(False, chat_changed=True)  # its other alerts wait for the next pass
         except BadRequest as error:
             if chat.thread_id is not None and THREAD_GONE in error.message.lower():
                 await asyncio.to_thread(chat_store.update_chat, self.db, chat_id, thread_id=None)
                 log.warning("the chat's forum topic is gone; alerts go to its main thread", extra=extra)
                 await self._retry_later(item, f"forum topic gone: {error.message}")
-                return 0
+                return Delivered(False, chat_changed=True)
             await asyncio.to_thread(
                 outbox_store.mark_failed,
                 self.db,
@@ -340,14 +335,27 @@ class Delivery:
                 f"Telegram rejected the message: {error.message}",
             )
             log.error("alert rejected: %s", error.message, extra=extra)
-            return 0
+            return Delivered(False, chat_changed=chat_id != item.chat_id)
         except TelegramError as error:  # network errors, 5xx, timeouts, a second migration
             await self._retry_later(item, f"{type(error).__name__}: {error.message}")
-            return 0
+            return Delivered(False, chat_changed=chat_id != item.chat_id)
         except Exception as error:  # e.g. an answer PTB cannot parse: the message may be out
             log.exception("unexpected answer while sending; not retried, to never send twice", extra=extra)
             await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, f"{type(error).__name__}: {error}")
-            return 0
+            return Delivered(False, chat_changed=chat_id != item.chat_id)
+
+    async def _record_part(self, item: OutboxItem, parts_sent: int, done: bool) -> None:
+        """Record a part Telegram accepted, with no pause in between where a cancellation
+        could land; a stopping bot waits for the record rather than leaving the part unrecorded."""
+        now = datetime.now(UTC)
+        record = asyncio.ensure_future(
+            asyncio.to_thread(outbox_store.mark_part_sent, self.db, item.id, parts_sent, done, now)
+        )
+        try:
+            await asyncio.shield(record)
+        except asyncio.CancelledError:
+            await record
+            raise
 
     async def _retry_later(self, item: OutboxItem, reason: str) -> None:
         extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}

@@ -9,6 +9,7 @@ through `asyncio.to_thread` so the event loop never waits on the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -120,6 +121,13 @@ def get_chat(db: Database, chat_id: int) -> ChatSettings | None:
     with db.session() as session:
         row = session.get(ChatRow, chat_id)
         return None if row is None else _settings(row)
+
+
+def get_chats(db: Database, chat_ids: Sequence[int]) -> dict[int, ChatSettings]:
+    """Several chats' settings in one query (a delivery pass's batch); missing ones are absent."""
+    with db.session() as session:
+        rows = session.scalars(select(ChatRow).where(ChatRow.id.in_(list(chat_ids))))
+        return {row.id: _settings(row) for row in rows}
 
 
 CHANGEABLE = {

@@ -7,12 +7,12 @@ short transaction (`mark_part_sent`), so a restart resumes after the last record
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.model import Cue
@@ -134,11 +134,16 @@ def add_alerts(db: Database, pairs: Sequence[tuple[int, int]], now: datetime) ->
         return len(insert_new(session, OutboxRow, rows, (OutboxRow.id,)))
 
 
-def due_alerts(db: Database, now: datetime, limit: int, claim: timedelta = CLAIM) -> list[OutboxItem]:
+def due_alerts(
+    db: Database, now: datetime, limit: int, claim: timedelta = CLAIM, exclude_chats: Collection[int] = ()
+) -> list[OutboxItem]:
     """Pending alerts of active, unmuted chats whose time has come, oldest first, claimed
     for this delivery pass until `now + claim` (`FOR UPDATE SKIP LOCKED` on PostgreSQL, and
-    a conditional UPDATE everywhere, so no two passes ever hold the same alert)."""
+    a conditional UPDATE everywhere, so no two passes ever hold the same alert).
+
+    `exclude_chats`: chats whose alerts the pass already holds (their order is kept)."""
     claimable = or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
+    held = OutboxRow.chat_id.not_in(list(exclude_chats)) if exclude_chats else true()
     with db.session() as session:
         ids = list(
             session.scalars(
@@ -150,6 +155,7 @@ def due_alerts(db: Database, now: datetime, limit: int, claim: timedelta = CLAIM
                     claimable,
                     ChatRow.active,
                     ChatRow.muted.is_(False),
+                    held,
                 )
                 .order_by(OutboxRow.id)
                 .limit(limit)

@@ -1,9 +1,9 @@
 """`ladderwatch run`: the Telegram bot (python-telegram-bot 22).
 
 The Application talks to `TELEGRAM_API_BASE_URL`, uses HTML parse mode by default and
-`AIORateLimiter` (about 30 messages/s overall, 20/min per group). At start-up it
-registers the command menu (`setMyCommands`, per language) and rebuilds every job from
-the database. Polling keeps updates that arrived while the bot was down
+`TelegramLimiter` (`bot.ratelimit`: under 30 messages/s overall, 1/s per chat, 20/min per
+group). At start-up it registers the command menu (`setMyCommands`, per language) and
+rebuilds every job from the database. Polling keeps updates that arrived while the bot was down
 (`drop_pending_updates=False`); `--webhook URL` instead has Telegram post updates to
 URL, checked with a secret token, served on `LADDERWATCH_HTTP_PORT` with /healthz and
 /metrics.
@@ -23,12 +23,13 @@ from urllib.parse import urlsplit
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.delivery import Delivery
 from bot.health import HealthServer, Webhook
 from bot.i18n import REFERENCE, languages
 from bot.pipeline import Pipeline
+from bot.ratelimit import TelegramLimiter
 from bot.settings import Settings, SettingsError
 from bot.storage.db import bot_lock
 from bot.tg.handlers import add_handlers, command_menu
@@ -65,7 +66,7 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
         .base_url(api_base_url(settings.telegram_api_base_url))
         .base_file_url(api_file_url(api_base_url(settings.telegram_api_base_url)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(TelegramLimiter())
         .post_init(on_startup)
     )
     if not polling:

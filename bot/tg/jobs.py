@@ -3,7 +3,8 @@
 - `poll:<source id>`: one job per source. The first poll runs right at start-up (with a
   second or two of jitter); each later one at the time the pipeline stored for that
   source (its interval, the server's cache hints, back-off after errors, with jitter).
-- `deliver`: the outbox worker, every few seconds, one run at a time.
+- `deliver`: the outbox worker, every few seconds, one run at a time. A poll that stores
+  new statements wakes it at once (the running pass takes the new alerts, or one starts).
 - `digest:<chat id>`: each chat's daily digest at its local time (an aware `time`, so
   daylight-saving changes follow the zone).
 - `sync-sources`: re-reads an edited watchlist.yaml (keeping the last good one when the
@@ -123,8 +124,8 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     for result in results:
         if result.disabled:
             await notify_source_disabled(svc, result)
-    if any(result.new_ids for result in results):  # deliver now, not at the next outbox pass
-        context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")
+    if any(result.new_ids for result in results) and not svc.delivery.wake():
+        context.application.create_task(svc.delivery.deliver_due(), name="deliver-new")  # now, not next pass
     if due is None:
         log.info("source no longer watched; polling stops", extra={"source_id": source_id})
         return

@@ -121,7 +121,7 @@ async def test_delivery_counts_sent_alerts_their_latency_and_telegram_errors(tmp
     latency = value("ladderwatch_delivery_latency_seconds_count")
     slow = value("ladderwatch_delivery_latency_seconds_bucket", le="3600.0")
     bad_requests = value("ladderwatch_telegram_errors_total", kind="bad_request")
-    delivery = Delivery(bot, db, None, per_chat_seconds=0)
+    delivery = Delivery(bot, db, None)
     assert await delivery.deliver_due() == 1
     db.close()
 
