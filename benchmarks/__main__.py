@@ -153,7 +153,8 @@ def worker_rows(sizes: Sizes, figures: dict[str, object]) -> list[Row]:
         (
             name,
             f"{two.rate:,.0f} vs {one.rate:,.0f} statements/s = {ratio:.2f}× "
-            f"({two.seconds:.1f} s vs {one.seconds:.1f} s; CPU {two.cpu_seconds:.1f} s vs {one.cpu_seconds:.1f} s)",
+            f"({two.seconds:.1f} s vs {one.seconds:.1f} s; CPU {two.cpu_seconds:.1f} s vs {one.cpu_seconds:.1f} s; "
+            f"start-up apart: {two.startup_seconds:.1f} s vs {one.startup_seconds:.1f} s)",
             "≥ 1.6×",
             ratio >= 1.6,
         )

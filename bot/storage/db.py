@@ -10,6 +10,7 @@ database that cannot be opened (server down, folder not writable, …) is one
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from sqlalchemy.pool import StaticPool
 from bot.storage.tables import fit_values
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_EXECUTOR_THREADS = min(32, (os.cpu_count() or 1) + 4)  # asyncio.to_thread's pool (concurrent.futures)
 
 
 def alembic_config(url: str) -> Config:
@@ -64,7 +66,10 @@ def create_db_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # As many pooled connections as asyncio's default executor has threads (every storage
+    # call runs in one): the pool's default of 5 closed the overflow connection after each
+    # burst and opened a new PostgreSQL backend (fork and SCRAM login) for the next.
+    return create_engine(url, pool_pre_ping=True, pool_size=DEFAULT_EXECUTOR_THREADS)
 
 
 class Database:

@@ -42,3 +42,4 @@ def test_quick_run_prints_the_table_with_sane_figures(tmp_path):
     assert 0 < latency["p50"] <= latency["p95"] < 120
     for workers in figures.get("workers", []):  # only where PostgreSQL is available
         assert workers["statements"] == 30 * 5 and workers["seconds"] > 0
+        assert workers["startup_seconds"] > 0 and workers["startup_cpu_seconds"] > 0  # timed apart, not in the rate
