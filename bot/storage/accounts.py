@@ -31,17 +31,24 @@ def _to_account(row: AccountRow, sources: Sequence[SourceRow]) -> Account:
 
 
 def _write_account(session: Session, account: Account, origin: str, now: datetime) -> None:
-    row = session.get(AccountRow, account.id)
+    _write_row(session, session.get(AccountRow, account.id), account, origin, now)
+    session.flush()  # the account row exists before its sources are added
+    stored = session.scalars(select(SourceRow).where(SourceRow.account_id == account.id)).all()
+    _write_sources(session, account, stored, now)
+
+
+def _write_row(session: Session, row: AccountRow | None, account: Account, origin: str, now: datetime) -> None:
     if row is None:
         row = AccountRow(id=account.id)
         session.add(row)
     row.name, row.role, row.country = account.name, account.role, account.country
     row.languages = list(account.languages)
     row.origin, row.removed, row.updated_at = origin, False, now
-    session.flush()
-    existing = {
-        (s.kind, s.handle): s for s in session.scalars(select(SourceRow).where(SourceRow.account_id == account.id))
-    }
+
+
+def _write_sources(session: Session, account: Account, stored: Sequence[SourceRow], now: datetime) -> None:
+    """Add the account's new sources and delete those it no longer lists."""
+    existing = {(s.kind, s.handle): s for s in stored}
     wanted = {(spec.kind.value, spec.handle) for spec in account.sources}
     for key, source in existing.items():
         if key not in wanted:
@@ -51,14 +58,25 @@ def _write_account(session: Session, account: Account, origin: str, now: datetim
 
 
 def sync_watchlist(db: Database, accounts: Sequence[Account], now: datetime | None = None) -> None:
-    """Bring config-owned accounts in line with the file; chat-owned accounts are left alone."""
+    """Bring config-owned accounts in line with the file; chat-owned accounts are left alone.
+
+    Two reads (accounts, sources) and two flushes, whatever the number of accounts: the bot,
+    `poll` and every worker run this at start-up, and thousands of accounts would otherwise
+    cost a query and a flush each. Unchanged values are not written (the ORM skips them);
+    `updated_at` is, as before: it says when the file last loaded the account.
+    """
     now = now or datetime.now(UTC)
     with db.session() as session:
         rows = {row.id: row for row in session.scalars(select(AccountRow))}
-        for account in accounts:
-            row = rows.get(account.id)
-            if row is None or row.origin == "config":
-                _write_account(session, account, "config", now)
+        stored: dict[str, list[SourceRow]] = {}
+        for source in session.scalars(select(SourceRow)):
+            stored.setdefault(source.account_id, []).append(source)
+        written = [account for account in accounts if (row := rows.get(account.id)) is None or row.origin == "config"]
+        for account in written:
+            _write_row(session, rows.get(account.id), account, "config", now)
+        session.flush()  # new account rows exist before their sources are added
+        for account in written:
+            _write_sources(session, account, stored.get(account.id, ()), now)
         listed = {a.id for a in accounts}
         for row in rows.values():
             if row.origin == "config" and row.id not in listed and not row.removed:
@@ -118,16 +136,18 @@ def remove_account(db: Database, account_id: str) -> bool:
 
 
 def list_accounts(db: Database) -> list[Account]:
-    """Active accounts with their sources, ordered by id."""
+    """Active accounts with their sources, ordered by id (two queries, however many accounts)."""
     with db.session() as session:
-        rows = session.scalars(select(AccountRow).where(AccountRow.removed.is_(False)).order_by(AccountRow.id))
-        result = []
-        for row in rows:
-            sources = session.scalars(
-                select(SourceRow).where(SourceRow.account_id == row.id).order_by(SourceRow.id)
-            ).all()
-            result.append(_to_account(row, sources))
-        return result
+        rows = session.scalars(select(AccountRow).where(AccountRow.removed.is_(False)).order_by(AccountRow.id)).all()
+        sources: dict[str, list[SourceRow]] = {}
+        for source in session.scalars(
+            select(SourceRow)
+            .join(AccountRow, AccountRow.id == SourceRow.account_id)
+            .where(AccountRow.removed.is_(False))
+            .order_by(SourceRow.id)
+        ):
+            sources.setdefault(source.account_id, []).append(source)
+        return [_to_account(row, sources.get(row.id, ())) for row in rows]
 
 
 def list_source_rows(db: Database) -> list[SourceRow]:
