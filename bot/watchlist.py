@@ -6,6 +6,7 @@ never silently drops an account; callers keep the last good watchlist when loadi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,7 +183,15 @@ def load_watchlist(path: Path) -> list[Account]:
         raise WatchlistError(str(path), error.line, error.reason) from None
     except OSError as error:
         raise WatchlistError(str(path), 0, f"cannot read the file: {error.strerror or error}") from None
-    return parse_watchlist(text, str(path))
+    return list(_parse_once(text, str(path)))
+
+
+@functools.lru_cache(maxsize=1)
+def _parse_once(text: str, path: str) -> tuple[Account, ...]:
+    """The same text is validated once per process: `poll` checks the file, then the pipeline
+    seeds the database from it (thousands of accounts take a tenth of a second each time).
+    A changed file is a different text, so it is read afresh; errors are never kept."""
+    return tuple(parse_watchlist(text, path))
 
 
 def account_to_dict(account: Account) -> dict[str, object]:
