@@ -35,7 +35,7 @@ MAX_REDIRECTS = 5
 # flight): a bridge or a ministry serving many feeds answers them on one connection, where
 # a pool no larger than the requests in flight closes one host's connection to open
 # another's, a TCP handshake and close per conditional request.
-KEPT_ALIVE = 64
+KEPT_ALIVE = 32
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 65_536
 
@@ -157,6 +157,10 @@ class Fetcher:
                     if response.status_code in REDIRECT_STATUSES:
                         return _redirect_target(target, response)
                     if response.status_code == 304:
+                        # A 304 has no body by definition: reading its (empty) end, raw, lets
+                        # the connection go back to the pool instead of being closed.
+                        async for _ in response.aiter_raw():
+                            pass
                         return _not_modified(response, conditional)
                     if not response.is_success:
                         raise status_error(url, response)
