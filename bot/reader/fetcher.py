@@ -159,8 +159,9 @@ class Fetcher:
                     if response.status_code == 304:
                         # A 304 has no body by definition: reading its (empty) end, raw, lets
                         # the connection go back to the pool instead of being closed.
-                        async for _ in response.aiter_raw():
-                            pass
+                        if not response.is_stream_consumed:
+                            async for _ in response.aiter_raw():
+                                pass
                         return _not_modified(response, conditional)
                     if not response.is_success:
                         raise status_error(url, response)
