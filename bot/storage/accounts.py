@@ -20,17 +20,6 @@ from bot.storage.db import Database
 from bot.storage.tables import AccountRow, SourceRow
 
 
-def _to_account(row: AccountRow, sources: Sequence[SourceRow]) -> Account:
-    return Account(
-        id=row.id,
-        name=row.name,
-        role=row.role,
-        country=row.country,
-        languages=tuple(row.languages or ()),
-        sources=tuple(SourceSpec(SourceKind(s.kind), s.handle) for s in sources),
-    )
-
-
 def _write_account(session: Session, account: Account, origin: str, now: datetime) -> None:
     _write_row(session, session.get(AccountRow, account.id), account, origin, now)
     session.flush()  # the account row exists before its sources are added
@@ -166,18 +155,25 @@ def remove_account(db: Database, account_id: str) -> bool:
 
 
 def list_accounts(db: Database) -> list[Account]:
-    """Active accounts with their sources, ordered by id (two queries, however many accounts)."""
+    """Active accounts with their sources, ordered by id (two queries of plain rows, however many)."""
     with db.session() as session:
-        rows = session.scalars(select(AccountRow).where(AccountRow.removed.is_(False)).order_by(AccountRow.id)).all()
-        sources: dict[str, list[SourceRow]] = {}
-        for source in session.scalars(
-            select(SourceRow)
+        rows = session.execute(
+            select(AccountRow.id, AccountRow.name, AccountRow.role, AccountRow.country, AccountRow.languages)
+            .where(AccountRow.removed.is_(False))
+            .order_by(AccountRow.id)
+        ).all()
+        sources: dict[str, list[SourceSpec]] = {}
+        for account_id, kind, handle in session.execute(
+            select(SourceRow.account_id, SourceRow.kind, SourceRow.handle)
             .join(AccountRow, AccountRow.id == SourceRow.account_id)
             .where(AccountRow.removed.is_(False))
             .order_by(SourceRow.id)
         ):
-            sources.setdefault(source.account_id, []).append(source)
-        return [_to_account(row, sources.get(row.id, ())) for row in rows]
+            sources.setdefault(account_id, []).append(SourceSpec(SourceKind(kind), handle))
+    return [
+        Account(row.id, row.name, row.role, row.country, tuple(row.languages or ()), tuple(sources.get(row.id, ())))
+        for row in rows
+    ]
 
 
 def list_source_rows(db: Database) -> list[SourceRow]:
