@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import prometheus_client
 from prometheus_client import (
@@ -27,11 +28,13 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.model import Verdict
 from bot.reader.parser import ParseError
 from bot.reader.sources import SourceResolutionError
+
+if TYPE_CHECKING:
+    from telegram.error import TelegramError
 
 prometheus_client.disable_created_metrics()  # no `_created` twin of every counter
 
@@ -107,7 +110,12 @@ def count_statement(verdict: Verdict, lang: str) -> None:
 
 
 def telegram_error_kind(error: TelegramError) -> str:
-    """One word per kind of Bot API failure (subclasses first: BadRequest is a NetworkError)."""
+    """One word per kind of Bot API failure (subclasses first: BadRequest is a NetworkError).
+
+    python-telegram-bot is imported here, by the process that talks to Telegram, not by
+    `poll` and the workers, which never do (a tenth of a second at each start)."""
+    from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
     for kind, cls in (
         ("retry_after", RetryAfter),
         ("forbidden", Forbidden),

@@ -47,13 +47,14 @@ from bot.reader.parser import FORMAT_FEED, ParseError, parse_document
 from bot.reader.social import mark_reposts
 from bot.reader.sources import SourceResolutionError, resolve_source
 from bot.settings import Settings
+from bot.source_pass import SourcePass
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import sources as source_store
 from bot.storage import statements as statement_store
 from bot.storage.chats import ChatAudience
 from bot.storage.db import Database, open_database
-from bot.storage.sources import SourceAccount, SourceState
+from bot.storage.sources import SourceAccount, SourceState, Unchanged
 from bot.storage.statements import StoredStatement
 from bot.translate import UNCHANGED, TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
@@ -203,14 +204,21 @@ class Pipeline:
 
     # --- the stages, in order -------------------------------------------------------
 
-    async def refresh(self, source_id: int, audiences: Sequence[ChatAudience] | None = None) -> RefreshResult:
+    async def refresh(
+        self, source_id: int, audiences: Sequence[ChatAudience] | None = None, batch: SourcePass | None = None
+    ) -> RefreshResult:
         """One source through every stage; never raises, whatever the source or a stage does.
 
         `audiences`: the alert recipients, loaded once for a pass of many refreshes (None: load).
+        `batch`: the pass's states read up front and its unchanged answers written together.
         """
         now = datetime.now(UTC)
         try:
-            found = await asyncio.to_thread(source_store.get_source_account, self.db, source_id)
+            found = (
+                batch.state(source_id)
+                if batch is not None
+                else await asyncio.to_thread(source_store.get_source_account, self.db, source_id)
+            )
         except Exception as error:  # the database itself; the scheduler retries later
             log.error("cannot read source %s: %s: %s", source_id, type(error).__name__, error)
             return RefreshResult(source_id, "?", None, error=f"database unavailable: {type(error).__name__}")
@@ -225,7 +233,11 @@ class Pipeline:
             body_hash = hashlib.sha256(fetched.body).hexdigest() if fetched.status != 304 else source.body_hash
             if fetched.status == 304 or body_hash == source.body_hash:  # nothing new: nothing to parse
                 metrics.count_fetch(metrics.NOT_MODIFIED)
-                await self._record_success(source, fetched, now, [], None)
+                if batch is not None:
+                    validators = fetched.etag, fetched.last_modified
+                    await batch.unchanged(Unchanged(source.id, fetched.url, *validators, now, self._next_poll(now)))
+                else:
+                    await self._record_success(source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
             stage = "parse"
             fetched, entries = await self._parse(fetched, fmt)
@@ -377,15 +389,19 @@ class Pipeline:
         if not source_ids:
             return []
         audiences = await asyncio.to_thread(chat_store.audiences, self.db)
+        batch = await SourcePass.read(self.db, source_ids)
         gate = asyncio.Semaphore(REFRESHES_AT_ONCE)
 
         async def one(source_id: int) -> RefreshResult:
             async with gate:
-                return await self.refresh(source_id, audiences)
+                return await self.refresh(source_id, audiences, batch)
 
-        outcomes = await asyncio.gather(*(one(sid) for sid in source_ids), return_exceptions=True)
+        try:
+            outcomes = await asyncio.gather(*(one(sid) for sid in source_ids), return_exceptions=True)
+        finally:
+            await batch.flush()
         return [
-            outcome
+            batch.checked(outcome)
             if isinstance(outcome, RefreshResult)
             else RefreshResult(sid, "?", None, error=f"refresh aborted: {type(outcome).__name__}: {outcome}")
             for sid, outcome in zip(source_ids, outcomes, strict=True)
@@ -450,6 +466,9 @@ class Pipeline:
         await asyncio.to_thread(queue_alerts, self.db, [row.id], datetime.now(UTC))
         return 1
 
+    def _next_poll(self, now: datetime) -> datetime:
+        return with_jitter(next_poll_after_success(now, self.settings.poll_seconds), self.settings.poll_seconds)
+
     async def _record_success(
         self,
         source: SourceState,
@@ -459,9 +478,7 @@ class Pipeline:
         newest: datetime | None,
         body_hash: str | None = None,
     ) -> None:
-        next_poll = with_jitter(
-            next_poll_after_success(now, self.settings.poll_seconds), self.settings.poll_seconds
-        )
+        next_poll = self._next_poll(now)
         await asyncio.to_thread(
             source_store.record_success,
             self.db,

@@ -12,6 +12,7 @@ language with no lexicon and no translation is not read at all: the verdict abst
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.classify.blend import BlendParameters, blend
@@ -25,6 +26,7 @@ from bot.classify.engine import (
     side_label,
     side_totals,
 )
+from bot.classify.lazy import CompiledLexicons, PackagedModel
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
 from bot.classify.lexicon import (
     DEESCALATION,
@@ -58,34 +60,44 @@ class RulesReading:
 
 
 class Classifier:
-    """Holds the compiled lexicons; `classify` is pure and thread-safe."""
+    """Holds the lexicons (compiled per language on first use) and the learned model (read on
+    first use, see `lazy.py`); `classify` is pure and thread-safe."""
 
     def __init__(
         self,
         categories: CategorySet,
-        lexicons: dict[str, CompiledLexicon],
-        model: LinearModel | None = None,
+        lexicons: Mapping[str, CompiledLexicon],
+        model: LinearModel | PackagedModel | None = None,
         blend_parameters: BlendParameters | None = None,
     ) -> None:
         self.categories = categories
         self.lexicons = lexicons
-        self.model = model
-        self.blend_parameters = blend_parameters
+        self._model = model
+        self._blend_parameters = blend_parameters
 
     @classmethod
     def load(cls, learned: bool = True) -> Classifier:
-        """Load and validate the package's categories, lexicons (raises LexiconError) and model.
+        """Load and validate the package's categories and lexicons (raises LexiconError); the
+        lexicons compile and the model loads when first needed.
 
         `learned=False` gives the rules alone (used to measure what the model adds).
         """
         categories, lexicons = load_package_data()
         if ENGLISH not in lexicons:
             raise LexiconError("bot/classify/lexicons: the English lexicon (en.yaml) is missing")
-        compiled = {lang: CompiledLexicon(lex, categories) for lang, lex in lexicons.items()}
-        if not learned:
-            return cls(categories, compiled)
-        model = LinearModel.load()
-        return cls(categories, compiled, model, BlendParameters.from_header(model.header))
+        return cls(categories, CompiledLexicons(lexicons, categories), PackagedModel() if learned else None)
+
+    @property
+    def model(self) -> LinearModel | None:
+        if isinstance(self._model, PackagedModel):
+            return self._model.get()[0]
+        return self._model
+
+    @property
+    def blend_parameters(self) -> BlendParameters | None:
+        if isinstance(self._model, PackagedModel):
+            return self._model.get()[1]
+        return self._blend_parameters
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -138,19 +150,20 @@ class Classifier:
 
     def read_model(self, text: str, lang: str, english: str | None) -> Reading | None:
         """The learned reading of the text (if in a model language) and of its translation, averaged."""
-        if self.model is None:
+        model = self.model
+        if model is None:
             return None
         texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
         if english is not None and lang != ENGLISH:
             texts.append((english, ENGLISH))
         # The same cap as the rules: a text that long is past the blend's word limit anyway,
         # and hashing every n-gram of megabytes would take seconds.
-        readings = [(reading, lang) for text, lang in texts if (reading := self.model.read(capped(text))) is not None]
+        readings = [(reading, lang) for text, lang in texts if (reading := model.read(capped(text))) is not None]
         if not readings:
             return None
         averaged = {
             name: sum(reading.probabilities[name] for reading, _ in readings) / len(readings)
-            for name in self.model.labels
+            for name in model.labels
         }
         # The phrases shown are those of the last reading (the translation, when there is one).
         last, last_lang = readings[-1]
@@ -185,8 +198,9 @@ class Classifier:
             mixed = min(totals.escalation, totals.deescalation) >= tuning.mixed_threshold
         confidence = 1.0 / (1.0 + math.exp(-(tuning.confidence_slope * evidence + tuning.confidence_offset)))
         ordered = _strongest_distinct(cues)
-        if reading is not None and self.blend_parameters is not None:
-            blended = blend(totals, reading, self.blend_parameters, rules.discounted)
+        parameters = self.blend_parameters
+        if reading is not None and parameters is not None:
+            blended = blend(totals, reading, parameters, rules.discounted)
             if blended is not None:
                 # The rules' score stays when they reach the same label; otherwise the blend's.
                 score = score if blended.label == label else blended.score

@@ -31,6 +31,11 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 )
 MAX_REDIRECTS = 5
+# Idle keep-alive connections kept open (the semaphores, not the pool, bound requests in
+# flight): a bridge or a ministry serving many feeds answers them on one connection, where
+# a pool no larger than the requests in flight closes one host's connection to open
+# another's, a TCP handshake and close per conditional request.
+KEPT_ALIVE = 32
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 65_536
 
@@ -75,7 +80,9 @@ class Fetcher:
             # Only encodings we inflate ourselves, with a cap (bot/reader/decoding.py).
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections),
+            limits=httpx.Limits(
+                max_connections=max(max_connections, KEPT_ALIVE), max_keepalive_connections=KEPT_ALIVE
+            ),
             follow_redirects=False,
             # No proxies or .netrc credentials from the environment: every hop goes
             # straight to the address we checked, and no secret goes to a feed's host.
@@ -150,6 +157,11 @@ class Fetcher:
                     if response.status_code in REDIRECT_STATUSES:
                         return _redirect_target(target, response)
                     if response.status_code == 304:
+                        # A 304 has no body by definition: reading its (empty) end, raw, lets
+                        # the connection go back to the pool instead of being closed.
+                        if not response.is_stream_consumed:
+                            async for _ in response.aiter_raw():
+                                pass
                         return _not_modified(response, conditional)
                     if not response.is_success:
                         raise status_error(url, response)

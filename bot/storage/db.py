@@ -14,13 +14,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import Engine, Row, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,14 +24,27 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot.storage.schema_head import script_head, stored_revisions
 from bot.storage.tables import fit_values
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_EXECUTOR_THREADS = min(32, (os.cpu_count() or 1) + 4)  # asyncio.to_thread's pool (concurrent.futures)
 
 
+class MigrationFailed(Exception):
+    """Alembic could not bring the schema to head (its own message, one line)."""
+
+
 def alembic_config(url: str) -> Config:
-    """An Alembic config without an alembic.ini: the project's top level stays as designed."""
+    """An Alembic config without an alembic.ini: the project's top level stays as designed.
+
+    Alembic is imported here, when a migration is needed, not by every command that opens
+    the database (see `schema_head`)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -87,9 +95,17 @@ class Database:
 
     def upgrade(self) -> None:
         with self.engine.begin() as connection:
+            if stored_revisions(connection) == [script_head(MIGRATIONS / "versions")]:
+                return  # already on the newest migration: nothing for Alembic to do
+            from alembic import command
+            from alembic.util.exc import CommandError
+
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            try:
+                command.upgrade(config, "head")
+            except CommandError as error:
+                raise MigrationFailed(str(error)) from error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -121,10 +137,19 @@ class SchemaOutOfDate(RuntimeError):
 
 def schema_revision(db: Database) -> str | None:
     with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        revisions = stored_revisions(connection)
+    if len(revisions) > 1:
+        raise MigrationFailed(f"the database is on several migration heads at once ({', '.join(sorted(revisions))})")
+    return revisions[0] if revisions else None
 
 
 def head_revision(url: str) -> str | None:
+    """The newest migration shipped: read from the files, or by Alembic when the files are unusual."""
+    head = script_head(MIGRATIONS / "versions")
+    if head is not None:
+        return head
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
@@ -145,7 +170,7 @@ def open_database(url: str, upgrade: bool | None = None) -> Database:
             database.upgrade()
         else:
             current = schema_revision(database)
-    except (SQLAlchemyError, OSError, AlembicError) as error:
+    except (SQLAlchemyError, OSError, MigrationFailed) as error:
         if database is not None:
             database.close()
         raise DatabaseUnavailable(

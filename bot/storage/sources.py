@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from bot.storage.db import Database
-from bot.storage.tables import AccountRow, SourceRow
+from bot.storage.tables import AccountRow, SourceRow, fit_values
 
 MAX_ERROR_CHARS = 1000  # one line an operator reads; the full story is in the log
+# Ids per `IN (…)` when reading many sources at once (SQLite binds at most 32,766 values).
+IDS_PER_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,75 @@ def get_source_account(db: Database, source_id: int) -> tuple[SourceState, Sourc
             return None
         source, languages = found
         return _state(source), SourceAccount(source.account_id, tuple(languages or ()))
+
+
+def get_source_accounts(db: Database, source_ids: Sequence[int]) -> dict[int, tuple[SourceState, SourceAccount]]:
+    """`get_source_account` for many sources in a few queries (those that no longer exist are absent)."""
+    found: dict[int, tuple[SourceState, SourceAccount]] = {}
+    with db.session() as session:
+        for start in range(0, len(source_ids), IDS_PER_QUERY):
+            rows = session.execute(
+                select(SourceRow, AccountRow.languages)
+                .join(AccountRow, AccountRow.id == SourceRow.account_id)
+                .where(SourceRow.id.in_(source_ids[start : start + IDS_PER_QUERY]))
+            )
+            for source, languages in rows:
+                found[source.id] = _state(source), SourceAccount(source.account_id, tuple(languages or ()))
+    return found
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A fetch that answered with nothing new (304, or the same body): what its row must remember."""
+
+    source_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime
+    next_poll_at: datetime
+
+
+def record_unchanged(db: Database, answered: Sequence[Unchanged]) -> None:
+    """`record_success` without new items for many sources, in one transaction.
+
+    One UPDATE statement sent with every row's values (executemany): a pass over thousands
+    of unchanged feeds costs one commit, not one transaction per source. The values are
+    fitted to their columns as every ORM write is (`tables.fit_values`).
+    """
+    if not answered:
+        return
+    table = SourceRow.__table__
+    rows = [
+        {
+            "source_id": item.source_id,
+            **fit_values(
+                table,  # type: ignore[arg-type]
+                {"url": item.url, "etag": item.etag, "last_modified": item.last_modified},
+            ),
+            "fetched_at": item.fetched_at,
+            "next_poll_at": item.next_poll_at,
+        }
+        for item in answered
+    ]
+    statement = (
+        update(SourceRow)
+        .where(SourceRow.id == bindparam("source_id"))
+        .values(
+            url=bindparam("url"),
+            etag=bindparam("etag"),
+            last_modified=bindparam("last_modified"),
+            next_poll_at=bindparam("next_poll_at"),
+            last_fetch_at=bindparam("fetched_at"),
+            last_success_at=bindparam("fetched_at"),
+            last_error=None,
+            last_error_kind=None,
+            consecutive_errors=0,
+            failing_since=None,
+        )
+    )
+    with db.session() as session:
+        session.connection().execute(statement, rows)
 
 
 def record_success(
