@@ -34,7 +34,7 @@ from bot.classify.lexicon import (
     Tuning,
 )
 from bot.classify.negation import NegationScope
-from bot.classify.patterns import alternation, spaced
+from bot.classify.patterns import alternation, spaced, uncaptured
 from bot.classify.spans import NO_CONTEXT, Context, ContextIndex, SortedSpans, clause_around
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
@@ -111,7 +111,9 @@ class CompiledLexicon:
         }
         cue_regex, entry_of_group = alternation((entry.pattern for entry in lexicon.cues), blockers)
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
-        self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
+        cues = start + clitic + "(?:" + cue_regex + ")" + end
+        self._cues = re.compile(cues)  # names the entry of a match (one named group per phrase variant)
+        self._cue_spans = re.compile(uncaptured(cues))  # finds the matches, several times faster
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._modifiers = {
             kind: self._modifier_regex(kind, start, whole_word)
@@ -192,11 +194,14 @@ class CompiledLexicon:
         """
         matches: list[tuple[int, int, CueEntry]] = []
         position, reached = 0, 0
-        while (match := self._cues.search(folded, position)) is not None:
-            if match.end() > reached and match.lastgroup is not None:
-                matches.append((match.start(), match.end(), self._entries[match.lastgroup]))
-                reached = match.end()
-            position = match.start() + 1
+        while (found := self._cue_spans.search(folded, position)) is not None:
+            if found.end() > reached:
+                # The same regex with its groups, at the same place: the same match, named.
+                match = self._cues.match(folded, found.start())
+                if match is not None and match.lastgroup is not None:
+                    matches.append((match.start(), match.end(), self._entries[match.lastgroup]))
+                    reached = match.end()
+            position = found.start() + 1
         return matches
 
     def _context_index(self, folded: str, idioms: SortedSpans) -> ContextIndex:
