@@ -1,7 +1,7 @@
 """Analyse stage: language → translation → classification of the statements not stored yet.
 
-Detection and classification are CPU work and run batched in worker threads, never on
-the event loop; translation is network I/O, per statement. A failed translation leaves
+Detection and classification are CPU work and run batched off the event loop (in a
+worker process or thread, see `cpu_stages`); translation is network I/O, per statement. A failed translation leaves
 the statement classified on its original text, flagged for `retry_translations`.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import replace
 from bot import metrics
 from bot.classify import Classifier
 from bot.classify.engine import capped
+from bot.cpu_stages import CpuStages
 from bot.language import detect_language
 from bot.model import AnalysedStatement, Statement, Translation, Verdict
 from bot.storage import statements as statement_store
@@ -53,6 +54,11 @@ async def translate_and_classify(
     return translation, verdict
 
 
+def detect_all(texts: Sequence[str], hints: Sequence[str]) -> list[str]:
+    """The language of each text (one call per batch: one hop to a worker, not one per text)."""
+    return [detect_language(text, hints) for text in texts]
+
+
 def classification_text(title: str, text: str) -> str:
     """What is language-detected, translated and classified: the headline (when it adds words)
     and the text, cut where the classifier stops reading. The stored text stays whole; a 5 MB
@@ -64,9 +70,15 @@ class Analyser:
     """The analyse stage with its long-lived pieces: database (what is new), translator, classifier."""
 
     def __init__(
-        self, db: Database, translator: TranslationService | None, classifier: Classifier, translators: Sequence[str]
+        self,
+        db: Database,
+        translator: TranslationService | None,
+        classifier: Classifier,
+        translators: Sequence[str],
+        cpu: CpuStages | None = None,
     ) -> None:
         self.db, self.translator, self.classifier = db, translator, classifier
+        self.cpu = cpu or CpuStages(classifier)
         # a statement left untranslated is pending only when the chain has a translator
         self.translating = "none" not in translators
 
@@ -83,7 +95,7 @@ class Analyser:
         if not fresh:
             return []
         texts = [classification_text(s.title, s.text) for s in fresh]
-        langs = await asyncio.to_thread(lambda: [detect_language(text, account.languages) for text in texts])
+        langs = await self.cpu.run(detect_all, texts, account.languages)
         return await self._analyse_batch([replace(s, lang=lang) for s, lang in zip(fresh, langs, strict=True)], texts)
 
     async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
@@ -94,9 +106,9 @@ class Analyser:
         """Translation (network I/O, per statement) then classification (one worker thread)."""
         langs = [statement.lang for statement in statements]
         translations = [await to_english(self.translator, text, lang) for text, lang in zip(texts, langs, strict=True)]
-        verdicts = await asyncio.to_thread(
-            lambda: [
-                self.classifier.classify(text, lang, english_for(text, translation))
+        verdicts = await self.cpu.classify(
+            [
+                (text, lang, english_for(text, translation))
                 for text, lang, translation in zip(texts, langs, translations, strict=True)
             ]
         )

@@ -29,6 +29,7 @@ from bot.alerts import queue_alerts
 from bot.analysis import Analyser, classification_text
 from bot.backoff import DISABLE_AFTER, next_poll_after_failure, next_poll_after_success, with_jitter
 from bot.classify import Classifier
+from bot.cpu_stages import CpuStages, default_workers
 from bot.dedupe import to_statements
 from bot.model import AnalysedStatement, FeedEntry, SourceKind, SourceSpec
 from bot.reader.discovery import find_feed_links
@@ -82,10 +83,12 @@ class Pipeline:
         fetcher: Fetcher,
         translator: TranslationService,
         classifier: Classifier,
+        cpu: CpuStages | None = None,
     ) -> None:
         self.settings, self.db, self.fetcher = settings, db, fetcher
         self.translator, self.classifier = translator, classifier
-        self.analyser = Analyser(db, translator, classifier, settings.translators)
+        self.cpu = cpu or CpuStages(classifier)
+        self.analyser = Analyser(db, translator, classifier, settings.translators, self.cpu)
         # who holds a source's lease while this process polls it (host, process, instance)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -100,9 +103,11 @@ class Pipeline:
             Fetcher(allow_private=settings.allow_private_urls),
             TranslationService(settings, db),
             classifier,
+            CpuStages(classifier, default_workers()),
         )
 
     async def close(self) -> None:
+        self.cpu.close()
         await self.fetcher.aclose()
         self.db.close()
 
@@ -206,15 +211,13 @@ class Pipeline:
     async def _parse(self, fetched: FetchResult, fmt: str) -> tuple[FetchResult, list[FeedEntry]]:
         """Parse in a thread; a web page that links its feed is followed once (discovery)."""
         try:
-            return fetched, await asyncio.to_thread(
-                parse_document, fetched.body, fetched.content_type, fetched.url, fmt
-            )
+            return fetched, await self.cpu.run(parse_document, fetched.body, fetched.content_type, fetched.url, fmt)
         except ParseError:
             links = await asyncio.to_thread(find_feed_links, fetched.body, fetched.url) if fmt == FORMAT_FEED else []
             if not links:
                 raise
         discovered = await self.fetcher.fetch(links[0])
-        entries = await asyncio.to_thread(
+        entries = await self.cpu.run(
             parse_document, discovered.body, discovered.content_type, discovered.url, FORMAT_FEED
         )
         return discovered, entries
@@ -241,6 +244,7 @@ class Pipeline:
         if not source_ids:
             return []
         audiences = await asyncio.to_thread(chat_store.audiences, self.db)
+        self.cpu.start_for(len(source_ids))
         gate = asyncio.Semaphore(REFRESHES_AT_ONCE)
 
         async def one(source_id: int) -> RefreshResult:
