@@ -209,7 +209,7 @@ class Pipeline:
         return resolved.url, resolved.fmt
 
     async def _parse(self, fetched: FetchResult, fmt: str) -> tuple[FetchResult, list[FeedEntry]]:
-        """Parse in a thread; a web page that links its feed is followed once (discovery)."""
+        """Parse off the event loop (`cpu_stages`); a web page that links its feed is followed once (discovery)."""
         try:
             return fetched, await self.cpu.run(parse_document, fetched.body, fetched.content_type, fetched.url, fmt)
         except ParseError:
