@@ -70,17 +70,17 @@ class Analyser:
 
     def analyse_offline(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
         """Detection and classification only (no network translator): CPU work, run in a thread."""
+        from bot.analysis import no_translation
         from bot.language import detect_language
         from bot.model import Translation
-        from bot.pipeline import no_translation
 
         lang = detect_language(text, (lang_hint,) if lang_hint else ())
         translation = no_translation(lang) if english is None else Translation(english, lang, "en", "reference")
         return _analysis(lang, translation, self.classifier.classify(text, lang, translation.text))
 
     async def analyse(self, text: str, lang_hint: str | None, english: str | None = None) -> dict[str, object]:
+        from bot.analysis import translate_and_classify
         from bot.language import detect_language
-        from bot.pipeline import translate_and_classify
 
         if self.translator is None or english is not None:
             return await asyncio.to_thread(self.analyse_offline, text, lang_hint, english)

@@ -94,7 +94,12 @@ def _script_of(char: str) -> str | None:
 
 
 def _script_counts(text: str) -> Counter[str]:
-    return Counter(script for char in text if char.isalpha() and (script := _script_of(char)) is not None)
+    """Letters per script, scripts in the order their first letter appears (ties go to the first)."""
+    scripts: Counter[str] = Counter()
+    for char, count in Counter(text).items():  # each distinct character once: a text reuses few
+        if char.isalpha() and (script := _script_of(char)) is not None:
+            scripts[script] += count
+    return scripts
 
 
 def _arabic_script_language(text: str, hints: Sequence[str]) -> str:

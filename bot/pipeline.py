@@ -4,9 +4,10 @@ sources → fetch → parse → dedupe → language → translate → classify �
 A refresh is total: whatever goes wrong inside it, expected or not, is written to the
 source's row as a kind and one line, and retried on a back-off schedule; one source
 never stops the others. A source failing for 48 hours is switched off (the caller tells
-the administrators). A failed translation stores the statement untranslated, classified
-on the original, and `retry_translations` tries again later. Language detection and
-classification are CPU work and run in worker threads, never on the event loop.
+the administrators). When a source is polled next is `backoff`'s, what a failure writes
+is `refresh_failures`', and the language → translation → classification stage is
+`analysis`'. A failed translation stores the statement untranslated, classified on the
+original, and `retry_translations` tries again later.
 """
 
 from __future__ import annotations
@@ -15,37 +16,30 @@ import asyncio
 import hashlib
 import logging
 import os
-import random
 import socket
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from bot import metrics
 from bot.alerts import queue_alerts
+from bot.analysis import Analyser, classification_text
+from bot.backoff import DISABLE_AFTER, next_poll_after_failure, next_poll_after_success, with_jitter
 from bot.classify import Classifier
-from bot.classify.engine import capped
+from bot.cpu_stages import CpuStages, default_workers
 from bot.dedupe import to_statements
-from bot.language import detect_language
-from bot.model import (
-    AnalysedStatement,
-    FeedEntry,
-    SourceKind,
-    SourceSpec,
-    Statement,
-    Translation,
-    Verdict,
-)
+from bot.model import AnalysedStatement, FeedEntry, SourceKind, SourceSpec
 from bot.reader.discovery import find_feed_links
 from bot.reader.fetch_errors import FetchError
 from bot.reader.fetcher import Fetcher, FetchResult
 from bot.reader.health import unconfigured_kinds
 from bot.reader.parser import FORMAT_FEED, ParseError, parse_document
 from bot.reader.social import mark_reposts
-from bot.reader.sources import SourceResolutionError, resolve_source
+from bot.reader.sources import resolve_source
+from bot.refresh_failures import failure_kind
 from bot.settings import Settings
 from bot.source_pass import SourcePass
 from bot.storage import accounts as account_store
@@ -56,14 +50,11 @@ from bot.storage.chats import ChatAudience
 from bot.storage.db import Database, open_database
 from bot.storage.sources import SourceAccount, SourceState, Unchanged
 from bot.storage.statements import StoredStatement
-from bot.translate import UNCHANGED, TranslationService
+from bot.translate import TranslationService
 from bot.watchlist import WatchlistError, load_watchlist
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=6)
-MIN_INTERVAL, MAX_INTERVAL = 1.0, 86_400.0  # seconds; whatever a setting or server says
-DISABLE_AFTER = timedelta(hours=48)
 # How long a poller holds a source: past it, the poller is presumed dead and another takes
 # the source (longer than any refresh, translation included, should take).
 LEASE = timedelta(minutes=5)
@@ -83,92 +74,6 @@ class RefreshResult:
     disabled: bool = False  # this refresh switched the source off (failing for DISABLE_AFTER)
 
 
-def clamp_seconds(seconds: float) -> float:
-    """An interval in [1 s, 1 day]: no setting or header can make a poll spin or overflow."""
-    return min(max(float(seconds), MIN_INTERVAL), MAX_INTERVAL)
-
-
-def next_poll_after_success(now: datetime, poll_seconds: float) -> datetime:
-    """The configured interval, not the server's cache hints: subscribers were promised it."""
-    return now + timedelta(seconds=clamp_seconds(poll_seconds))
-
-
-def next_poll_after_failure(now: datetime, poll_seconds: float, errors: int, retry_after: float | None) -> datetime:
-    """Exponential back-off per consecutive error, at least what Retry-After asked, at most 6 h."""
-    limit = MAX_BACKOFF.total_seconds()
-    backoff = min(clamp_seconds(poll_seconds) * 2 ** min(max(errors - 1, 0), 32), limit)
-    if retry_after is not None:
-        backoff = max(backoff, min(clamp_seconds(retry_after), limit))
-    return now + timedelta(seconds=backoff)
-
-
-def with_jitter(when: datetime, poll_seconds: float) -> datetime:
-    """Spread polls so sources sharing a host do not all fire in the same second (≤ 5 s)."""
-    return when + timedelta(seconds=random.uniform(0, min(5.0, clamp_seconds(poll_seconds) * 0.05)))
-
-
-STAGE_VERBS = {
-    "resolve": "resolving the source",
-    "fetch": "fetching",
-    "parse": "parsing",
-    "dedupe": "deduplicating",
-    "analyse": "detecting the language, translating or classifying",
-    "store": "storing or queuing alerts",
-}
-
-
-def failure_kind(error: Exception, stage: str) -> tuple[str, str]:
-    """(kind, one line) for the source's row: expected errors say what to do, others are bugs."""
-    if isinstance(error, FetchError):
-        return error.kind, str(error)
-    if isinstance(error, (SourceResolutionError, ParseError)):
-        return stage, str(error)
-    detail = " ".join(str(error).split())[:300] or "no detail"
-    return stage, (
-        f"unexpected {type(error).__name__} while {STAGE_VERBS.get(stage, stage)}: {detail}; "
-        "this is a bug in Ladderwatch (please report it with the log); the source is retried with back-off"
-    )
-
-
-
-def needs_translation(lang: str) -> bool:
-    return lang not in ("en", "und")
-
-
-def no_translation(lang: str) -> Translation:
-    """What stands for the English text when none is asked for: English itself, or nothing."""
-    return Translation(None, lang, "en", "identity" if lang == "en" else None)
-
-
-async def to_english(translator: TranslationService | None, text: str, lang: str) -> Translation:
-    """The English translation when one is needed and a translator is given."""
-    if translator is None or not needs_translation(lang):
-        return no_translation(lang)
-    return await translator.translate(text, lang, "en")
-
-
-def english_for(text: str, translation: Translation) -> str | None:
-    """The English to classify: the translation, or the text itself when the translator gave
-    it back unchanged (it already reads as English)."""
-    return text if translation.provider == UNCHANGED else translation.text
-
-
-async def translate_and_classify(
-    translator: TranslationService | None, classifier: Classifier, text: str, lang: str
-) -> tuple[Translation, Verdict]:
-    """English first when a translator is given (richest lexicon), the original always."""
-    translation = await to_english(translator, text, lang)
-    verdict = await asyncio.to_thread(classifier.classify, text, lang, english_for(text, translation))
-    return translation, verdict
-
-
-def classification_text(title: str, text: str) -> str:
-    """What is language-detected, translated and classified: the headline (when it adds words)
-    and the text, cut where the classifier stops reading. The stored text stays whole; a 5 MB
-    item must not cost seconds of detection or a thousand translation requests."""
-    return capped(f"{title}\n{text}" if title else text)
-
-
 class Pipeline:
     """Holds the long-lived pieces (database, HTTP client, translator, classifier)."""
 
@@ -179,9 +84,12 @@ class Pipeline:
         fetcher: Fetcher,
         translator: TranslationService,
         classifier: Classifier,
+        cpu: CpuStages | None = None,
     ) -> None:
         self.settings, self.db, self.fetcher = settings, db, fetcher
         self.translator, self.classifier = translator, classifier
+        self.cpu = cpu or CpuStages(classifier)
+        self.analyser = Analyser(db, translator, classifier, settings.translators, self.cpu)
         # who holds a source's lease while this process polls it (host, process, instance)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -196,9 +104,11 @@ class Pipeline:
             Fetcher(allow_private=settings.allow_private_urls),
             TranslationService(settings, db),
             classifier,
+            CpuStages(classifier, default_workers()),
         )
 
     async def close(self) -> None:
+        self.cpu.close()
         await self.fetcher.aclose()
         self.db.close()
 
@@ -245,7 +155,7 @@ class Pipeline:
             stage = "dedupe"
             batch = to_statements(account.id, source.id, mark_reposts(entries, _spec(source)), now)
             stage = "analyse"
-            analysed = await self.analyse_new(account, batch.statements)
+            analysed = await self.analyser.analyse_new(account, batch.statements)
             stage = "store"
             # One thread call: a cancelled refresh (the bot stopping) cannot store without queuing.
             new_ids = await asyncio.to_thread(self._store_and_queue, analysed, now, audiences)
@@ -311,61 +221,18 @@ class Pipeline:
         return resolved.url, resolved.fmt
 
     async def _parse(self, fetched: FetchResult, fmt: str) -> tuple[FetchResult, list[FeedEntry]]:
-        """Parse in a thread; a web page that links its feed is followed once (discovery)."""
+        """Parse off the event loop (`cpu_stages`); a web page that links its feed is followed once (discovery)."""
         try:
-            return fetched, await asyncio.to_thread(
-                parse_document, fetched.body, fetched.content_type, fetched.url, fmt
-            )
+            return fetched, await self.cpu.run(parse_document, fetched.body, fetched.content_type, fetched.url, fmt)
         except ParseError:
             links = await asyncio.to_thread(find_feed_links, fetched.body, fetched.url) if fmt == FORMAT_FEED else []
             if not links:
                 raise
         discovered = await self.fetcher.fetch(links[0])
-        entries = await asyncio.to_thread(
+        entries = await self.cpu.run(
             parse_document, discovered.body, discovered.content_type, discovered.url, FORMAT_FEED
         )
         return discovered, entries
-
-    async def analyse_new(
-        self, account: SourceAccount, statements: Sequence[Statement]
-    ) -> list[AnalysedStatement]:
-        """Language → translation → classification, for the statements not stored yet.
-
-        Detection and classification run batched in one worker thread each (CPU work off
-        the event loop without a thread hop per statement); translation is network I/O.
-        """
-        fresh_keys = await asyncio.to_thread(
-            statement_store.unseen, self.db, [(s.key, s.account_id, s.content_hash) for s in statements]
-        )
-        fresh = [statement for statement in statements if statement.key in fresh_keys]
-        if not fresh:
-            return []
-        texts = [classification_text(s.title, s.text) for s in fresh]
-        langs = await asyncio.to_thread(lambda: [detect_language(text, account.languages) for text in texts])
-        return await self._analyse_batch([replace(s, lang=lang) for s, lang in zip(fresh, langs, strict=True)], texts)
-
-    async def analyse(self, statement: Statement, text: str) -> AnalysedStatement:
-        """One statement whose language is already known (its `lang`)."""
-        return (await self._analyse_batch([statement], [text]))[0]
-
-    async def _analyse_batch(self, statements: Sequence[Statement], texts: Sequence[str]) -> list[AnalysedStatement]:
-        """Translation (network I/O, per statement) then classification (one worker thread)."""
-        langs = [statement.lang for statement in statements]
-        translations = [await to_english(self.translator, text, lang) for text, lang in zip(texts, langs, strict=True)]
-        verdicts = await asyncio.to_thread(
-            lambda: [
-                self.classifier.classify(text, lang, english_for(text, translation))
-                for text, lang, translation in zip(texts, langs, translations, strict=True)
-            ]
-        )
-        failed_translation = "none" not in self.settings.translators
-        analysed = []
-        for statement, translation, verdict in zip(statements, translations, verdicts, strict=True):
-            metrics.count_statement(verdict, statement.lang)
-            unread = translation.text is None and translation.provider != UNCHANGED
-            failed = failed_translation and unread and needs_translation(statement.lang)
-            analysed.append(AnalysedStatement(statement, translation.text, failed, verdict))
-        return analysed
 
     # --- scheduling helpers ---------------------------------------------------------
 
@@ -390,6 +257,7 @@ class Pipeline:
             return []
         audiences = await asyncio.to_thread(chat_store.audiences, self.db)
         batch = await SourcePass.read(self.db, source_ids)
+        self.cpu.start_for(len(source_ids))
         gate = asyncio.Semaphore(REFRESHES_AT_ONCE)
 
         async def one(source_id: int) -> RefreshResult:

@@ -34,7 +34,7 @@ from bot.classify.lexicon import (
     Tuning,
 )
 from bot.classify.negation import NegationScope
-from bot.classify.patterns import alternation, spaced
+from bot.classify.patterns import alternation, spaced, uncaptured
 from bot.classify.spans import NO_CONTEXT, ContextIndex, SortedSpans, clause_around
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
@@ -117,7 +117,9 @@ class CompiledLexicon:
         }
         cue_regex, entry_of_group = alternation((entry.pattern for entry in lexicon.cues), blockers)
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
-        self._cues = re.compile(start + clitic + "(?:" + cue_regex + ")" + end)
+        cues = start + clitic + "(?:" + cue_regex + ")" + end
+        self._cues = re.compile(cues)  # names the entry of a match (one named group per phrase variant)
+        self._cue_spans = re.compile(uncaptured(cues))  # finds the matches, several times faster
         self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
         self._blockers = frozenset(lexicon.cues[index].id for index in blockers)
         self._edges = (start + clitic, end)
@@ -234,20 +236,23 @@ class CompiledLexicon:
         """
         matches: list[tuple[int, int, CueEntry]] = []
         position, reached, blocked = 0, 0, 0
-        while (match := self._cues.search(folded, position)) is not None:
+        while (found := self._cue_spans.search(folded, position)) is not None:
             # A cue starting inside an other-sense phrase reads its word in that sense
             # ("heart attack forced the clinic to close").
-            if match.end() > reached and match.start() >= blocked and match.lastgroup is not None:
-                entry = self._entries[match.lastgroup]
-                if entry.id in self._blockers:
-                    blocked = match.end()
-                    # ...and one reaching into an other-sense phrase lends it its last words
-                    # ("launched an assault on the market")
-                    while matches and matches[-1][1] > match.start() and matches[-1][2].id not in self._blockers:
-                        matches.pop()
-                matches.append((match.start(), match.end(), entry))
-                reached = match.end()
-            position = match.start() + 1
+            if found.end() > reached and found.start() >= blocked:
+                # The same regex with its groups, at the same place: the same match, named.
+                match = self._cues.match(folded, found.start())
+                if match is not None and match.lastgroup is not None:
+                    entry = self._entries[match.lastgroup]
+                    if entry.id in self._blockers:
+                        blocked = match.end()
+                        # ...and one reaching into an other-sense phrase lends it its last words
+                        # ("launched an assault on the market")
+                        while matches and matches[-1][1] > match.start() and matches[-1][2].id not in self._blockers:
+                            matches.pop()
+                    matches.append((match.start(), match.end(), entry))
+                    reached = match.end()
+            position = found.start() + 1
         return matches
 
     def _context_index(self, folded: str, idioms: SortedSpans) -> ContextIndex:

@@ -13,11 +13,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import operator
 import re
 import sys
 import zlib
 from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache, reduce
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +28,10 @@ from pathlib import Path
 MODEL_LANGUAGES = frozenset({"en", "es", "ar"})
 WEIGHTS_FILE = "weights.bin"
 CHAR_NGRAMS = (3, 4, 5)
+# Words and word pairs whose rows are kept between readings (a few MB: official prose reuses
+# a small vocabulary).
+WORDS_CACHED = 16_384
+PAIRS_CACHED = 65_536
 
 # Arabic diacritics and tatweel say nothing about the meaning; letter variants are unified.
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
@@ -36,20 +43,27 @@ def normalise(text: str) -> str:
     return _ARABIC_MARKS.sub("", text.casefold()).translate(_ARABIC_FOLD)
 
 
+def _word_features(word: str) -> tuple[str, ...]:
+    """One word's own features, each once, in order: the word ("w "), then its character
+    3–5-grams with boundary marks ("c "), which handle inflection, Arabic clitics and MT
+    word choice."""
+    padded = f"<{word}>"
+    grams = (
+        "c " + padded[start : start + size] for size in CHAR_NGRAMS for start in range(len(padded) - size + 1)
+    )
+    return tuple(dict.fromkeys(("w " + word, *grams)))
+
+
 def features(text: str) -> dict[str, str]:
     """Feature → the word or word pair it came from (for explanations), in text order.
 
-    Word unigrams ("w "), word bigrams ("b "), and character 3–5-grams of each word with
-    boundary marks ("c "): the last handle inflection, Arabic clitics and MT word choice.
+    Each word's own features (`_word_features`), then word bigrams ("b ").
     """
     words = _WORD.findall(normalise(text))
     found: dict[str, str] = {}
     for word in words:
-        found.setdefault("w " + word, word)
-        padded = f"<{word}>"
-        for size in CHAR_NGRAMS:
-            for start in range(len(padded) - size + 1):
-                found.setdefault("c " + padded[start : start + size], word)
+        for feature in _word_features(word):
+            found.setdefault(feature, word)
     for first, second in itertools.pairwise(words):
         pair = f"{first} {second}"
         found.setdefault("b " + pair, pair)
@@ -78,6 +92,40 @@ class Reading:
         return max(self.probabilities, key=lambda name: self.probabilities[name])
 
 
+Row = tuple[float, ...]
+
+
+class QuantisedRows(Mapping[int, Row]):
+    """The shipped weights as stored: int8 values and one scale, found through a dense
+    bucket → row table. A dict of 200,000 float tuples took ~55 MB and half a second to
+    build; this is ~5 MB, and a row is turned into floats (the same `q * scale`) when read."""
+
+    def __init__(self, indices: array[int], quantised: array[int], scale: float, width: int, buckets: int) -> None:
+        self._indices, self._quantised, self._scale, self._width = indices, quantised, scale, width
+        self._slots = array("i", bytes(4 * buckets))  # bucket → row + 1; 0: no row
+        for row, index in enumerate(indices):
+            self._slots[index] = row + 1
+
+    def get(self, key: object, default: Row | None = None) -> Row | None:  # type: ignore[override]
+        slot = self._slots[key] if isinstance(key, int) and 0 <= key < len(self._slots) else 0
+        if not slot:
+            return default
+        start = (slot - 1) * self._width
+        return tuple(q * self._scale for q in self._quantised[start : start + self._width])
+
+    def __getitem__(self, key: int) -> Row:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(key)
+        return row
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+
 class LinearModel:
     """Multinomial logistic regression on L2-normalised binary n-gram features."""
 
@@ -85,7 +133,7 @@ class LinearModel:
         self,
         labels: tuple[str, ...],
         bias: list[float],
-        weights: dict[int, tuple[float, ...]],
+        weights: Mapping[int, Row],
         buckets: int,
         header: dict[str, object] | None = None,
     ) -> None:
@@ -93,6 +141,10 @@ class LinearModel:
         self.bias = bias
         self.weights = weights
         self.buckets = buckets
+        # Each word's features and their rows, kept for the words read most (texts share
+        # most of their words): hashing every character n-gram was most of a reading.
+        self._word_rows = lru_cache(maxsize=WORDS_CACHED)(self._rows_of_word)
+        self._pair_row = lru_cache(maxsize=PAIRS_CACHED)(self._row)
         # Everything the training script recorded: data, penalty, the tuned blend with the rules.
         self.header = header or {}
 
@@ -115,12 +167,7 @@ class LinearModel:
             indices.byteswap()
         if len(indices) != count or len(quantised) != count * len(labels):
             raise ValueError(f"{path or WEIGHTS_FILE}: truncated weights file")
-        scale = header["scale"]
-        width = len(labels)
-        weights = {
-            index: tuple(q * scale for q in quantised[row * width : (row + 1) * width])
-            for row, index in enumerate(indices)
-        }
+        weights = QuantisedRows(indices, quantised, header["scale"], len(labels), header["buckets"])
         return cls(labels, list(header["bias"]), weights, header["buckets"], header)
 
     @staticmethod
@@ -150,30 +197,66 @@ class LinearModel:
         payload = json.dumps(header).encode() + b"\n" + indices.tobytes() + quantised.tobytes()
         path.write_bytes(zlib.compress(payload, 9))
 
+    def _row(self, feature: str) -> Row | None:
+        return self.weights.get(bucket(feature, self.buckets))
+
+    def _rows_of_word(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[str, Row], ...]]:
+        """A word's features, and those of them the model knows with their rows."""
+        own = _word_features(word)
+        return own, tuple((feature, row) for feature in own if (row := self._row(feature)) is not None)
+
+    def _known(self, words: list[str]) -> tuple[int, list[tuple[str, list[Row]]]]:
+        """How many distinct features `words` have, and the rows of the known ones grouped by
+        the word or pair they came from, in the order of `features` (which keeps each
+        feature's first source), without hashing again what the caches hold."""
+        counted: set[str] = set()
+        seen: set[str] = set()  # the known features met so far
+        known: list[tuple[str, list[Row]]] = []
+        for word in dict.fromkeys(words):  # a repeated word has no feature of its own left
+            own, rows = self._word_rows(word)
+            counted.update(own)
+            kept = []
+            for feature, row in rows:
+                if feature not in seen:
+                    seen.add(feature)
+                    kept.append(row)
+            if kept:
+                known.append((word, kept))
+        for first, second in itertools.pairwise(words):
+            pair = f"{first} {second}"
+            feature = "b " + pair
+            if feature not in counted:
+                counted.add(feature)
+                row = self._pair_row(feature)
+                if row is not None:
+                    known.append((pair, [row]))
+        return len(counted), known
+
     def read(self, text: str, explain: int = 3) -> Reading | None:
-        """Probabilities for `text`, or None when it has no known feature (nothing to say)."""
-        found = features(text)
-        known = [
-            (feature, source, self.weights.get(bucket(feature, self.buckets))) for feature, source in found.items()
-        ]
-        if not any(row for _, _, row in known):
+        """Probabilities for `text`, or None when it has no known feature (nothing to say).
+
+        Every sum adds the same terms in the same order as a plain loop over `features(text)`
+        would (`reduce` over `map` only moves the loop into C), so readings are bit for bit
+        those the model was tuned with.
+        """
+        count, known = self._known(_WORD.findall(normalise(text)))
+        if not known:
             return None
-        norm = 1.0 / math.sqrt(len(found))
-        logits = list(self.bias)
-        for _, _, row in known:
-            if row:
-                for position, weight in enumerate(row):
-                    logits[position] += weight * norm
+        norm = 1.0 / math.sqrt(count)
+        columns = list(zip(*(row for _, rows in known for row in rows), strict=True))
+        logits = [
+            reduce(operator.add, map(operator.mul, column, itertools.repeat(norm)), bias)
+            for bias, column in zip(self.bias, columns, strict=True)
+        ]
         top = max(logits)
         exps = [math.exp(value - top) for value in logits]
         total = sum(exps)
         probabilities = {label: value / total for label, value in zip(self.labels, exps, strict=True)}
         winner = self.labels.index(max(probabilities, key=lambda name: probabilities[name]))
-        by_phrase: dict[str, float] = {}
-        for _, source, row in known:
-            if row:
-                margin = row[winner] - sum(row) / len(row)
-                by_phrase[source] = by_phrase.get(source, 0.0) + margin * norm
+        by_phrase = {
+            source: reduce(operator.add, ((row[winner] - sum(row) / len(row)) * norm for row in rows), 0.0)
+            for source, rows in known
+        }
         strongest = sorted(by_phrase.items(), key=lambda item: -item[1])[:explain]
         evidence = tuple((phrase, round(value, 2)) for phrase, value in strongest if value > 0)
         return Reading(probabilities, evidence, words=len(text.split()))

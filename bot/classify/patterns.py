@@ -52,6 +52,31 @@ def _group_depths(pattern: str) -> Iterator[tuple[int, str, int]]:
             yield position, char, depth
 
 
+def uncaptured(pattern: str) -> str:
+    """`pattern` with every group made non-capturing (`(a|b)` and `(?P<x>a)` → `(?:a)`).
+
+    It matches exactly what `pattern` matches (cue patterns hold no backreferences), but
+    Python's `re` records no group positions on the way: entering group number n clears
+    the n slots below it, so in a lexicon regex of thousands of groups every phrase
+    tried costs microseconds. Scanning is done without groups; only a found match is
+    named (see `engine.CompiledLexicon._matches`).
+    """
+    out: list[str] = []
+    depths = {position for position, char, _ in _group_depths(pattern) if char == "("}
+    position = 0
+    while position < len(pattern):
+        if position in depths and pattern.startswith("(?P<", position):
+            position = pattern.index(">", position) + 1
+            out.append("(?:")
+        elif position in depths and not pattern.startswith("(?", position):
+            position += 1
+            out.append("(?:")
+        else:
+            out.append(pattern[position])
+            position += 1
+    return "".join(out)
+
+
 def _top_level_alternatives(pattern: str) -> list[str]:
     """`a|b(c|d)` → [`a`, `b(c|d)`]: each alternative can then be grouped by its first letter."""
     cuts = [position for position, char, depth in _group_depths(pattern) if char == "|" and depth == 0]
@@ -124,7 +149,7 @@ class _TrieNode:
             (child.rank() + 1, (r"\s+" if char == " " else re.escape(char)) + child.regex())
             for char, child in sorted(self.children.items())
         ]
-        branches += [(rank, f"(?P<{name}>{spaced(remainder)})") for name, remainder, rank in self.leaves]
+        branches += [(rank, f"(?P<{name}>{uncaptured(spaced(remainder))})") for name, remainder, rank in self.leaves]
         ordered = [text for _, text in sorted(branches, key=lambda branch: -branch[0])]
         return ordered[0] if len(ordered) == 1 and not self.leaves else f"(?:{'|'.join(ordered)})"
 

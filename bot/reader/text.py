@@ -41,7 +41,7 @@ _BLOCK_TAGS = {
     "section",
     "article",
 }
-_SKIP_TAGS = {"script", "style", "template", "noscript"}
+_SKIP_TAGS = {"script", "style", "template", "noscript", "applet"}  # code, never text
 
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:

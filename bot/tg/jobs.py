@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
 
+from bot.backoff import DISABLE_AFTER, clamp_seconds
 from bot.delivery import Delivery
 from bot.digest import build_digest, translate_quotes
 from bot.i18n import REFERENCE, text
-from bot.pipeline import DISABLE_AFTER, Pipeline, RefreshResult, clamp_seconds, load_configured_watchlist
+from bot.pipeline import Pipeline, RefreshResult, load_configured_watchlist
 from bot.reader.health import source_notes
 from bot.render.alert import escape
 from bot.render.chart import render_chart

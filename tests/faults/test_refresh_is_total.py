@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+import bot.analysis
 import bot.pipeline
 from bot.pipeline import Pipeline
 from bot.reader.fetcher import Fetcher
@@ -196,7 +197,7 @@ def _source(pipeline: Pipeline, source_id: int) -> SourceRow:
 
 async def test_language_detection_and_classification_run_off_the_event_loop(pipeline, monkeypatch):
     threads: list[bool] = []
-    real_detect, real_classify = bot.pipeline.detect_language, pipeline.classifier.classify
+    real_detect, real_classify = bot.analysis.detect_language, pipeline.classifier.classify
 
     def detect_language(text: str, hints: tuple[str, ...] = ()) -> str:
         threads.append(threading.current_thread() is threading.main_thread())
@@ -206,7 +207,7 @@ async def test_language_detection_and_classification_run_off_the_event_loop(pipe
         threads.append(threading.current_thread() is threading.main_thread())
         return real_classify(text, lang, english)
 
-    monkeypatch.setattr(bot.pipeline, "detect_language", detect_language)
+    monkeypatch.setattr(bot.analysis, "detect_language", detect_language)
     monkeypatch.setattr(pipeline.classifier, "classify", classify)
     await pipeline.poll_all()
     assert len(threads) == 2 * (2 * GOOD_ITEMS + 1) and not any(threads)

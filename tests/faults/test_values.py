@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.backoff import MAX_BACKOFF, clamp_seconds, next_poll_after_failure, next_poll_after_success, with_jitter
 from bot.coverage import Coverage
 from bot.dedupe import to_statements
 from bot.digest import summarise
 from bot.model import FeedEntry
-from bot.pipeline import MAX_BACKOFF, clamp_seconds, next_poll_after_failure, next_poll_after_success, with_jitter
 from bot.reader.dates import from_iso, from_struct, parse_loose_date, plausible
 from bot.reader.fetch_errors import MAX_RETRY_AFTER, parse_retry_after
 from bot.reader.urls import safe_url

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis import translate_and_classify
 from bot.classify import Classifier
 from bot.model import Statement
-from bot.pipeline import Pipeline, translate_and_classify
+from bot.pipeline import Pipeline
 from bot.settings import load_settings
 from bot.storage.db import Database, open_database
 from bot.translate import UNCHANGED, TranslationService
@@ -64,7 +65,7 @@ async def test_an_unchanged_text_is_classified_as_english_but_not_stored_as_a_tr
         statement = Statement(
             "a", 1, ENGLISH, "", None, None, datetime.now(UTC), False, "k", "h", lang="hi"
         )
-        analysed = await pipeline.analyse(statement, ENGLISH)
+        analysed = await pipeline.analyser.analyse(statement, ENGLISH)
     finally:
         await pipeline.close()
     assert analysed.translation_en is None and analysed.translation_pending is False
