@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.cli_errors import CommandError
 from bot.settings import NotUtf8Error, Settings, read_utf8
-from bot.storage.db import Database, DatabaseUnavailable, open_database
+from bot.storage.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.model import Translation, Verdict
+    from bot.storage.db import Database
 
 
 def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
@@ -46,6 +47,8 @@ def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, 
 
 def _open_cache_database(url: str) -> Database:
     """The translation cache; an unusable database (read-only folder…) only costs the cache."""
+    from bot.storage.db import open_database
+
     try:
         return open_database(url)
     except DatabaseUnavailable as error:

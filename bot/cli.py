@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.classify_cli import cmd_classify, cmd_eval
 from bot.cli_errors import CommandError
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.db import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate, open_database
+from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
 
 EXIT_USAGE = 2
 
@@ -58,6 +58,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reader.parser import html_to_text
     from bot.render.chart import render_chart
     from bot.render.digest import format_digest
+    from bot.storage.db import open_database
     from bot.translate import TranslationService
 
     db = open_database(settings.database_url)
@@ -103,6 +104,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import open_database
 
     open_database(settings.database_url, upgrade=True).close()
     print(f"database at {settings.database_url.split('@')[-1]} is on the latest schema")
@@ -110,6 +112,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import open_database
     from bot.storage.state import export_state
 
     db = open_database(settings.database_url)
@@ -122,6 +125,7 @@ def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import_state(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import open_database
     from bot.storage.state import import_state
 
     if not Path(args.file).is_file():

@@ -20,7 +20,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from langdetect import DetectorFactory, detect_langs
+from langdetect.detector_factory import init_factory
 from langdetect.lang_detect_exception import LangDetectException
+
+from bot.heap import collector_paused
 
 DetectorFactory.seed = 0
 
@@ -180,6 +183,15 @@ def _certain_latin(text: str) -> str | None:
 
 
 _LANGDETECT_LOCK = threading.Lock()
+_profiles_loaded = False
+
+
+def _load_profiles() -> None:
+    """langdetect's 55 profiles (a quarter of a million objects), read with the collector paused."""
+    global _profiles_loaded
+    with collector_paused():
+        init_factory()
+    _profiles_loaded = True
 
 
 @lru_cache(maxsize=4096)
@@ -187,6 +199,8 @@ def _langdetect_probabilities(text: str) -> tuple[tuple[str, float], ...]:
     """langdetect's seeded random state is shared: concurrent threads would change results."""
     try:
         with _LANGDETECT_LOCK:
+            if not _profiles_loaded:
+                _load_profiles()
             found = detect_langs(text)
     except LangDetectException:
         return ()

@@ -11,20 +11,22 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_errors import CommandError
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
 from bot.settings import Settings, read_utf8
-from bot.storage.accounts import SKIPPED, UNCHANGED, import_accounts, list_accounts
-from bot.storage.db import Database, open_database
 from bot.watchlist import WatchlistError, dump_watchlist
+
+if TYPE_CHECKING:  # storage (SQLAlchemy) loads only for the commands that use it
+    from bot.storage.db import Database
 
 
 def _open_synced(settings: Settings) -> Database:
     """The database with watchlist.yaml applied; a broken file is reported, not fatal."""
     from bot.pipeline import load_configured_watchlist
+    from bot.storage.db import open_database
 
     db = open_database(settings.database_url)
     problem = load_configured_watchlist(settings, db)
@@ -35,7 +37,7 @@ def _open_synced(settings: Settings) -> Database:
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reader.health import describe_sources
-    from bot.storage.accounts import list_source_rows
+    from bot.storage.accounts import list_accounts, list_source_rows
 
     db = _open_synced(settings)
     try:
@@ -48,6 +50,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.accounts import list_accounts
+
     db = _open_synced(settings)
     try:
         accounts = list_accounts(db)
@@ -68,6 +72,8 @@ def _describe(account: Account) -> str:
 
 
 def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.accounts import SKIPPED, UNCHANGED, import_accounts, list_accounts
+
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")

@@ -35,6 +35,7 @@ from bot.classify.lexicon import (
     LexiconError,
     load_package_data,
 )
+from bot.heap import collector_paused
 from bot.model import Cue, Label, Verdict
 
 __all__ = ["Classifier", "LexiconError"]
@@ -82,7 +83,8 @@ class Classifier:
 
         `learned=False` gives the rules alone (used to measure what the model adds).
         """
-        categories, lexicons = load_package_data()
+        with collector_paused():
+            categories, lexicons = load_package_data()
         if ENGLISH not in lexicons:
             raise LexiconError("bot/classify/lexicons: the English lexicon (en.yaml) is missing")
         return cls(categories, CompiledLexicons(lexicons, categories), PackagedModel() if learned else None)

@@ -34,7 +34,7 @@ from bot.classify.lexicon import (
     Tuning,
 )
 from bot.classify.negation import NegationScope
-from bot.classify.patterns import alternation, spaced, uncaptured
+from bot.classify.patterns import CueTrie, spaced
 from bot.classify.spans import NO_CONTEXT, ContextIndex, SortedSpans, clause_around
 
 _PUNCTUATION_BREAK = r"[.!?;:,،؛。！？؟۔।\n，；：、]|\s[-–—]\s"
@@ -47,6 +47,8 @@ _WORD_END = rf"(?!{_LETTER})"
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
+# The longest clitic chain tried before a phrase inside an other-sense phrase (`_hidden_by`).
+_LONGEST_CLITIC = 4
 # How far before a cue (in characters, inside its clause) conditionals and hedges are looked for.
 _LOOKBACK = 400
 # Classification reads at most this many characters of a text (the stored text stays
@@ -115,15 +117,13 @@ class CompiledLexicon:
         blockers = {
             index for index, entry in enumerate(lexicon.cues) if categories.categories[entry.category].side == BLOCKER
         }
-        cue_regex, entry_of_group = alternation((entry.pattern for entry in lexicon.cues), blockers)
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
-        cues = start + clitic + "(?:" + cue_regex + ")" + end
-        self._cues = re.compile(cues)  # names the entry of a match (one named group per phrase variant)
-        self._cue_spans = re.compile(uncaptured(cues))  # finds the matches, several times faster
-        self._entries = {name: lexicon.cues[index] for name, index in entry_of_group.items()}
+        self._trie = CueTrie((entry.pattern for entry in lexicon.cues), blockers, tail=end)
+        # One group, around the phrase itself: where it starts after the optional clitic.
+        self._cue_spans = re.compile(f"{start}{clitic}({self._trie.regex()}){end}")
         self._blockers = frozenset(lexicon.cues[index].id for index in blockers)
-        self._edges = (start + clitic, end)
-        self._unblocked: tuple[re.Pattern[str], dict[str, CueEntry]] | None = None
+        self._word_start = re.compile(start) if start else None
+        self._clitic = re.compile(lexicon.clitic_prefix) if lexicon.clitic_prefix else None
         self._modifiers = {
             kind: self._modifier_regex(kind, start, whole_word)
             for kind in ("negation", "avoidance", "conditional", "hedge")
@@ -206,33 +206,40 @@ class CompiledLexicon:
         return Scan(hits, hidden)
 
     def _hidden_by(self, folded: str, start: int, end: int) -> set[str]:
-        """Sides of the cues inside an other-sense phrase at `start`–`end`.
+        """Sides of the cues (blockers left out) found inside an other-sense phrase at
+        `start`–`end`, read as if the text stopped there.
 
-        The blocker-free regex is compiled on the first blocker met (a third of a second
-        for English), so texts without one never pay for it.
+        The trie is walked at each word start rather than searched with a blocker-free
+        regex, whose compilation would cost a third of a second for English. An optional
+        clitic is tried longest first, as its greedy regex would.
         """
-        if self._unblocked is None:
-            kept = [entry for entry in self.lexicon.cues if entry.id not in self._blockers]
-            regex, entry_of_group = alternation(entry.pattern for entry in kept)
-            self._unblocked = (
-                re.compile(self._edges[0] + "(?:" + regex + ")" + self._edges[1]),
-                {name: kept[index] for name, index in entry_of_group.items()},
-            )
-        regex, entries = self._unblocked
         sides = set()
-        position = start
-        while (match := regex.search(folded, position, end)) is not None and match.lastgroup is not None:
-            sides.add(self.categories.categories[entries[match.lastgroup].category].side)
-            position = match.start() + 1
+        for position in range(start, end):
+            if self._word_start is not None and not self._word_start.match(folded, position):
+                continue
+            for phrase in self._phrase_starts(folded, position, end):
+                variant = self._trie.variant_at(folded, phrase, end, preferred=False)
+                if variant is not None:
+                    sides.add(self.categories.categories[self.lexicon.cues[variant.index].category].side)
+                    break
         return sides
+
+    def _phrase_starts(self, folded: str, position: int, end: int) -> list[int]:
+        """Where a phrase may start when its word starts at `position`: after the longest
+        clitic first, at `position` itself last."""
+        if self._clitic is None:
+            return [position]
+        longest = min(end, position + _LONGEST_CLITIC)
+        after = [stop for stop in range(longest, position, -1) if self._clitic.fullmatch(folded, position, stop)]
+        return [*after, position]
 
     def _matches(self, folded: str) -> list[tuple[int, int, CueEntry]]:
         """Cue matches left to right; one starting inside another is kept if it reaches further.
 
         "Chiediamo un cessate il fuoco": the appeal pattern swallows "cessate", yet the
         ceasefire itself must still count. A match wholly inside another is the outer
-        phrase's own word ("no intention to attack") and adds nothing. Only spans are
-        kept: a match object holds a slot for each of the lexicon's thousands of groups.
+        phrase's own word ("no intention to attack") and adds nothing. The regex only
+        finds; the trie names the phrase of each match that is kept.
         """
         matches: list[tuple[int, int, CueEntry]] = []
         position, reached, blocked = 0, 0, 0
@@ -240,18 +247,17 @@ class CompiledLexicon:
             # A cue starting inside an other-sense phrase reads its word in that sense
             # ("heart attack forced the clinic to close").
             if found.end() > reached and found.start() >= blocked:
-                # The same regex with its groups, at the same place: the same match, named.
-                match = self._cues.match(folded, found.start())
-                if match is not None and match.lastgroup is not None:
-                    entry = self._entries[match.lastgroup]
+                variant = self._trie.variant_at(folded, found.start(1))
+                if variant is not None:
+                    entry = self.lexicon.cues[variant.index]
                     if entry.id in self._blockers:
-                        blocked = match.end()
+                        blocked = found.end()
                         # ...and one reaching into an other-sense phrase lends it its last words
                         # ("launched an assault on the market")
-                        while matches and matches[-1][1] > match.start() and matches[-1][2].id not in self._blockers:
+                        while matches and matches[-1][1] > found.start() and matches[-1][2].id not in self._blockers:
                             matches.pop()
-                    matches.append((match.start(), match.end(), entry))
-                    reached = match.end()
+                    matches.append((found.start(), found.end(), entry))
+                    reached = found.end()
             position = found.start() + 1
         return matches
 

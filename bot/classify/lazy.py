@@ -17,6 +17,7 @@ from bot.classify.blend import BlendParameters
 from bot.classify.engine import CompiledLexicon
 from bot.classify.learned import LinearModel
 from bot.classify.lexicon import CategorySet, Lexicon
+from bot.heap import collector_paused
 
 
 class CompiledLexicons(Mapping[str, CompiledLexicon]):
@@ -35,7 +36,8 @@ class CompiledLexicons(Mapping[str, CompiledLexicon]):
         lexicon = self._lexicons[lang]  # KeyError for a language without a lexicon, as a dict
         with self._lock:
             if lang not in self._compiled:
-                self._compiled[lang] = CompiledLexicon(lexicon, self._categories)
+                with collector_paused():
+                    self._compiled[lang] = CompiledLexicon(lexicon, self._categories)
             return self._compiled[lang]
 
     def __contains__(self, lang: object) -> bool:
@@ -63,6 +65,7 @@ class PackagedModel:
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
-                    model = LinearModel.load()
+                    with collector_paused():
+                        model = LinearModel.load()
                     self._loaded = model, BlendParameters.from_header(model.header)
         return self._loaded

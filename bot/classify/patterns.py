@@ -129,53 +129,132 @@ def _literal_prefix(variant: str) -> tuple[str, str]:
     return variant[:position], variant[position:]
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One phrase variant at a trie leaf: its name (`c<pattern index>_<number>`), its
+    pattern's index, its plain-letter start (the path to the leaf) and the regex after it."""
+
+    name: str
+    index: int
+    prefix: str
+    remainder: str
+    rank: int
+
+
 @dataclass
 class _TrieNode:
     children: dict[str, _TrieNode] = field(default_factory=dict)
-    leaves: list[tuple[str, str, int]] = field(default_factory=list)  # (group name, remainder, rank)
+    leaves: list[Variant] = field(default_factory=list)
     _rank: int | None = None
+    _ordered: list[tuple[str, _TrieNode] | Variant] | None = None
 
     def rank(self) -> int:
         """Highest rank of the variants below this node (cached: the trie is built once)."""
         if self._rank is None:
             self._rank = max(
-                [rank for _, _, rank in self.leaves] + [1 + child.rank() for child in self.children.values()]
+                [leaf.rank for leaf in self.leaves] + [1 + child.rank() for child in self.children.values()]
             )
         return self._rank
 
+    def ordered(self) -> list[tuple[str, _TrieNode] | Variant]:
+        """Child branches and leaves in the order the regex tries them: higher rank first."""
+        if self._ordered is None:
+            branches: list[tuple[int, tuple[str, _TrieNode] | Variant]] = [
+                (child.rank() + 1, (char, child)) for char, child in sorted(self.children.items())
+            ]
+            branches += [(leaf.rank, leaf) for leaf in self.leaves]
+            self._ordered = [branch for _, branch in sorted(branches, key=lambda branch: -branch[0])]
+        return self._ordered
+
     def regex(self) -> str:
-        """This subtree as a regex; branches holding higher-ranked variants are tried first."""
-        branches = [
-            (child.rank() + 1, (r"\s+" if char == " " else re.escape(char)) + child.regex())
-            for char, child in sorted(self.children.items())
+        """This subtree as a regex without groups (see `uncaptured`)."""
+        ordered = [
+            (r"\s+" if branch[0] == " " else re.escape(branch[0])) + branch[1].regex()
+            if isinstance(branch, tuple)
+            else f"(?:{uncaptured(spaced(branch.remainder))})"
+            for branch in self.ordered()
         ]
-        branches += [(rank, f"(?P<{name}>{uncaptured(spaced(remainder))})") for name, remainder, rank in self.leaves]
-        ordered = [text for _, text in sorted(branches, key=lambda branch: -branch[0])]
         return ordered[0] if len(ordered) == 1 and not self.leaves else f"(?:{'|'.join(ordered)})"
 
 
-def alternation(patterns: Iterable[str], preferred: Collection[int] = ()) -> tuple[str, dict[str, int]]:
-    """The trie regex for `patterns` and the map from its group names to pattern indexes.
+class CueTrie:
+    """A lexicon's phrases as a character trie: one regex that finds them, and a walk
+    that names the phrase a match of that regex took.
 
-    A variant's rank is its length; patterns whose index is in `preferred` outrank every
-    other starting at the same place (blockers such as "launched an operation to
-    evacuate" must beat "launched an operation").
+    The regex holds no groups, so scanning records no positions; naming a found match
+    walks the trie down the matched letters and tries the leaves on the way in the
+    regex's own order, each leaf its own small regex compiled on first use. Compiling a
+    second regex with a named group per variant (a fifth of a megabyte for English)
+    would cost more than classifying thousands of statements.
+
+    Python's `re` takes the first alternative that matches, not the longest; every
+    variant starts with a letter, and the branches holding longer variants are tried
+    first, so the more specific phrase wins where two start at the same place. Patterns
+    whose index is in `preferred` (blockers such as "launched an operation to evacuate")
+    outrank every other phrase starting at the same place: they live in a trie of their
+    own, tried first. In one trie a failed blocker deep in a branch ("launched … into
+    the net") would fall back to a cue in the same branch ("launched operation") before
+    the blocker waiting higher up ("launch\\w* … to evacuate").
     """
-    # Two tries, the preferred one tried first: in one trie a failed blocker deep in a
-    # branch ("launched … into the net") would fall back to a cue in the same branch
-    # ("launched operation") before the blocker waiting higher up ("launch\w* … to evacuate").
-    roots = {True: _TrieNode(), False: _TrieNode()}
-    entry_of_group: dict[str, int] = {}
-    for index, pattern in enumerate(patterns):
-        variants = [variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)]
-        for number, variant in enumerate(variants):
-            name = f"c{index}_{number}"
-            entry_of_group[name] = index
-            prefix, remainder = _literal_prefix(variant)
-            node = roots[index in preferred]
-            for char in prefix:
-                node = node.children.setdefault(char, _TrieNode())
-            rank = len(variant) + (_PREFERRED_RANK if index in preferred else 0)
-            node.leaves.append((name, remainder, rank - len(prefix)))
-    tries = [root.regex() for root in (roots[True], roots[False]) if root.children or root.leaves]
-    return (tries[0] if len(tries) == 1 else f"(?:{'|'.join(tries)})"), entry_of_group
+
+    def __init__(self, patterns: Iterable[str], preferred: Collection[int] = (), tail: str = "") -> None:
+        self.preferred, self.others = _TrieNode(), _TrieNode()
+        self._tail = tail
+        self._leaf_regexes: dict[str, re.Pattern[str]] = {}
+        for index, pattern in enumerate(patterns):
+            variants = [variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)]
+            for number, variant in enumerate(variants):
+                prefix, remainder = _literal_prefix(variant)
+                node = self.preferred if index in preferred else self.others
+                for char in prefix:
+                    node = node.children.setdefault(char, _TrieNode())
+                rank = len(variant) + (_PREFERRED_RANK if index in preferred else 0)
+                node.leaves.append(Variant(f"c{index}_{number}", index, prefix, remainder, rank - len(prefix)))
+
+    def regex(self, preferred: bool = True) -> str:
+        """Every phrase (without the preferred ones when `preferred` is false), groupless."""
+        roots = self._roots(preferred)
+        tries = [root.regex() for root in roots]
+        return tries[0] if len(tries) == 1 else f"(?:{'|'.join(tries)})"
+
+    def variant_at(self, text: str, start: int, end: int | None = None, preferred: bool = True) -> Variant | None:
+        """The variant `regex(preferred)` + tail takes when its phrase part starts at
+        `start` (reading `text` up to `end`), or None if none matches there."""
+        stop = len(text) if end is None else end
+        for root in self._roots(preferred):
+            found = self._walk(root, text, start, stop)
+            if found is not None:
+                return found
+        return None
+
+    def _roots(self, preferred: bool) -> list[_TrieNode]:
+        roots = [self.preferred, self.others] if preferred else [self.others]
+        return [root for root in roots if root.children or root.leaves] or [self.others]
+
+    def _walk(self, node: _TrieNode, text: str, position: int, stop: int) -> Variant | None:
+        for branch in node.ordered():
+            if isinstance(branch, Variant):
+                if self._leaf_regex(branch).match(text, position, stop):
+                    return branch
+                continue
+            char, child = branch
+            if char != " ":
+                found = self._walk(child, text, position + 1, stop) if text.startswith(char, position, stop) else None
+                if found is not None:
+                    return found
+                continue
+            run = position  # a space is `\s+`, greedy: the longest run of whitespace first
+            while run < stop and text[run].isspace():
+                run += 1
+            for after in range(run, position, -1):
+                found = self._walk(child, text, after, stop)
+                if found is not None:
+                    return found
+        return None
+
+    def _leaf_regex(self, leaf: Variant) -> re.Pattern[str]:
+        regex = self._leaf_regexes.get(leaf.name)
+        if regex is None:
+            regex = re.compile(f"(?:{uncaptured(spaced(leaf.remainder))}){self._tail}")
+            self._leaf_regexes[leaf.name] = regex
+        return regex

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
 from bot.storage.schema_head import script_head, stored_revisions
 from bot.storage.tables import fit_values
 
@@ -111,10 +112,6 @@ class Database:
         self.engine.dispose()
 
 
-class DatabaseUnavailable(Exception):
-    """The database of DATABASE_URL cannot be opened; the message is one line saying what to do."""
-
-
 def _remedy(url: str) -> str:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -129,10 +126,6 @@ def _first_line(error: BaseException) -> str:
     text = str(original).strip().splitlines()
     line = text[0] if text else type(original).__name__
     return line if len(line) <= 200 else line[:199] + "…"
-
-
-class SchemaOutOfDate(RuntimeError):
-    """The database is not on the schema this code needs (PostgreSQL is never upgraded implicitly)."""
 
 
 def schema_revision(db: Database) -> str | None:
@@ -187,10 +180,6 @@ def open_database(url: str, upgrade: bool | None = None) -> Database:
 
 
 BOT_LOCK_KEY = 0x4C57_5275  # "LWRu": the advisory lock of the one Telegram-facing process
-
-
-class BotLockTaken(RuntimeError):
-    """Another `ladderwatch run` already talks to Telegram for this database."""
 
 
 @contextmanager

@@ -113,9 +113,10 @@ def usage(compiled: CompiledLexicon, texts: list[Text]) -> dict[tuple[str, int],
     for text in texts:
         folded, _ = compiled.normalise(text.text)
         position = 0
-        while (match := compiled._cues.search(folded, position)) is not None:
-            if match.lastgroup in variant_alternative:
-                found[variant_alternative[match.lastgroup]].add(text)
+        while (match := compiled._cue_spans.search(folded, position)) is not None:
+            variant = compiled._trie.variant_at(folded, match.start(1))
+            if variant is not None and variant.name in variant_alternative:
+                found[variant_alternative[variant.name]].add(text)
             position = match.start() + 1
     return found
 

@@ -15,8 +15,7 @@ from bot.classify.lexicon import load_package_data
 def _regexes(compiled: CompiledLexicon) -> tuple[object, ...]:
     """Everything a compiled lexicon scans with, as comparable values."""
     return (
-        compiled._cues.pattern,
-        sorted(compiled._entries.items()),
+        compiled._cue_spans.pattern,
         {kind: None if regex is None else regex.pattern for kind, regex in compiled._modifiers.items()},
         compiled._clause_break.pattern,
         [(regex.pattern, domain, reach) for regex, domain, reach in compiled._contexts],
