@@ -137,6 +137,8 @@ def queue_alerts(
         return 0
     if audiences is None:
         audiences = chat_store.audiences(db)
+    if not audiences:  # no chat subscribed yet: nothing to queue, nothing to load
+        return 0
     pairs = select_alerts(outbox_store.alert_candidates(db, statement_ids), audiences)
     added = outbox_store.add_alerts(db, pairs, now)
     if added:

@@ -86,7 +86,24 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
     """
     with db.session() as session:
         rows = session.execute(
-            select(StatementRow, AccountRow.country, AccountRow.updated_at, SourceRow.last_success_at)
+            select(
+                StatementRow.id,
+                StatementRow.account_id,
+                AccountRow.country,
+                StatementRow.lang,
+                StatementRow.label,
+                StatementRow.score,
+                StatementRow.published_at,
+                StatementRow.fetched_at,
+                StatementRow.is_repost,
+                StatementRow.source_id,
+                StatementRow.published_estimated,
+                AccountRow.updated_at,
+                SourceRow.last_success_at,
+                StatementRow.text,
+                StatementRow.title,
+                StatementRow.translation_en,
+            )
             .join(AccountRow, AccountRow.id == StatementRow.account_id)
             .outerjoin(SourceRow, SourceRow.id == StatementRow.source_id)
             .where(StatementRow.id.in_(list(statement_ids)))
@@ -96,7 +113,7 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
             AlertCandidate(
                 row.id,
                 row.account_id,
-                country or "",
+                row.country or "",
                 row.lang,
                 row.label,
                 row.score,
@@ -104,13 +121,13 @@ def alert_candidates(db: Database, statement_ids: Sequence[int]) -> list[AlertCa
                 row.fetched_at,
                 row.is_repost,
                 backlog=row.source_id is not None
-                and last_success is None
-                and (row.published_estimated or row.published_at < account_loaded),
+                and row.last_success_at is None
+                and (row.published_estimated or row.published_at < row.updated_at),
                 text=row.text,
                 title=row.title,
                 translation_en=row.translation_en,
             )
-            for row, country, account_loaded, last_success in rows
+            for row in rows
         ]
 
 
