@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parents[1] / "data" / "classify"
-PINNED = ("blind2", "blind3", "incidental_blind")
+PINNED = ("blind2", "blind3", "incidental_blind", "blind4", "incidental_blind2")
 LABELS = {"escalation", "de-escalation", "neutral"}
 
 
