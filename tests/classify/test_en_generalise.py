@@ -70,6 +70,39 @@ def test_mechanism_near_misses(rules_only, text, label):
     assert rules_only.classify(text, "en").label == label
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # a strike "by" someone is labour only when no victim or target stands between
+        ("Israeli strikes by drones killed two doctors at the clinic.", Label.ESCALATION),
+        ("Air strikes by the coalition hit workers at the factory.", Label.ESCALATION),
+        # surgical strikes are no surgery; a lost-tanks count is no score line
+        ("The Indian army carried out surgical strikes across the line of control.", Label.ESCALATION),
+        ("Russia lost 20-30 tanks in the failed assault.", Label.ESCALATION),
+        # a war cabinet takes strike decisions too; a missile attack and air defence are no sport
+        ("The war cabinet's strike decision was taken on Sunday night.", Label.ESCALATION),
+        ("The missile attack and the air defence response lasted all night.", Label.ESCALATION),
+        # one's own troops ordered home by a deadline withdraw; a provocative visit is restraint
+        ("The government ordered its troops to withdraw within 48 hours.", Label.DEESCALATION),
+        ("Israeli ministers should refrain from visiting the Temple Mount compound.", Label.DEESCALATION),
+    ],
+)
+def test_other_sense_rules_leave_acts_alone(classifier, text, label):
+    assert classifier.classify(text, "en").label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The door to dialogue is not open while the shelling continues.",
+        "We will not be a country that bows to blackmail.",
+        "We must stop the spread of propaganda on social networks.",
+    ],
+)
+def test_no_deescalation_read_into_refusals(classifier, text):
+    assert classifier.classify(text, "en").label != Label.DEESCALATION
+
+
 def test_translated_statements_read_the_english_rules(classifier):
     """The English rules decide the with-translation reading of every language."""
     verdict = classifier.classify(
