@@ -7,13 +7,24 @@ translations) and incidental_blind, grouped by mechanism rather than by sentence
   sports score lines and sport words (national side, first whistle, champions); charm and
   wage offensives; price and political truces; travel advice to refrain from visiting;
   economic or vaccine diplomacy; pest invasions; festivities; the abduction issue as a
-  dossier; "no casualties" as a reported outcome (not a stated intent);
+  dossier; "no casualties" and "no information about any attack" as outcomes (not a
+  stated intent); prices brought down; crushing heat, crushing defeats at the polls;
+  politicians attacked over policy; assaults on red tape; meetings and witnesses
+  summoned; threats to resign; airline cancellations; attack ads; wartime ordnance;
+  regulatory sanctions; members expelled from parties; firms cutting ties; police and
+  nurses deployed; closures for technical reasons or a birthday; appeals for calm in a
+  disaster; customs, contraband and ransom as crime;
 - acts and intents: weapons falling near a place, troops named before their pull-back,
   delegations recalled from talks, contingents ordered out by a deadline, people barred
   from entering, frozen assets, envoys reinstated, suspended accords restored, propaganda
   loudspeakers switched off, doors to dialogue and deconfliction channels kept open,
   "no intention, and never had any, of …", "not planning any action", "will never
-  become a power that threatens", "will never hesitate", "every necessary step".
+  become a power that threatens", "will never hesitate", "every necessary step"; full
+  responsibility for the consequences; forces sent (passive); weapons pulled back and jets
+  returned to base; preventing incidents; the end of an air campaign; no territorial
+  claims or first use; agreeing to keep talking; non-aggression pacts; the path to peace;
+  positions coming under fire; merchant ships targeted; stern representations; a negated
+  "give up" (never give up its deterrent) affirming what follows.
 
 Every rule is read on two or more sentences written for it (none of them from a set), with
 near misses (`rule` starting "near miss") that must keep their label.
