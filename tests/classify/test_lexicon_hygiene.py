@@ -46,8 +46,10 @@ NATURAL_ENGLISH = {
 # dev_native batch and the native-rule paraphrases as sources: 656. The fresh dev_native2 and
 # dev_native3 batches (all 16 non-English languages) and their paraphrase files, read with the
 # unchanged lexicons, moved alternatives seen nowhere before into one item; the rules written
-# against those batches each have a second sentence but one: 675 after merging both.
-MAX_SINGLE_ITEM = 675
+# against those batches each have a second sentence but one: 675 after merging both. The
+# evening's rules (2026-12-06) came with invented paraphrases, at least two per new
+# alternative; those files also read some older alternatives a second time: 607.
+MAX_SINGLE_ITEM = 607
 
 
 @pytest.fixture(scope="module")
