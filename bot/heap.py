@@ -4,7 +4,10 @@ Compiling a lexicon, reading the learned model or loading langdetect's profiles
 allocates hundreds of thousands of objects that stay for the life of the process.
 Python's collector runs on allocation counts and would walk the growing heap again and
 again meanwhile: a quarter of `classify --jsonl` on 4,000 statements went to it. These
-builds make no garbage cycles worth collecting, so the collector waits until they end.
+builds make no garbage cycles worth collecting, so the collector waits until they end, and
+what exists then is frozen (`gc.freeze`): later collections no longer walk it (another
+tenth of `classify --jsonl`). Frozen objects are still freed by reference counting; only a
+reference cycle that was already garbage at that moment would stay, once.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ _was_enabled = False
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause automatic collection while the block runs (nested and concurrent blocks share
-    one pause; the collector comes back as it was when the last one ends)."""
+    one pause); when the last one ends, freeze what was built and bring the collector back
+    as it was."""
     global _builds, _was_enabled
     with _lock:
         if _builds == 0:
@@ -34,5 +38,7 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _lock:
             _builds -= 1
-            if _builds == 0 and _was_enabled:
-                gc.enable()
+            if _builds == 0:
+                gc.freeze()
+                if _was_enabled:
+                    gc.enable()
