@@ -30,24 +30,12 @@ Every rule is read on two or more sentences written for it (none of them from a 
 near misses (`rule` starting "near miss") that must keep their label.
 """
 
-import json
-from pathlib import Path
-
 import pytest
 
-from bot.evaluate import evaluate
 from bot.model import Label
+from tests.support.labelled import DATA, macro_f1, read_items
 
-DATA = Path(__file__).parents[1] / "data" / "classify"
-PARAPHRASES = [
-    json.loads(line)
-    for line in (DATA / "native_rules" / "paraphrases_en_generalise.jsonl").read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
-
-
-def _items(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_en_generalise.jsonl")
 
 
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
@@ -124,15 +112,10 @@ def test_translated_statements_read_the_english_rules(classifier):
     assert verdict.label == Label.NEUTRAL
 
 
-def test_blind3_with_translation_and_incidental_blind_hold():
+def test_blind3_with_translation_and_incidental_blind_hold(classifier):
     """Tuned on since their first sight (0.890 and 52/60): the gate keeps them from regressing."""
-    from bot.classify import Classifier
-
-    classifier = Classifier.load()
-    items = [item for path in sorted((DATA / "blind3").glob("*.jsonl")) for item in _items(path)]
-    predicted = [classifier.classify(item["text"], item["lang"], item.get("en")).label.value for item in items]
-    report = evaluate([(item["label"], item.get("also", [])) for item in items], predicted)
-    assert report.macro_f1 >= 0.95
-    incidental = _items(DATA / "incidental_blind" / "en.jsonl")
+    items = [item for path in sorted((DATA / "blind3").glob("*.jsonl")) for item in read_items(path)]
+    assert macro_f1(classifier, items, translated=True) >= 0.95
+    incidental = read_items(DATA / "incidental_blind" / "en.jsonl")
     correct = sum(classifier.classify(item["text"], "en").label.value == item["label"] for item in incidental)
     assert correct >= 58

@@ -12,23 +12,15 @@ vs quarantine, export controls lifted, channels kept open, never starting a war 
 incident prevention agreed vs demanded, dangerous intercepts (ja); compound missile names,
 accords suspended or restored, consular travel advice (ko); armed encounters (hi)."""
 
-import json
-from pathlib import Path
-
 import pytest
 
-from bot.evaluate import evaluate
 from bot.model import Label
+from tests.support.labelled import DATA, macro_f1, read_items
 
-DATA = Path(__file__).parents[1] / "data" / "classify"
 LANGS = ("ru", "uk", "zh", "ja", "ko", "hi")
 
 
-def _items(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-PARAPHRASES = _items(DATA / "native_rules" / "paraphrases_oth2.jsonl")
+PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_oth2.jsonl")
 
 
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
@@ -47,7 +39,5 @@ def test_every_language_has_paraphrases_and_near_misses():
 def test_blind3_offline_macro_f1(classifier, lang):
     """Tuned on after its first-sight measure (offline non-English 0.819 over all languages):
     the gate keeps these six from regressing."""
-    items = _items(DATA / "blind3" / f"{lang}.jsonl")
-    predicted = [classifier.classify(item["text"], item["lang"]).label.value for item in items]
-    report = evaluate([(item["label"], item.get("also", [])) for item in items], predicted)
-    assert report.macro_f1 >= 0.95
+    items = read_items(DATA / "blind3" / f"{lang}.jsonl")
+    assert macro_f1(classifier, items) >= 0.95

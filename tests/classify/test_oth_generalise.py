@@ -4,24 +4,16 @@ masdar families of a closure, 'will not stand idly by', withdrawals set as preco
 Turkish negative converbs, Hebrew construct plurals…), read from sentences worded unlike
 the blind3 item that exposed the gap, with near misses that must stay as they are."""
 
-import json
-from pathlib import Path
-
 import pytest
 
-from bot.evaluate import evaluate
 from bot.model import Label
+from tests.support.labelled import DATA, macro_f1, read_items
 
-DATA = Path(__file__).parents[1] / "data" / "classify"
 LANGS = ("ar", "fa", "ur", "he", "tr")
 
 
-def _items(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-PARAPHRASES = _items(DATA / "native_rules" / "paraphrases_oth.jsonl")
-BLIND3 = [item for lang in LANGS for item in _items(DATA / "blind3" / f"{lang}.jsonl")]
+PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_oth.jsonl")
+BLIND3 = [item for lang in LANGS for item in read_items(DATA / "blind3" / f"{lang}.jsonl")]
 
 
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
@@ -38,6 +30,4 @@ def test_every_language_has_paraphrases():
 def test_blind3_offline_macro_f1(classifier, lang):
     """Tuned on since its release (first sight 0.70-0.85 per language): the gate keeps it."""
     items = [item for item in BLIND3 if item["lang"] == lang]
-    predicted = [classifier.classify(item["text"], item["lang"]).label.value for item in items]
-    report = evaluate([(item["label"], item.get("also", [])) for item in items], predicted)
-    assert report.macro_f1 >= 0.95
+    assert macro_f1(classifier, items) >= 0.95

@@ -4,23 +4,15 @@ its persons and tenses, a category filled the way a ministry says it, an other-s
 family) and is read offline from sentences invented for it, never from the blind3 item
 that motivated it; near-misses keep the neutral or opposite reading."""
 
-import json
-from pathlib import Path
-
 import pytest
 
-from bot.evaluate import evaluate
 from bot.model import Label
+from tests.support.labelled import DATA, macro_f1, read_items
 
-DATA = Path(__file__).parents[1] / "data" / "classify"
 LANGS = ("es", "it", "pt", "fr", "de")
 
 
-def _items(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-PARAPHRASES = _items(DATA / "native_rules" / "paraphrases_rom.jsonl")
+PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_rom.jsonl")
 
 
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
@@ -38,7 +30,5 @@ def test_paraphrases_cover_every_language():
 def test_blind3_offline_macro_f1(classifier, lang):
     """blind3, released for tuning after its first-sight measure (offline: es 0.850, it 0.698,
     pt 0.902, fr 0.845, de 0.892): the gate keeps the rules from regressing."""
-    items = _items(DATA / "blind3" / f"{lang}.jsonl")
-    predicted = [classifier.classify(item["text"], item["lang"]).label.value for item in items]
-    report = evaluate([(item["label"], item.get("also", [])) for item in items], predicted)
-    assert report.macro_f1 >= 0.95
+    items = read_items(DATA / "blind3" / f"{lang}.jsonl")
+    assert macro_f1(classifier, items) >= 0.95

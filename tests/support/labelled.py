@@ -1,0 +1,26 @@
+"""Labelled classifier sets for tests: read a JSONL file, score a set's items."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.classify import Classifier
+from bot.evaluate import evaluate
+
+DATA = Path(__file__).parents[1] / "data" / "classify"
+
+
+def read_items(path: Path) -> list[dict]:
+    """The JSON objects of a JSONL file, blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def macro_f1(classifier: Classifier, items: Sequence[dict], translated: bool = False) -> float:
+    """Macro-F1 of the classifier on `items`, offline or (`translated`) with each item's `en`."""
+    predicted = [
+        classifier.classify(item["text"], item["lang"], item.get("en") if translated else None).label.value
+        for item in items
+    ]
+    return evaluate([(item["label"], item.get("also", [])) for item in items], predicted).macro_f1
