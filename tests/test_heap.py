@@ -13,8 +13,9 @@ def test_the_collector_is_paused_inside_and_back_after_with_the_build_frozen():
     frozen_before = gc.get_freeze_count()
     with collector_paused():
         assert not gc.isenabled()
-        built = [{"node": n} for n in range(1000)]
+        built = [[n] for n in range(1000)]  # lists are always tracked (a dict of ints is not)
     assert gc.isenabled()
+    assert all(gc.is_tracked(node) for node in built)
     assert gc.get_freeze_count() >= frozen_before + len(built)
     gc.unfreeze()  # leave the test process as it was
 
