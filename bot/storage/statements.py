@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import select
@@ -74,8 +74,13 @@ def _all_stored(rows: Iterable[StatementRow]) -> list[StoredStatement]:
     return [StoredStatement(**{name: getattr(row, name) for name in names}) for row in rows]
 
 
+_CUE_FIELDS = tuple(field.name for field in fields(Cue))
+
+
 def cues_to_json(cues: Iterable[Cue]) -> list[dict[str, object]]:
-    return [asdict(cue) for cue in cues]
+    """`asdict` of each cue (its fields are plain values), without its recursive copying:
+    that was a tenth of storing a statement."""
+    return [{name: getattr(cue, name) for name in _CUE_FIELDS} for cue in cues]
 
 
 def verdict_of(row: StoredStatement) -> Verdict:
