@@ -1,10 +1,12 @@
 """Where the CPU stages run: parsing, language detection and classification.
 
 Threads share one core (the GIL), and these stages are most of an ingest's CPU, so a pass
-over many sources runs them in worker processes, one per core beside the event loop's.
+over many sources runs them in worker processes, one per core. The event loop's own
+process (fetching, storing) needs about a third of a core at full ingest: with one worker
+fewer than cores, that worker was the bottleneck and the other core sat two-thirds idle.
 The workers are forked at the start of such a pass, while no stage is running in a
-thread (no lock can be held), from a process whose classifier is loaded: they share its
-compiled lexicons instead of compiling them again. Each call sends plain data (bytes,
+thread (no lock can be held), from a process whose classifier is loaded: they share what it has built (each
+compiles the lexicons it meets that the parent had not). Each call sends plain data (bytes,
 texts) and gets plain data back. A pool that breaks (a worker killed) is dropped with
 one log line and the stages run in threads again: slower, nothing lost. A few sources
 never pay for the pool (starting one costs about as much as parsing 20 feeds).
@@ -56,8 +58,10 @@ def classify_all(readings: Sequence[Reading]) -> list[Verdict]:
 
 
 def default_workers() -> int:
-    """One worker per core beside the one the event loop (fetching, storing) runs on."""
-    return max((os.cpu_count() or 1) - 1, 0) if "fork" in multiprocessing.get_all_start_methods() else 0
+    """One worker per core (none on one core: there the threads do as well); the OS shares the
+    cores between them and the event loop's process, which is mostly waiting on I/O."""
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 and "fork" in multiprocessing.get_all_start_methods() else 0
 
 
 class CpuStages:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -58,6 +59,17 @@ class UtcDateTime(TypeDecorator[datetime]):
 TRUNCATE, HASH, DROP = "truncate", "hash", "drop"
 
 
+@cache
+def _limited_columns(table: Table) -> tuple[tuple[str, int, str], ...]:
+    """(key, length, how it is fitted) of the table's length-limited columns, looked up once:
+    a statement row has 22 values and is written thousands of times a poll."""
+    return tuple(
+        (column.key, length, column.info.get("fit", TRUNCATE))
+        for column in table.columns
+        if (length := getattr(column.type, "length", None)) is not None
+    )
+
+
 def fit_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     """`values` for `table` with every string cut to its column's length, as the column says.
 
@@ -65,12 +77,10 @@ def fit_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     (SQLite would keep it), so everything is fitted before it is written.
     """
     fitted = dict(values)
-    for name, value in values.items():
-        column = table.columns.get(name)
-        length = getattr(column.type, "length", None) if column is not None else None
-        if not isinstance(value, str) or length is None or len(value) <= length:
+    for name, length, how in _limited_columns(table):
+        value = values.get(name)
+        if not isinstance(value, str) or len(value) <= length:
             continue
-        how = column.info.get("fit", TRUNCATE)
         if how == HASH:
             fitted[name] = "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
         elif how == DROP:

@@ -31,6 +31,23 @@ def test_atom_entries_are_read_like_rss():
     assert [e.url for e in entries] == ["https://spokesperson.example/posts/9", "https://spokesperson.example/posts/10"]
 
 
+def test_relative_links_resolve_against_each_elements_xml_base():
+    """feedparser's base-URI joins are remembered between tags (see parser.py): nested and
+    sibling bases must still resolve each link against its own element's base."""
+    body = b"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.org/news/"><title>t</title>
+<entry xml:base="2026/"><id>a</id><title>One</title><link href="one.html"/><summary>First</summary></entry>
+<entry><id>b</id><title>Two</title><link href="/two.html"/><summary>Second</summary></entry>
+<entry><id>c</id><title>Three</title><link href="javascript:alert(1)"/><summary>Third</summary></entry>
+</feed>"""
+    entries = parse_feed(body, "application/atom+xml", "https://example.org/feed.xml")
+    assert [(e.url, e.guid) for e in entries] == [
+        ("https://example.org/news/2026/one.html", "https://example.org/news/2026/a"),
+        ("https://example.org/two.html", "https://example.org/news/b"),
+        (None, "https://example.org/news/c"),
+    ]
+
+
 def test_real_italian_feed_with_italian_weekday_gets_its_date():
     [entry] = _parse("ilmessaggero_italian_dates.xml")
     assert entry.published == datetime(2022, 11, 15, 23, 38, 15, tzinfo=UTC)
