@@ -48,8 +48,10 @@ NATURAL_ENGLISH = {
 # unchanged lexicons, moved alternatives seen nowhere before into one item; the rules written
 # against those batches each have a second sentence but one: 675 after merging both. The
 # evening's rules (2026-12-06) came with invented paraphrases, at least two per new
-# alternative; those files also read some older alternatives a second time: 607.
-MAX_SINGLE_ITEM = 607
+# alternative; those files also read some older alternatives a second time: 607. The Russian,
+# Ukrainian, Chinese, Japanese, Korean and Hindi probe rounds and their paraphrases (cls_asia)
+# read 75 more a second time: 532.
+MAX_SINGLE_ITEM = 532
 
 
 @pytest.fixture(scope="module")
