@@ -221,8 +221,9 @@ class Classifier:
 def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
     """Sides of cues that the scope rules cut to at most DISCOUNTED of their weight (a chess
     "attack", an "if they attack"): the rules read those words and set them aside."""
+    # a voided cue (a denied attack, "not illegal") is set aside on its own side
     return frozenset(
-        ESCALATION if hit.weight > 0 else DEESCALATION
+        ESCALATION if (hit.weight or hit.entry.weight) > 0 else DEESCALATION
         for hit in hits
         if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight)
     )
