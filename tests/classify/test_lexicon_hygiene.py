@@ -49,7 +49,7 @@ NATURAL_ENGLISH = {
 # against those batches each have a second sentence but one: 675 after merging both. The
 # evening's rules (2026-12-06) came with invented paraphrases, at least two per new
 # alternative; those files also read some older alternatives a second time: 607.
-MAX_SINGLE_ITEM = 606
+MAX_SINGLE_ITEM = 605
 
 
 @pytest.fixture(scope="module")
