@@ -33,6 +33,7 @@ from bot.classify.lexicon import (
     ESCALATION,
     CategorySet,
     LexiconError,
+    Tuning,
     load_package_data,
 )
 from bot.heap import collector_paused
@@ -46,6 +47,8 @@ UNDETERMINED = "und"
 MAX_CUES = 12
 # The scan of a text that is not there (no lexicon for its language, no translation).
 _NO_SCAN = Scan([], frozenset())
+# The act an explicit "no intention of attacking" states as not intended.
+_STATED_ACT = "reported_attack"
 # A cue left with at most this share of its weight was discounted by a context, a
 # condition or a topic: the learned reading may not take that side on its own.
 DISCOUNTED = 0.5
@@ -131,10 +134,16 @@ class Classifier:
             all_hits, hidden = scan.hits, scan.hidden
         else:
             native_scan = self.lexicons[lang].scan(text) if lang in self.lexicons else _NO_SCAN
-            native = side_totals(native_scan.hits, tuning)
             english_scan = self.lexicons[ENGLISH].scan(english) if english else _NO_SCAN
-            if english_scan.hits:
-                translated = side_totals(english_scan.hits, tuning)
+            translated = side_totals(english_scan.hits, tuning)
+            # A side whose every word the translation reads in another sense (a sanctions
+            # committee, ransomware attacks as a conference topic) is not the native
+            # reading's to give: the English lexicon knows the most other senses.
+            english_aside = english_scan.hidden - {_side(hit) for hit in english_scan.hits}
+            trusted = [hit for hit in native_scan.hits if _trusted(hit, english_scan.hits, english_aside, tuning)]
+            native_scan = Scan(trusted if english else native_scan.hits, native_scan.hidden)
+            native = side_totals(native_scan.hits, tuning)
+            if english_scan.hits or english_scan.hidden:
                 totals = combine_totals(native.scaled(tuning.native_factor), translated, tuning.corroboration)
             else:
                 totals = native
@@ -218,11 +227,43 @@ class Classifier:
         )
 
 
+def _trusted(hit: Hit, english: list[Hit], aside: frozenset[str], tuning: Tuning) -> bool:
+    """Whether a native hit may count beside the translation's reading.
+
+    Not when the translation reads its side's words only in another sense (`aside`); not
+    a native negation the translation contradicts ("대가를 치르게" read as not paying the
+    price, where the translation reads a threat); and not a native act the translation
+    states as not intended ("no intention of attacking": attaque, saldırı).
+    """
+    side = _side(hit)
+    if side in aside:
+        return False
+    if hit.category != hit.entry.category:
+        return not any(_side(other) != side and other.category == other.entry.category for other in english)
+    stated_not = tuning.negated_escalation[0]
+    turned = {other.entry.category for other in english if other.category != other.entry.category}
+    if any(other.entry.category == stated_not for other in english):
+        turned.add(_STATED_ACT)
+    kept = {other.category for other in english if other.category == other.entry.category}
+    return hit.category not in turned - kept
+
+
+def _origin(hit: Hit) -> str:
+    """The side of a hit's own cue, before any negation turned it."""
+    return ESCALATION if hit.entry.weight > 0 else DEESCALATION
+
+
+def _side(hit: Hit) -> str:
+    """The side a hit counts for (a voided one, on its cue's own side)."""
+    return ESCALATION if (hit.weight or hit.entry.weight) > 0 else DEESCALATION
+
+
 def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
     """Sides of cues that the scope rules cut to at most DISCOUNTED of their weight (a chess
     "attack", an "if they attack"): the rules read those words and set them aside."""
+    # a voided cue (a denied attack, "not illegal") is set aside on its own side
     return frozenset(
-        ESCALATION if hit.weight > 0 else DEESCALATION
+        _side(hit)
         for hit in hits
         if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight)
     )

@@ -33,7 +33,7 @@ from bot.classify.lexicon import (
     Lexicon,
     Tuning,
 )
-from bot.classify.negation import NegationScope
+from bot.classify.negation import DENIED, NegationScope
 from bot.classify.patterns import CueTrie, spaced
 from bot.classify.spans import NO_CONTEXT, ContextIndex, SortedSpans, clause_around
 
@@ -126,7 +126,7 @@ class CompiledLexicon:
         self._clitic = re.compile(lexicon.clitic_prefix) if lexicon.clitic_prefix else None
         self._modifiers = {
             kind: self._modifier_regex(kind, start, whole_word)
-            for kind in ("negation", "avoidance", "conditional", "hedge")
+            for kind in ("negation", "avoidance", "denial", "intent", "conditional", "hedge")
         }
         breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
         break_words = f"|{start}(?:{'|'.join(breaks)}){whole_word}" if breaks else ""
@@ -237,8 +237,9 @@ class CompiledLexicon:
         """Cue matches left to right; one starting inside another is kept if it reaches further.
 
         "Chiediamo un cessate il fuoco": the appeal pattern swallows "cessate", yet the
-        ceasefire itself must still count. A match wholly inside another is the outer
-        phrase's own word ("no intention to attack") and adds nothing. The regex only
+        ceasefire itself must still count, unless the first is a step back of the other
+        side (`overlap_absorbers`: "a pause on strikes against…"), whose object it is. A match wholly inside
+        another is the outer phrase's own word ("no intention to attack") and adds nothing. The regex only
         finds; the trie names the phrase of each match that is kept.
         """
         matches: list[tuple[int, int, CueEntry]] = []
@@ -250,6 +251,11 @@ class CompiledLexicon:
                 variant = self._trie.variant_at(folded, found.start(1))
                 if variant is not None:
                     entry = self.lexicon.cues[variant.index]
+                    if found.start() < reached and self._absorbs(matches[-1][2], entry):
+                        # the object of a stated intent not to escalate ("no plans to widen
+                        # the offensive", "a pause on strikes against…") is no new act
+                        position = found.start() + 1
+                        continue
                     if entry.id in self._blockers:
                         blocked = found.end()
                         # ...and one reaching into an other-sense phrase lends it its last words
@@ -260,6 +266,19 @@ class CompiledLexicon:
                     reached = found.end()
             position = found.start() + 1
         return matches
+
+    def _absorbs(self, outer: CueEntry, inner: CueEntry) -> bool:
+        """`inner`, starting inside `outer`, is the object of a step back of `outer`'s kind.
+
+        Only where words have edges: in Japanese or Chinese two cues overlap by accident of
+        the characters (独自制裁 holds 自制 "restraint" and 制裁 "sanctions").
+        """
+        categories = self.categories.categories
+        return (
+            self.lexicon.word_boundaries
+            and outer.category in self.categories.tuning.overlap_absorbers
+            and categories[inner.category].side not in (BLOCKER, categories[outer.category].side)
+        )
 
     def _context_index(self, folded: str, idioms: SortedSpans) -> ContextIndex:
         """Stretches that talk about sport, disasters, prices…, with the categories they damp.
@@ -305,7 +324,11 @@ class CompiledLexicon:
         side = self.categories.categories[entry.category].side
         category, weight = entry.category, entry.weight
         before = folded[max(clause[0], span[0] - _LOOKBACK) : span[0]]
-        if scope.negated(span, clause):
+        in_scope = scope.scope(span, clause, wide=entry.category in tuning.negated_across_clause)
+        if in_scope == DENIED:
+            # "denies that its jets bombed a hospital": neither the act nor a step back
+            return Hit(entry=entry, text=original, start=span[0], category=category, weight=0.0)
+        if in_scope is not None:
             if entry.category in tuning.unflipped_by_negation:
                 # "no prior criminal record", "not illegal": a negated adjective states no posture
                 return Hit(entry=entry, text=original, start=span[0], category=category, weight=0.0)

@@ -23,7 +23,7 @@ ESCALATION = "escalation"
 DEESCALATION = "de-escalation"
 BLOCKER = "blocker"
 SIDES = (ESCALATION, DEESCALATION, BLOCKER)
-MODIFIER_KINDS = ("negation", "avoidance", "conditional", "hedge", "clause_break")
+MODIFIER_KINDS = ("negation", "avoidance", "denial", "intent", "conditional", "hedge", "clause_break")
 CONTEXT = "context"
 
 
@@ -96,6 +96,8 @@ class Tuning:
     context_factor: float
     specific_act: float
     unflipped_by_negation: frozenset[str]
+    negated_across_clause: frozenset[str]
+    overlap_absorbers: frozenset[str]
     idiom_categories: frozenset[str]
     corroboration: float
     native_factor: float
@@ -201,6 +203,8 @@ def parse_categories(data: Any, source: str) -> CategorySet:
             "topic_setters",
             "idiom_categories",
             "unflipped_by_negation",
+            "negated_across_clause",
+            "overlap_absorbers",
         ):
             unknown = set(tuning_data[key]) - categories.keys()
             if unknown:

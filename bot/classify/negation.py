@@ -1,7 +1,18 @@
-"""Negation scope: which cues a negation or an avoidance verb reaches.
+"""Negation scope: which cues a negation, an avoidance verb or a denial reaches.
 
-Negations and avoidance verbs are found once per text and looked up per cue by bisect,
-so "no attack " repeated 800 times costs 800 lookups, not 800 × 800 comparisons.
+Modifiers are found once per text and looked up per cue by bisect, so "no attack "
+repeated 800 times costs 800 lookups, not 800 × 800 comparisons.
+
+Three kinds of scope, each language listing its own words:
+- a negation flips a cue it closely precedes ("no attack": intent not to escalate);
+- an avoidance verb flips from further away ("avoid any step that could inflame tensions"),
+  and so does a negated intent word ("no intention at all of responding to any
+  provocation", "ليس لدينا أي نية لشن أي هجوم"): what is not intended is avoided;
+- a denial voids what it reaches ("denies that its jets bombed a hospital" is neither an
+  attack nor a step back).
+A negation also reaches across its whole clause (up to the avoidance reach) a cue of the
+categories that read as "any attack": a negative-polarity object belongs to the negation
+before it ("we do not want to see any aggression"), in every language.
 """
 
 from __future__ import annotations
@@ -17,36 +28,62 @@ _DOUBLE_NEGATION_REACH = 2
 # A "word" longer than this ends any scope: negation reach is checked without splitting
 # a whole clause (a 5 MB token must not be split per cue).
 _MAX_WORD_CHARS = 40
+# What a cue in scope becomes: flipped to the other side, or voided.
+NEGATED = "negated"
+DENIED = "denied"
+_KINDS = ("negation", "avoidance", "denial", "intent")
 
 
 class NegationScope:
-    """One text's negations and avoidance verbs, ready to say whether a cue is negated."""
+    """One text's negations, avoidance verbs and denials, ready to say whether a cue is in scope."""
 
     def __init__(
         self, folded: str, modifiers: dict[str, re.Pattern[str] | None], lexicon: Lexicon, cues: SortedSpans
     ) -> None:
-        """Negations and avoidance verbs that scope over cues, each kind in text order.
+        """Modifiers that scope over cues, each kind in text order.
 
         One that is part of a cue ("will not hesitate") negates nothing. A negated
         avoidance verb ("has never ceased to call for") is an affirmation: neither reaches
-        a cue. Found once per text, so each cue then looks them up with a bisect.
+        a cue. A negated intent word ("no plans to") scopes like an avoidance verb.
         """
         self._folded, self._lexicon, self._cues = folded, lexicon, cues
         found = {
             kind: [m.span() for m in regex.finditer(folded) if not cues.covers(m.start())]
-            if (regex := modifiers[kind]) is not None
+            if (regex := modifiers.get(kind)) is not None
             else []
-            for kind in ("negation", "avoidance")
+            for kind in _KINDS
         }
+        # "played no part in": the negation inside a denial is the denial's own word
+        denials = SortedSpans(found["denial"])
+        found["negation"] = [span for span in found["negation"] if not denials.covers(span[0])]
         negation_ends = [high for _, high in found["negation"]]
         cancelled: set[tuple[int, int]] = set()
         for low, high in found["avoidance"]:
-            index = bisect.bisect_right(negation_ends, low) - 1
-            # only the nearest few negations can be within reach of this verb
-            for negation in found["negation"][max(index - 2, 0) : index + 1]:
-                if self._within(negation[1], low, _DOUBLE_NEGATION_REACH) and not cues.any_within(negation[1], low):
-                    cancelled.update((negation, (low, high)))
-        self._spans = {kind: [span for span in spans if span not in cancelled] for kind, spans in found.items()}
+            negation = self._negation_before(found["negation"], negation_ends, low, _DOUBLE_NEGATION_REACH)
+            if negation is not None:
+                cancelled.update((negation, (low, high)))
+        intended = [
+            span
+            for span in found["intent"]
+            if self._negation_before(found["negation"], negation_ends, span[0], lexicon.negation_reach)
+        ]
+        self._spans = {
+            "negation": [span for span in found["negation"] if span not in cancelled],
+            "avoidance": sorted([span for span in found["avoidance"] if span not in cancelled] + intended),
+            "denial": found["denial"],
+        }
+
+    def _negation_before(
+        self, negations: list[tuple[int, int]], ends: list[int], low: int, reach: int
+    ) -> tuple[int, int] | None:
+        """A negation (of `negations`, whose ends are `ends`) ending at most `reach` words
+        before `low`, with no cue between."""
+        index = bisect.bisect_right(ends, low) - 1
+        # only the nearest few negations can be within reach
+        for negation in reversed(negations[max(index - 2, 0) : index + 1]):
+            if self._within(negation[1], low, reach) and not self._cues.any_within(negation[1], low):
+                return negation
+        return None
 
     def _within(self, low: int, high: int, reach: int) -> bool:
         """`low`–`high` spans at most `reach` words (or characters, for `char` scope)."""
@@ -55,34 +92,45 @@ class NegationScope:
         gap = self._folded[low:high]
         return (len(gap.split()) if self._lexicon.scope_unit == "word" else len(gap.strip())) <= reach
 
-    def negated(self, span: tuple[int, int], clause: tuple[int, int]) -> bool:
-        """A negation close before the cue (or, in verb-final languages, close after it).
+    def scope(self, span: tuple[int, int], clause: tuple[int, int], wide: bool = False) -> str | None:
+        """NEGATED, DENIED or None for the cue at `span` in `clause`.
 
-        Avoidance verbs reach further than plain negators: "avoid any step that could
-        inflame tensions" is about the tensions. A negation with another cue between it
-        and this cue belongs to that cue. Both stop at the clause's edge ("did not comment
-        and launched missiles").
+        A negation counts close before the cue (or, in verb-final languages, close after
+        it; `wide`: anywhere before it in the clause, up to the avoidance reach), an
+        avoidance verb or a denial from further away. A modifier with another cue between
+        it and this cue belongs to that cue. All stop at the clause's edge ("did not
+        comment and launched missiles").
         """
-        lexicon, cues = self._lexicon, self._cues
-        for kind, reach in (("negation", lexicon.negation_reach), ("avoidance", lexicon.avoidance_reach)):
+        lexicon = self._lexicon
+        negation_reach = lexicon.avoidance_reach if wide else lexicon.negation_reach
+        for kind, reach, result in (
+            ("negation", negation_reach, NEGATED),
+            ("avoidance", lexicon.avoidance_reach, NEGATED),
+            ("denial", lexicon.avoidance_reach, DENIED),
+        ):
             spans = self._spans[kind]
-            if not spans:
-                continue
-            index = bisect.bisect_right(spans, (span[0], span[0])) - 1
-            while index >= 0 and spans[index][1] > span[0]:
-                index -= 1
-            if index >= 0:
-                low, high = spans[index]
-                if low >= clause[0] and self._within(high, span[0], reach) and not cues.any_within(high, span[0]):
-                    return True
-            if lexicon.negation_after:
-                index = bisect.bisect_left(spans, (span[1], span[1]))
-                if index < len(spans):
-                    low, high = spans[index]
-                    if (
-                        high <= clause[1]
-                        and self._within(span[1], low, lexicon.negation_after)
-                        and not cues.any_within(span[1], low)
-                    ):
-                        return True
-        return False
+            if spans and (self._before(spans, span, clause, reach) or self._after(spans, span, clause)):
+                return result
+        return None
+
+    def _before(self, spans: list[tuple[int, int]], span: tuple[int, int], clause: tuple[int, int], reach: int) -> bool:
+        index = bisect.bisect_right(spans, (span[0], span[0])) - 1
+        while index >= 0 and spans[index][1] > span[0]:
+            index -= 1
+        if index < 0:
+            return False
+        low, high = spans[index]
+        return low >= clause[0] and self._within(high, span[0], reach) and not self._cues.any_within(high, span[0])
+
+    def _after(self, spans: list[tuple[int, int]], span: tuple[int, int], clause: tuple[int, int]) -> bool:
+        if not self._lexicon.negation_after:
+            return False
+        index = bisect.bisect_left(spans, (span[1], span[1]))
+        if index >= len(spans):
+            return False
+        low, high = spans[index]
+        return (
+            high <= clause[1]
+            and self._within(span[1], low, self._lexicon.negation_after)
+            and not self._cues.any_within(span[1], low)
+        )

@@ -49,9 +49,9 @@ NATURAL_ENGLISH = {
 # against those batches each have a second sentence but one: 675 after merging both. The
 # evening's rules (2026-12-06) came with invented paraphrases, at least two per new
 # alternative; those files also read some older alternatives a second time: 607. The night's
-# probe rounds (paraphrases_cls_*: ar/fa/ur/he/tr, es/it/pt/fr/de, ru/uk/zh/ja/ko/hi) gave every new alternative
-# invented sentences and a second reading to older ones their sentences touched once: 461.
-MAX_SINGLE_ITEM = 461
+# probe rounds (paraphrases_cls_*: ar/fa/ur/he/tr, es/it/pt/fr/de, ru/uk/zh/ja/ko/hi, en) gave every new alternative
+# invented sentences and a second reading to older ones their sentences touched once: 459.
+MAX_SINGLE_ITEM = 459
 
 
 @pytest.fixture(scope="module")
