@@ -2,7 +2,7 @@
 
 English carries the richest lexicon, so a translation is read with it; the original is
 read with its own language's lexicon too, so the verdict survives when no translator
-answers. The two readings combine side by side (see `engine.combine_totals`).
+answers. The two readings combine side by side (see `scoring.combine_totals`).
 
 A learned reading (`learned.py`, English, Spanish, Arabic and any English translation)
 then blends in where the rules have no specific act (see `blend.py`); a text in a
@@ -16,16 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.classify.blend import BlendParameters, blend
-from bot.classify.engine import (
-    CompiledLexicon,
-    Hit,
-    Scan,
-    SideTotals,
-    capped,
-    combine_totals,
-    side_label,
-    side_totals,
-)
+from bot.classify.engine import CompiledLexicon, Hit, Scan, capped
 from bot.classify.lazy import CompiledLexicons, PackagedModel
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
 from bot.classify.lexicon import (
@@ -36,6 +27,7 @@ from bot.classify.lexicon import (
     Tuning,
     load_package_data,
 )
+from bot.classify.scoring import SideTotals, combine_totals, side_label, side_totals
 from bot.heap import collector_paused
 from bot.model import Cue, Label, Verdict
 

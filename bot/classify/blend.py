@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.classify.engine import SideTotals
 from bot.classify.learned import Reading
+from bot.classify.scoring import SideTotals
 from bot.model import Cue, Label
 
 MODEL_CATEGORY = "model"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.classify import Classifier
-from bot.classify.engine import side_label
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel
+from bot.classify.scoring import side_label
 from bot.classify.trainingdata import LABELS, PROJECT, Example, incidental_items, project_items
 from bot.evaluate import evaluate
 from bot.model import Label

@@ -10,8 +10,8 @@ import pytest
 
 from bot.classify import Classifier
 from bot.classify.blend import MODEL_CATEGORY, BlendParameters, blend
-from bot.classify.engine import SideTotals
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading, bucket, features
+from bot.classify.scoring import SideTotals
 from bot.evaluate import evaluate, keyword_baseline, quad_gold
 
 WEIGHTS = Path(__file__).parents[2] / "bot" / "classify" / "model" / "weights.bin"
