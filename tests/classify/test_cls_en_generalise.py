@@ -35,7 +35,7 @@ starting "near miss") that must keep their label.
 import pytest
 
 from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, paraphrases_per_rule, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_cls_en.jsonl")
 
@@ -47,13 +47,9 @@ def test_each_rule_reads_its_paraphrase(classifier, item):
 
 
 def test_every_rule_has_two_paraphrases_and_there_are_near_misses():
-    counts: dict[str, int] = {}
-    for item in PARAPHRASES:
-        if not item["rule"].startswith("near miss"):
-            counts[item["rule"]] = counts.get(item["rule"], 0) + 1
-    near_misses = [item for item in PARAPHRASES if item["rule"].startswith("near miss")]
+    counts, near_misses = paraphrases_per_rule(PARAPHRASES)
     assert min(counts.values()) >= 2, counts
-    assert len(near_misses) >= 10
+    assert near_misses >= 10
 
 
 @pytest.mark.parametrize(

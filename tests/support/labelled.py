@@ -17,6 +17,18 @@ def read_items(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def paraphrases_per_rule(items: Sequence[dict]) -> tuple[dict[str, int], int]:
+    """How many sentences read each rule, and how many near misses (`rule` starting "near miss")."""
+    counts: dict[str, int] = {}
+    near_misses = 0
+    for item in items:
+        if item["rule"].startswith("near miss"):
+            near_misses += 1
+        else:
+            counts[item["rule"]] = counts.get(item["rule"], 0) + 1
+    return counts, near_misses
+
+
 def macro_f1(classifier: Classifier, items: Sequence[dict], translated: bool = False) -> float:
     """Macro-F1 of the classifier on `items`, offline or (`translated`) with each item's `en`."""
     predicted = [
