@@ -127,15 +127,11 @@ class Classifier:
         else:
             native_scan = self.lexicons[lang].scan(text) if lang in self.lexicons else _NO_SCAN
             english_scan = self.lexicons[ENGLISH].scan(english) if english else _NO_SCAN
-            translated = side_totals(english_scan.hits, tuning)
-            # A side whose every word the translation reads in another sense (a sanctions
-            # committee, ransomware attacks as a conference topic) is not the native
-            # reading's to give: the English lexicon knows the most other senses.
-            english_aside = english_scan.hidden - {_side(hit) for hit in english_scan.hits}
-            trusted = [hit for hit in native_scan.hits if _trusted(hit, english_scan.hits, english_aside, tuning)]
-            native_scan = Scan(trusted if english else native_scan.hits, native_scan.hidden)
+            if english:
+                native_scan = Scan(_trusted(native_scan.hits, english_scan, tuning), native_scan.hidden)
             native = side_totals(native_scan.hits, tuning)
             if english_scan.hits or english_scan.hidden:
+                translated = side_totals(english_scan.hits, tuning)
                 totals = combine_totals(native.scaled(tuning.native_factor), translated, tuning.corroboration)
             else:
                 totals = native
@@ -219,30 +215,31 @@ class Classifier:
         )
 
 
-def _trusted(hit: Hit, english: list[Hit], aside: frozenset[str], tuning: Tuning) -> bool:
-    """Whether a native hit may count beside the translation's reading.
+def _trusted(native: list[Hit], english: Scan, tuning: Tuning) -> list[Hit]:
+    """The native hits that may count beside the translation's reading.
 
-    Not when the translation reads its side's words only in another sense (`aside`); not
-    a native negation the translation contradicts ("대가를 치르게" read as not paying the
-    price, where the translation reads a threat); and not a native act the translation
-    states as not intended ("no intention of attacking": attaque, saldırı).
+    Not a side whose every word the translation reads in another sense (a sanctions
+    committee, ransomware attacks as a conference topic): the English lexicon knows the most
+    other senses. Not a native negation the translation contradicts ("대가를 치르게" read as
+    not paying the price, where the translation reads a threat); and not a native act the
+    translation states as not intended ("no intention of attacking": attaque, saldırı).
     """
-    side = _side(hit)
-    if side in aside:
-        return False
-    if hit.category != hit.entry.category:
-        return not any(_side(other) != side and other.category == other.entry.category for other in english)
-    stated_not = tuning.negated_escalation[0]
-    turned = {other.entry.category for other in english if other.category != other.entry.category}
-    if any(other.entry.category == stated_not for other in english):
+    aside = english.hidden - {_side(hit) for hit in english.hits}
+    turned = {other.entry.category for other in english.hits if other.category != other.entry.category}
+    if any(other.entry.category == tuning.negated_escalation[0] for other in english.hits):
         turned.add(_STATED_ACT)
-    kept = {other.category for other in english if other.category == other.entry.category}
-    return hit.category not in turned - kept
+    kept = {other.category for other in english.hits if other.category == other.entry.category}
+    not_intended = turned - kept
 
+    def trusted(hit: Hit) -> bool:
+        side = _side(hit)
+        if side in aside:
+            return False
+        if hit.category != hit.entry.category:
+            return not any(_side(other) != side and other.category == other.entry.category for other in english.hits)
+        return hit.category not in not_intended
 
-def _origin(hit: Hit) -> str:
-    """The side of a hit's own cue, before any negation turned it."""
-    return ESCALATION if hit.entry.weight > 0 else DEESCALATION
+    return [hit for hit in native if trusted(hit)]
 
 
 def _side(hit: Hit) -> str:
