@@ -52,11 +52,12 @@ class ServerCase:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
-def raw(behaviour: Callable, *, path: str = "/feed", host: str = "127.0.0.1", scheme: str = "http") -> Callable:
-    """Start a RawServer with `behaviour` and watch its URL as an rss source."""
+def raw(behaviour: Callable, *, path: str = "/feed", host: str | None = None, scheme: str = "http") -> Callable:
+    """Start a RawServer with `behaviour` (on the feed server's host unless `host` is given)
+    and watch its URL as an rss source."""
 
     def start(stack: ExitStack, feeds: FeedServer) -> Started:
-        server = stack.enter_context(RawServer(behaviour, host=host))
+        server = stack.enter_context(RawServer(behaviour, host=host or feeds.host))
         return f"rss: {server.url(path, scheme=scheme)}", {}
 
     return start
@@ -76,7 +77,7 @@ def bridge(kind: str, handle: str, setting: str, template: str, behaviour: Calla
     """A bridge (X or Telegram) on a RawServer: the source is `kind: handle`."""
 
     def start(stack: ExitStack, feeds: FeedServer) -> Started:
-        server = stack.enter_context(RawServer(behaviour))
+        server = stack.enter_context(RawServer(behaviour, host=feeds.host))
         return f"{kind}: {handle}", {setting: server.url(template)}
 
     return start

@@ -122,9 +122,7 @@ def _env(folder: Path, api: BotApiDouble, settings: dict[str, str]) -> dict[str,
     }
 
 
-def _start_cases(
-    stack: ExitStack, feeds: FeedServer
-) -> tuple[dict[str, str], dict[str, str], list[ServerCase], list[str]]:
+def _start_cases(stack: ExitStack) -> tuple[dict[str, str], dict[str, str], list[ServerCase], list[str]]:
     lines: dict[str, str] = {}
     settings: dict[str, str] = {}
     cases, left_out = [], []
@@ -132,7 +130,9 @@ def _start_cases(
         if case.polls > 1:
             left_out.append(f"{case.name} (polled twice by design; covered by poll --once)")
             continue
-        line, env = case.start(stack, feeds)
+        # Each case on a loopback address of its own, as sources on different hosts are:
+        # the per-host limit (two at once) would queue the rest behind two that hang.
+        line, env = case.start(stack, stack.enter_context(FeedServer(host=f"127.0.0.{len(cases) + 2}")))
         if set(env) & set(settings):
             left_out.append(f"{case.name} (needs {', '.join(env)}, taken by another case)")
             continue
@@ -159,7 +159,7 @@ def soak(seconds: float, folder: Path, *, until_all_tried: bool = False) -> Soak
         feeds = stack.enter_context(FeedServer())
         feeds.set("/good.xml", GOOD_FEED)
         api = stack.enter_context(TimedBotApi())
-        lines, settings, cases, left_out = _start_cases(stack, feeds)
+        lines, settings, cases, left_out = _start_cases(stack)
         (folder / "config").mkdir(parents=True, exist_ok=True)
         (folder / "config" / "watchlist.yaml").write_text(_watchlist(feeds, lines), encoding="utf-8")
         env = _env(folder, api, settings)

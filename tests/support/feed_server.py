@@ -55,9 +55,13 @@ class SeenRequest:
 
 
 class FeedServer:
-    """Threaded HTTP server on a free loopback port; start with `with` or `start()`."""
+    """Threaded HTTP server on a free loopback port; start with `with` or `start()`.
 
-    def __init__(self) -> None:
+    `host` may be any loopback address (127.0.0.2, …): to the bot each is another host.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[SeenRequest] = []
         self.max_in_flight = 0
@@ -65,13 +69,13 @@ class FeedServer:
         self._in_flight = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self.port: int = self._httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"http://{host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
