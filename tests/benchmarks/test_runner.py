@@ -24,8 +24,8 @@ def test_quick_run_prints_the_table_with_sane_figures(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| measure" in done.stdout and "machine at start:" in done.stdout
     figures = json.loads(out.read_text())["figures"]
-    for name in ("ingest_40x5", "ingest_100x2"):
-        ingest = figures[name]
+    assert "ingest_60x3" in figures
+    for ingest in (figures[name] for name in figures if name.startswith("ingest_")):
         assert ingest["new_statements"] == ingest["feeds"] * ingest["entries"]
         assert ingest["failed_sources"] == 0
         assert ingest["share_304"] == 1.0
