@@ -94,7 +94,15 @@ def alternative_regex(compiled: CompiledLexicon, alternative: str) -> re.Pattern
     return re.compile(start + clitic + "(?:" + spaced(alternative) + ")" + end)
 
 
-def usage(compiled: CompiledLexicon, texts: list[Text]) -> dict[tuple[str, int], set[Text]]:
+# A text with its lexicon's folded form, folded once for every alternative that reads it.
+Folded = tuple[Text, str]
+
+
+def folded(compiled: CompiledLexicon, texts: list[Text]) -> list[Folded]:
+    return [(text, compiled.normalise(text.text)[0]) for text in texts]
+
+
+def usage(compiled: CompiledLexicon, texts: list[Folded]) -> dict[tuple[str, int], set[Text]]:
     """(entry id, alternative index) → texts it matches, from one scan with the full regex.
 
     The scan tries every word start, so a variant hidden at one start by a longer phrase
@@ -110,20 +118,19 @@ def usage(compiled: CompiledLexicon, texts: list[Text]) -> dict[tuple[str, int],
                 variant_alternative[f"c{index}_{number}"] = (entry.id, alt_index)
                 number += 1
     found: dict[tuple[str, int], set[Text]] = defaultdict(set)
-    for text in texts:
-        folded, _ = compiled.normalise(text.text)
+    for text, lowered in texts:
         position = 0
-        while (match := compiled._cue_spans.search(folded, position)) is not None:
-            variant = compiled._trie.variant_at(folded, match.start(1))
+        while (match := compiled._cue_spans.search(lowered, position)) is not None:
+            variant = compiled._trie.variant_at(lowered, match.start(1))
             if variant is not None and variant.name in variant_alternative:
                 found[variant_alternative[variant.name]].add(text)
             position = match.start() + 1
     return found
 
 
-def seen_alone(compiled: CompiledLexicon, alternative: str, texts: list[Text]) -> set[Text]:
+def seen_alone(compiled: CompiledLexicon, alternative: str, texts: list[Folded]) -> set[Text]:
     regex = alternative_regex(compiled, alternative)
-    return {text for text in texts if regex.search(compiled.normalise(text.text)[0])}
+    return {text for text, lowered in texts if regex.search(lowered)}
 
 
 def texts_for(lang: str, texts: list[Text]) -> list[Text]:
@@ -138,17 +145,21 @@ class Finding:
     items: tuple[str, ...]
 
 
+def compile_all(categories: CategorySet, lexicons: dict[str, Lexicon]) -> dict[str, CompiledLexicon]:
+    return {lang: CompiledLexicon(lexicon, categories) for lang, lexicon in sorted(lexicons.items())}
+
+
 def audit(
-    categories: CategorySet, lexicons: dict[str, Lexicon], texts: list[Text], confirm: list[Text] = ()
+    compiled_lexicons: dict[str, CompiledLexicon], texts: list[Text], confirm: list[Text] = ()
 ) -> tuple[list[Finding], list[Finding], dict[str, tuple[str, ...]]]:
     """(alternatives seen only in en_mt text, alternatives seen in exactly one item,
     entry id → example ids). Before either is reported it is looked for in the `confirm`
     texts too (the UN split: real translator output, real UN prose)."""
     mt_only, single = [], []
     examples: dict[str, tuple[str, ...]] = {}
-    for lang, lexicon in sorted(lexicons.items()):
-        compiled = CompiledLexicon(lexicon, categories)
-        own = texts_for(lang, texts)
+    for lang, compiled in compiled_lexicons.items():
+        lexicon = compiled.lexicon
+        own = folded(compiled, texts_for(lang, texts))
         found = usage(compiled, own)
         # one string per language (texts kept apart by a pilcrow, which no gap crosses)
         blob = "\n¶\n".join(compiled.normalise(text.text)[0] for text in texts_for(lang, list(confirm)))
@@ -186,11 +197,11 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="refresh the ex field in the lexicon files")
     parser.add_argument("--report", action="store_true", help="list single-item and en_mt-only alternatives")
     args = parser.parse_args()
-    categories, lexicons = load_package_data()
+    compiled = compile_all(*load_package_data())
     texts = project_texts(with_un=True)
-    _, _, examples = audit(categories, lexicons, texts)
+    _, _, examples = audit(compiled, texts)
     project = [text for text in texts if not text.id.startswith("un/")]
-    mt_only, single, _ = audit(categories, lexicons, project, [text for text in texts if text.id.startswith("un/")])
+    mt_only, single, _ = audit(compiled, project, [text for text in texts if text.id.startswith("un/")])
     if args.report:
         for finding in mt_only:
             print("en_mt only", finding.lang, finding.entry, repr(finding.alternative), finding.items[:3])

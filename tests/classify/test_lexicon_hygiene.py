@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import lexicon_usage as usage
 
-from bot.classify.engine import CompiledLexicon
 from bot.classify.lexicon import load_package_data
 
 # Seen only in en_mt text, yet ordinary English that real statements and translators
@@ -56,17 +55,17 @@ MAX_SINGLE_ITEM = 459
 
 @pytest.fixture(scope="module")
 def data():
-    categories, lexicons = load_package_data()
+    compiled = usage.compile_all(*load_package_data())
     texts = usage.project_texts(with_un=True)
-    return categories, lexicons, texts
+    return compiled, texts
 
 
 @pytest.fixture(scope="module")
 def findings(data):
-    categories, lexicons, texts = data
+    compiled, texts = data
     project = [text for text in texts if not text.id.startswith("un/")]
     real_mt = [text for text in texts if text.id.startswith("un/")]
-    mt_only, single, _ = usage.audit(categories, lexicons, project, real_mt)
+    mt_only, single, _ = usage.audit(compiled, project, real_mt)
     return mt_only, single
 
 
@@ -79,11 +78,10 @@ def test_every_cue_entry_has_an_ex_field():
 
 
 def test_every_example_id_exists_and_the_entry_matches_it(data):
-    categories, lexicons, texts = data
+    compiled_lexicons, texts = data
     by_id = {text.id: text for text in texts}
-    for lexicon in lexicons.values():
-        compiled = CompiledLexicon(lexicon, categories)
-        for entry in lexicon.cues:
+    for compiled in compiled_lexicons.values():
+        for entry in compiled.lexicon.cues:
             if not entry.examples:
                 continue
             regex = usage.alternative_regex(compiled, entry.pattern)
