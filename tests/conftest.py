@@ -13,8 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.classify import Classifier
+from tests.support.classifier import shared_classifier
 from tests.support.feed_server import FeedServer
 from tests.support.libretranslate import LibreTranslateDouble
+
+
+@pytest.fixture(autouse=True)
+def classifier_loaded_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every start-up in a test gets the session's classifier (tests/support/classifier.py)."""
+    if request.node.get_closest_marker("fresh_classifier") is None:
+        monkeypatch.setattr(Classifier, "load", classmethod(lambda cls, learned=True: shared_classifier(learned)))
 
 
 @pytest.fixture

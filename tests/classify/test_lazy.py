@@ -23,6 +23,7 @@ def _regexes(compiled: CompiledLexicon) -> tuple[object, ...]:
     )
 
 
+@pytest.mark.fresh_classifier
 def test_loading_compiles_nothing_and_a_statement_compiles_only_its_languages():
     classifier = Classifier.load()
     lexicons = classifier.lexicons
@@ -56,6 +57,7 @@ def test_threads_asking_at_once_share_one_compilation():
     assert all(compiled is found[0] for compiled in found)
 
 
+@pytest.mark.fresh_classifier
 def test_the_model_loads_on_first_use_and_verdicts_match_an_eager_classifier(classifier):
     lazy = Classifier.load()
     assert lazy.blend_parameters == classifier.blend_parameters

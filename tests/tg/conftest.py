@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from bot.classify import Classifier
 from bot.settings import Settings, load_settings
 from bot.storage.db import Database
 from bot.tg.app import serve
@@ -33,20 +31,6 @@ async def until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(0.05)
-
-
-LOAD_CLASSIFIER = Classifier.load
-
-
-@functools.cache
-def _classifier_once() -> Classifier:
-    return LOAD_CLASSIFIER()
-
-
-@pytest.fixture(autouse=True)
-def classifier_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every bot start-up loads the same (immutable) lexicons: load them once per session, when first needed."""
-    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls: _classifier_once()))
 
 
 @pytest.fixture
