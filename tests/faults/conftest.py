@@ -8,7 +8,7 @@ import pytest
 
 from bot.settings import Settings
 from tests.faults.hostile import GOOD_FEED
-from tests.tg.conftest import api, bot_settings, classifier_loaded_once, running_bot  # noqa: F401
+from tests.tg.conftest import api, bot_settings, running_bot  # noqa: F401
 from tests.tg.test_jobs import application  # noqa: F401
 
 POLL_SECONDS = 600
