@@ -1,4 +1,4 @@
-"""Train the learned reading: `python -m bot.classify.train [--cv]` (needs the `dev` extra: numpy, scipy).
+"""Train the learned reading: `python -m bot.classify.train [--cv]` (needs the `train` extra: numpy, scipy).
 
 Data, all in the repository and none of it held out: the UN quad development split
 (`tests/data/classify/un_quad/dev`, strict mapping, native en/es/ar and the real Google /
