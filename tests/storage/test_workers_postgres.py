@@ -28,7 +28,10 @@ from tests.tg.botapi_double import BotApiDouble
 POSTGRES = os.environ.get("LADDERWATCH_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="LADDERWATCH_TEST_POSTGRES_URL is not set")
 ROOT = Path(__file__).resolve().parents[2]
-FEEDS, ITEMS, CHAT = 8, 2, 5001
+FEEDS, ITEMS = 8, 2
+# Four chats following two accounts each: Telegram lets a bot send one message a second to a
+# chat, so sixteen alerts to one chat would take sixteen seconds.
+CHATS = {5001 + n: (f"acc-{2 * n}", f"acc-{2 * n + 1}") for n in range(FEEDS // 2)}
 MARK = re.compile(r"bulletin (\d+)-(\d+)\b", re.IGNORECASE)
 
 
@@ -77,12 +80,14 @@ def test_two_workers_and_one_bot_fetch_each_source_once_and_alert_once(feed_serv
         assert upgrade.returncode == 0, upgrade.stderr
         db = open_database(POSTGRES or "")
         subscribed = datetime.now(UTC) - timedelta(minutes=1)
-        chat_store.ensure_chat(db, CHAT, "private", "desk", "en", subscribed)
-        subscription_store.subscribe(db, CHAT, "all", "", subscribed)
+        for chat, accounts in CHATS.items():
+            chat_store.ensure_chat(db, chat, "private", f"desk {chat}", "en", subscribed)
+            for account in accounts:
+                subscription_store.subscribe(db, chat, subscription_store.ACCOUNT, account, subscribed)
         log = tmp_path / "processes.log"
         processes = [start(["run"], env, log), start(["worker"], env, log), start(["worker"], env, log)]
         try:
-            api.wait_for(lambda: len(api.texts(CHAT)) >= FEEDS * ITEMS, timeout=120)
+            api.wait_for(lambda: sum(len(api.texts(chat)) for chat in CHATS) >= FEEDS * ITEMS, timeout=120)
             time.sleep(4)  # more delivery passes and poll turns: nothing may be fetched or sent again
         finally:
             for process in processes:
@@ -95,6 +100,8 @@ def test_two_workers_and_one_bot_fetch_each_source_once_and_alert_once(feed_serv
     assert statuses == [0, 0, 0], output[-3000:]
     assert "worker" in output and "Ladderwatch is running" in output
     assert [feed_server.hits(f"/f{n}.xml") for n in range(FEEDS)] == [1] * FEEDS
-    alerted = sorted(MARK.search(sent).groups() for sent in api.texts(CHAT) if MARK.search(sent))
-    assert alerted == sorted((str(f), str(n)) for f in range(FEEDS) for n in range(ITEMS))  # each once
+    for chat, accounts in CHATS.items():  # each alert once, to the chat following its account
+        alerted = sorted(MARK.search(sent).groups() for sent in api.texts(chat) if MARK.search(sent))
+        feeds = [account.removeprefix("acc-") for account in accounts]
+        assert alerted == sorted((f, str(n)) for f in feeds for n in range(ITEMS)), chat
     assert counts["sent"] == FEEDS * ITEMS and counts["pending"] == 0
