@@ -123,22 +123,23 @@ class NegationScope:
 
         A negation counts close before the cue (or, in verb-final languages, close after
         it; `wide`: anywhere before it in the clause, up to the avoidance reach), an
-        avoidance verb or a denial from further away. A modifier with another cue between
-        it and this cue belongs to that cue. All stop at the clause's edge ("did not
-        comment and launched missiles"), unless their own words run over it ("отрицает,
-        что"). A cue inside a denial is the denial's own word ("rejected the accusations").
+        avoidance verb or a denial from further away (in verb-final languages, after the
+        cue as well). A modifier with another cue between it and this cue belongs to that
+        cue. All stop at the clause's edge ("did not comment and launched missiles"),
+        unless their own words run over it ("отрицает, что"). A cue inside a denial is the
+        denial's own word ("rejected the accusations").
         """
         if _span_end_at(self._denials, span[0]) >= span[1]:
             # the denial's own word ("rejected the accusations"): neither a condemnation nor a refusal
             return DENIED
         lexicon = self._lexicon
         negation_reach = lexicon.avoidance_reach if wide else lexicon.negation_reach
-        # where negators follow the verb, a denial follows what it denies as far as it reaches
-        after = lexicon.negation_after and lexicon.denial_reach
+        # where negators follow the verb, avoidance verbs and denials follow what they reach
+        verb_final = bool(lexicon.negation_after)
         for kind, reach, reach_after, result in (
             ("negation", negation_reach, lexicon.negation_after, NEGATED),
-            ("avoidance", lexicon.avoidance_reach, lexicon.negation_after, NEGATED),
-            ("denial", lexicon.denial_reach, after, DENIED),
+            ("avoidance", lexicon.avoidance_reach, verb_final and lexicon.avoidance_reach, NEGATED),
+            ("denial", lexicon.denial_reach, verb_final and lexicon.denial_reach, DENIED),
         ):
             spans = self._spans[kind]
             if spans and (self._before(spans, span, clause, reach) or self._after(spans, span, clause, reach_after)):

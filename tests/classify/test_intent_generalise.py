@@ -5,7 +5,8 @@ over its object like an avoidance verb: the act becomes a stated non-intent. A d
 ("negó que", "отрицает, что", "否定した", "تردید کی") voids the act it denies. Verb-final
 languages put the negator after the intent word (`intent_negation_after`) and the denial
 after what it denies (`denial_reach`). The sentences were invented for these families and
-scored before the lists were written; near-misses (a stated intent to respond with force,
+scored before the lists were written (ids 01-10 of each language; 11 on were written with
+the lists, to read each word family twice); near-misses (a stated intent to respond with force,
 a refused visa, an unrelated denial beside a real attack) keep their reading.
 """
 
@@ -30,11 +31,18 @@ KNOWN_GAPS = {
     "int-fa-01": "اقدام نظامی (military action) is no cue",
     "int-he-03": "לתקוף (to attack) is no cue",
     "int-ar-01": "the cue لا نية holds the negator and the intent word, so neither reaches past it",
-    "int-hi-02": "an earlier negation ('नहीं चाहती और') flips the already negated intent cue back",
     "int-ja-08": "ビザ発給を拒否 reads as refusing talks",
     "int-hi-08": "वीज़ा reads as a punitive visa measure",
     "int-fa-08": "خودداری (refrained) reads as restraint",
     "int-tr-08": "vize vermeyi reddetti reads as refusing talks",
+    "int-it-11": "scontro (clash) is no cue",
+    "int-fr-14": "initiative militaire is no cue",
+    "int-de-13": "militärischer Konflikt is no cue",
+    "int-ru-11": "военные действия (military action) is no cue",
+    "int-uk-16": "a cue between (дрони, drones) keeps the denial from the act it denies",
+    "int-hi-15": "a cue between (ड्रोन, drone) keeps the denial from the act it denies",
+    "int-ja-15": "報復 (retaliatory) stands before the negated-intent cue that holds 攻撃",
+    "int-ko-11": "the negated 원치 않으며 of the first clause flips the negated-intent cue of the second",
 }
 
 
