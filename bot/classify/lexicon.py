@@ -75,6 +75,10 @@ class Lexicon:
     negation_reach: int
     negation_after: int
     avoidance_reach: int
+    # how far a denial reaches ("denied that the jets of the ministry bombed"; avoidance_reach unless given)
+    denial_reach: int
+    # how far after an intent word its negator may come (verb-final languages: "意図はない")
+    intent_negation_after: int
     fold: dict[str, str | None]
     cues: tuple[CueEntry, ...]
     modifiers: tuple[ModifierEntry, ...]
@@ -294,6 +298,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         if len(key) != 1 or (value is not None and len(value) != 1):
             raise _fail(source, f"fold {key!r}", "fold maps one character to one character or null")
     _check_folded(cues, modifiers, fold, source)
+    avoidance_reach = int(scope.get("avoidance_reach", 2 * int(scope.get("negation_reach", 4))))
     return Lexicon(
         lang=lang,
         source=source,
@@ -303,7 +308,9 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         scope_unit=str(scope.get("unit", "word")),
         negation_reach=int(scope.get("negation_reach", 4)),
         negation_after=int(scope.get("negation_after", 0)),
-        avoidance_reach=int(scope.get("avoidance_reach", 2 * int(scope.get("negation_reach", 4)))),
+        avoidance_reach=avoidance_reach,
+        denial_reach=int(scope.get("denial_reach", avoidance_reach)),
+        intent_negation_after=int(scope.get("intent_negation_after", 0)),
         fold=fold,
         cues=tuple(cues),
         modifiers=tuple(modifiers),

@@ -34,6 +34,12 @@ DENIED = "denied"
 _KINDS = ("negation", "avoidance", "denial", "intent")
 
 
+def _span_end_at(spans: SortedSpans, position: int) -> int:
+    """Where the span holding `position` ends (-1 if none holds it)."""
+    index = bisect.bisect_right(spans.starts, position) - 1
+    return spans.ends[index] if index >= 0 and position < spans.ends[index] else -1
+
+
 class NegationScope:
     """One text's negations, avoidance verbs and denials, ready to say whether a cue is in scope."""
 
@@ -47,8 +53,14 @@ class NegationScope:
         a cue. A negated intent word ("no plans to") scopes like an avoidance verb.
         """
         self._folded, self._lexicon, self._cues = folded, lexicon, cues
+        # A denial reaching past the cue that holds its verb ("דחתה | את הטענות", rejected
+        # the accusations) is kept: that cue is its own word, which it voids (`scope`).
         found = {
-            kind: [m.span() for m in regex.finditer(folded) if not cues.covers(m.start())]
+            kind: [
+                m.span()
+                for m in regex.finditer(folded)
+                if not cues.covers(m.start()) or (kind == "denial" and _span_end_at(cues, m.start()) < m.end())
+            ]
             if (regex := modifiers.get(kind)) is not None
             else []
             for kind in _KINDS
@@ -62,16 +74,30 @@ class NegationScope:
             negation = self._negation_before(found["negation"], negation_ends, low, _DOUBLE_NEGATION_REACH)
             if negation is not None:
                 cancelled.update((negation, (low, high)))
+        # where the negator follows its verb, it may follow the intent word ("攻撃する意図はない")
         intended = [
             span
             for span in found["intent"]
             if self._negation_before(found["negation"], negation_ends, span[0], lexicon.negation_reach)
+            or self._negation_after(found["negation"], span[1], lexicon.intent_negation_after)
         ]
         self._spans = {
             "negation": [span for span in found["negation"] if span not in cancelled],
             "avoidance": sorted([span for span in found["avoidance"] if span not in cancelled] + intended),
             "denial": found["denial"],
         }
+        self._denials = denials
+
+    def _negation_after(self, negations: list[tuple[int, int]], high: int, reach: int) -> bool:
+        """A negation starting at most `reach` words after `high`, with no cue between."""
+        if not reach:
+            return False
+        index = bisect.bisect_left(negations, (high, high))
+        return (
+            index < len(negations)
+            and self._within(high, negations[index][0], reach)
+            and not self._cues.any_within(high, negations[index][0])
+        )
 
     def _negation_before(
         self, negations: list[tuple[int, int]], ends: list[int], low: int, reach: int
@@ -97,19 +123,26 @@ class NegationScope:
 
         A negation counts close before the cue (or, in verb-final languages, close after
         it; `wide`: anywhere before it in the clause, up to the avoidance reach), an
-        avoidance verb or a denial from further away. A modifier with another cue between
-        it and this cue belongs to that cue. All stop at the clause's edge ("did not
-        comment and launched missiles").
+        avoidance verb or a denial from further away (in verb-final languages, after the
+        cue as well). A modifier with another cue between it and this cue belongs to that
+        cue. All stop at the clause's edge ("did not comment and launched missiles"),
+        unless their own words run over it ("отрицает, что"). A cue inside a denial is the
+        denial's own word ("rejected the accusations").
         """
+        if _span_end_at(self._denials, span[0]) >= span[1]:
+            # the denial's own word ("rejected the accusations"): neither a condemnation nor a refusal
+            return DENIED
         lexicon = self._lexicon
         negation_reach = lexicon.avoidance_reach if wide else lexicon.negation_reach
-        for kind, reach, result in (
-            ("negation", negation_reach, NEGATED),
-            ("avoidance", lexicon.avoidance_reach, NEGATED),
-            ("denial", lexicon.avoidance_reach, DENIED),
+        # where negators follow the verb, avoidance verbs and denials follow what they reach
+        verb_final = bool(lexicon.negation_after)
+        for kind, reach, reach_after, result in (
+            ("negation", negation_reach, lexicon.negation_after, NEGATED),
+            ("avoidance", lexicon.avoidance_reach, verb_final and lexicon.avoidance_reach, NEGATED),
+            ("denial", lexicon.denial_reach, verb_final and lexicon.denial_reach, DENIED),
         ):
             spans = self._spans[kind]
-            if spans and (self._before(spans, span, clause, reach) or self._after(spans, span, clause)):
+            if spans and (self._before(spans, span, clause, reach) or self._after(spans, span, clause, reach_after)):
                 return result
         return None
 
@@ -119,18 +152,17 @@ class NegationScope:
             index -= 1
         if index < 0:
             return False
-        low, high = spans[index]
-        return low >= clause[0] and self._within(high, span[0], reach) and not self._cues.any_within(high, span[0])
+        high = spans[index][1]
+        # one whose own words run over the clause's edge (", что", "Vorwürfe,") opens this
+        # clause; one that is the edge ("olmadıkça") does not
+        opens = high > clause[0] or (high == clause[0] and not self._folded[high - 1].isalnum())
+        return opens and self._within(high, span[0], reach) and not self._cues.any_within(high, span[0])
 
-    def _after(self, spans: list[tuple[int, int]], span: tuple[int, int], clause: tuple[int, int]) -> bool:
-        if not self._lexicon.negation_after:
+    def _after(self, spans: list[tuple[int, int]], span: tuple[int, int], clause: tuple[int, int], reach: int) -> bool:
+        if not reach:
             return False
         index = bisect.bisect_left(spans, (span[1], span[1]))
         if index >= len(spans):
             return False
         low, high = spans[index]
-        return (
-            high <= clause[1]
-            and self._within(span[1], low, self._lexicon.negation_after)
-            and not self._cues.any_within(span[1], low)
-        )
+        return high <= clause[1] and self._within(span[1], low, reach) and not self._cues.any_within(span[1], low)

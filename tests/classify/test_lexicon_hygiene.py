@@ -50,7 +50,11 @@ NATURAL_ENGLISH = {
 # alternative; those files also read some older alternatives a second time: 607. The night's
 # probe rounds (paraphrases_cls_*: ar/fa/ur/he/tr, es/it/pt/fr/de, ru/uk/zh/ja/ko/hi, en) gave every new alternative
 # invented sentences and a second reading to older ones their sentences touched once: 459.
-MAX_SINGLE_ITEM = 459
+# The intent/denial paraphrases (paraphrases_intent, 16 languages) read older cue words a
+# second time, and gave those they read once a second sentence: 446 in a full run of
+# tests/classify (445 when this file runs alone: ar.other.prices is counted once more in
+# the full session; the 459 above was 458 alone as well).
+MAX_SINGLE_ITEM = 446
 
 
 @pytest.fixture(scope="module")
