@@ -75,6 +75,9 @@ class Lexicon:
     negation_reach: int
     negation_after: int
     avoidance_reach: int
+    # how far after a cue an avoidance verb reaches back to it: verb-final clauses put the
+    # verb last ("die Sanktionen … werden mit sofortiger Wirkung aufgehoben")
+    avoidance_after: int
     fold: dict[str, str | None]
     cues: tuple[CueEntry, ...]
     modifiers: tuple[ModifierEntry, ...]
@@ -304,6 +307,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         negation_reach=int(scope.get("negation_reach", 4)),
         negation_after=int(scope.get("negation_after", 0)),
         avoidance_reach=int(scope.get("avoidance_reach", 2 * int(scope.get("negation_reach", 4)))),
+        avoidance_after=int(scope.get("avoidance_after", scope.get("negation_after", 0))),
         fold=fold,
         cues=tuple(cues),
         modifiers=tuple(modifiers),

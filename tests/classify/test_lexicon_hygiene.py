@@ -51,7 +51,7 @@ NATURAL_ENGLISH = {
 # alternative; those files also read some older alternatives a second time: 607. The night's
 # probe rounds (paraphrases_cls_*: ar/fa/ur/he/tr, es/it/pt/fr/de, ru/uk/zh/ja/ko/hi, en) gave every new alternative
 # invented sentences and a second reading to older ones their sentences touched once: 459.
-MAX_SINGLE_ITEM = 459
+MAX_SINGLE_ITEM = 458
 
 
 @pytest.fixture(scope="module")
