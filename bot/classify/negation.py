@@ -154,7 +154,12 @@ class NegationScope:
         return low >= clause[0] and self._within(high, span[0], reach) and not self._cues.any_within(high, span[0])
 
     def _after(
-        self, spans: list[tuple[int, int]], span: tuple[int, int], clause: tuple[int, int], reach: int, final: bool = False
+        self,
+        spans: list[tuple[int, int]],
+        span: tuple[int, int],
+        clause: tuple[int, int],
+        reach: int,
+        final: bool = False,
     ) -> bool:
         """The first modifier after the cue lies within `reach` of it, in its clause, with no
         cue between (and, if `final`, ends the clause but for a few auxiliaries)."""
