@@ -79,6 +79,9 @@ class Lexicon:
     denial_reach: int
     # how far after an intent word its negator may come (verb-final languages: "意図はない")
     intent_negation_after: int
+    # how far after a cue an avoidance verb reaches back to it: verb-final clauses put the
+    # verb last ("die Sanktionen … werden mit sofortiger Wirkung aufgehoben")
+    avoidance_after: int
     fold: dict[str, str | None]
     cues: tuple[CueEntry, ...]
     modifiers: tuple[ModifierEntry, ...]
@@ -311,6 +314,7 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
         avoidance_reach=avoidance_reach,
         denial_reach=int(scope.get("denial_reach", avoidance_reach)),
         intent_negation_after=int(scope.get("intent_negation_after", 0)),
+        avoidance_after=int(scope.get("avoidance_after", scope.get("negation_after", 0))),
         fold=fold,
         cues=tuple(cues),
         modifiers=tuple(modifiers),

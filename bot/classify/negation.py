@@ -25,6 +25,13 @@ from bot.classify.spans import SortedSpans
 
 # A plain negation this close before an avoidance verb cancels it ("n'a pas cessé de").
 _DOUBLE_NEGATION_REACH = 2
+# ...and, in verb-final languages, this close after it, per scope unit ("공격을 멈추지
+# 않았다", "攻撃をやめようとしない"): few enough characters that "回避しなければならない"
+# (must avoid) keeps its avoidance.
+_DOUBLE_NEGATION_AFTER = {"word": 1, "char": 4}
+# An avoidance verb reaches back `avoidance_after` only when it ends its clause, with at
+# most this many words (or characters) of auxiliaries after it ("aufgehoben werden").
+_FINAL_VERB_TAIL = {"word": 3, "char": 8}
 # A "word" longer than this ends any scope: negation reach is checked without splitting
 # a whole clause (a 5 MB token must not be split per cue).
 _MAX_WORD_CHARS = 40
@@ -72,6 +79,8 @@ class NegationScope:
         cancelled: set[tuple[int, int]] = set()
         for low, high in found["avoidance"]:
             negation = self._negation_before(found["negation"], negation_ends, low, _DOUBLE_NEGATION_REACH)
+            if negation is None:
+                negation = self._negation_fused_or_after(found["negation"], low, high)
             if negation is not None:
                 cancelled.update((negation, (low, high)))
         # where the negator follows its verb, it may follow the intent word ("攻撃する意図はない")
@@ -111,6 +120,22 @@ class NegationScope:
                 return negation
         return None
 
+    def _negation_fused_or_after(self, negations: list[tuple[int, int]], low: int, high: int) -> tuple[int, int] | None:
+        """A negation overlapping the avoidance verb at `low`–`high`, or (verb-final
+        languages) closely after it with no cue between."""
+        index = bisect.bisect_left(negations, (low, low))
+        for negation in negations[max(index - 1, 0) : index + 2]:
+            if negation[0] < high and negation[1] > low:
+                return negation
+            if (
+                self._lexicon.negation_after
+                and negation[0] >= high
+                and self._within(high, negation[0], _DOUBLE_NEGATION_AFTER[self._lexicon.scope_unit])
+                and not self._cues.any_within(high, negation[0])
+            ):
+                return negation
+        return None
+
     def _within(self, low: int, high: int, reach: int) -> bool:
         """`low`–`high` spans at most `reach` words (or characters, for `char` scope)."""
         if high - low > reach * _MAX_WORD_CHARS:
@@ -124,10 +149,12 @@ class NegationScope:
         A negation counts close before the cue (or, in verb-final languages, close after
         it; `wide`: anywhere before it in the clause, up to the avoidance reach), an
         avoidance verb or a denial from further away (in verb-final languages, after the
-        cue as well). A modifier with another cue between it and this cue belongs to that
-        cue. All stop at the clause's edge ("did not comment and launched missiles"),
-        unless their own words run over it ("отрицает, что"). A cue inside a denial is the
-        denial's own word ("rejected the accusations").
+        cue as well); an avoidance verb that ends the clause also reaches back
+        `avoidance_after` ("die Sanktionen gegen … werden mit sofortiger Wirkung aufgehoben",
+        "von weiteren Angriffen Abstand zu nehmen"). A modifier with another cue between it
+        and this cue belongs to that cue. All stop at the clause's edge ("did not comment and
+        launched missiles"), unless their own words run over it ("отрицает, что"). A cue
+        inside a denial is the denial's own word ("rejected the accusations").
         """
         if _span_end_at(self._denials, span[0]) >= span[1]:
             # the denial's own word ("rejected the accusations"): neither a condemnation nor a refusal
@@ -142,7 +169,11 @@ class NegationScope:
             ("denial", lexicon.denial_reach, verb_final and lexicon.denial_reach, DENIED),
         ):
             spans = self._spans[kind]
-            if spans and (self._before(spans, span, clause, reach) or self._after(spans, span, clause, reach_after)):
+            if spans and (
+                self._before(spans, span, clause, reach)
+                or self._after(spans, span, clause, reach_after)
+                or (kind == "avoidance" and self._after(spans, span, clause, lexicon.avoidance_after, final=True))
+            ):
                 return result
         return None
 
@@ -158,11 +189,25 @@ class NegationScope:
         opens = high > clause[0] or (high == clause[0] and not self._folded[high - 1].isalnum())
         return opens and self._within(high, span[0], reach) and not self._cues.any_within(high, span[0])
 
-    def _after(self, spans: list[tuple[int, int]], span: tuple[int, int], clause: tuple[int, int], reach: int) -> bool:
+    def _after(
+        self,
+        spans: list[tuple[int, int]],
+        span: tuple[int, int],
+        clause: tuple[int, int],
+        reach: int,
+        final: bool = False,
+    ) -> bool:
+        """The first modifier after the cue lies within `reach` of it, in its clause, with no
+        cue between (and, if `final`, ends the clause but for a few auxiliaries)."""
         if not reach:
             return False
         index = bisect.bisect_left(spans, (span[1], span[1]))
         if index >= len(spans):
             return False
         low, high = spans[index]
-        return high <= clause[1] and self._within(span[1], low, reach) and not self._cues.any_within(span[1], low)
+        return (
+            high <= clause[1]
+            and self._within(span[1], low, reach)
+            and not self._cues.any_within(span[1], low)
+            and (not final or self._within(high, clause[1], _FINAL_VERB_TAIL[self._lexicon.scope_unit]))
+        )

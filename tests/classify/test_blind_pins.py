@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parents[1] / "data" / "classify"
-PINNED = ("blind2", "blind3", "incidental_blind", "blind4", "incidental_blind2", "blind5", "incidental_blind3", "blind6", "incidental_blind4")
+PINNED = (
+    "blind2",
+    "blind3",
+    "incidental_blind",
+    "blind4",
+    "incidental_blind2",
+    "blind5",
+    "incidental_blind3",
+    "blind6",
+    "incidental_blind4",
+)
 LABELS = {"escalation", "de-escalation", "neutral"}
 
 

@@ -41,7 +41,6 @@ KNOWN_GAPS = {
     "int-ru-11": "военные действия (military action) is no cue",
     "int-uk-16": "a cue between (дрони, drones) keeps the denial from the act it denies",
     "int-hi-15": "a cue between (ड्रोन, drone) keeps the denial from the act it denies",
-    "int-ja-15": "報復 (retaliatory) stands before the negated-intent cue that holds 攻撃",
     "int-ko-11": "the negated 원치 않으며 of the first clause flips the negated-intent cue of the second",
 }
 
