@@ -7,18 +7,25 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from bot.model import AnalysedStatement, Cue, Label, Verdict
 from bot.storage.db import Database, insert_new
 from bot.storage.tables import StatementRow
+
+# Built once (their cache keys with them); the lists are expanded per call.
+_KNOWN_KEYS = select(StatementRow.key).where(StatementRow.key.in_(bindparam("keys", expanding=True)))
+_KNOWN_CONTENT = select(StatementRow.content_hash).where(
+    StatementRow.account_id == bindparam("account"), StatementRow.content_hash.in_(bindparam("hashes", expanding=True))
+)
 
 
 def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]:
     """Keys of (key, account_id, content_hash) candidates not stored yet under either dedupe key.
 
     Two index lookups (the unique key; the unique account + content hash, per account),
-    never an OR across both, which would scan the table.
+    never an OR across both, which would scan the table. Core statements on the session's
+    connection: plain values come back, with no ORM result machinery per refresh.
     """
     if not candidates:
         return set()
@@ -26,17 +33,12 @@ def unseen(db: Database, candidates: Sequence[tuple[str, str, str]]) -> set[str]
     for _, account, content in candidates:
         hashes_by_account.setdefault(account, []).append(content)
     with db.session() as session:
-        known_keys = set(
-            session.scalars(select(StatementRow.key).where(StatementRow.key.in_([c[0] for c in candidates])))
-        )
+        connection = session.connection()
+        known_keys = set(connection.execute(_KNOWN_KEYS, {"keys": [c[0] for c in candidates]}).scalars())
         known_content = {
             (account, content)
             for account, hashes in hashes_by_account.items()
-            for content in session.scalars(
-                select(StatementRow.content_hash).where(
-                    StatementRow.account_id == account, StatementRow.content_hash.in_(hashes)
-                )
-            )
+            for content in connection.execute(_KNOWN_CONTENT, {"account": account, "hashes": hashes}).scalars()
         }
     return {
         key for key, account, content in candidates if key not in known_keys and (account, content) not in known_content
