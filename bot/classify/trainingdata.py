@@ -19,7 +19,10 @@ from bot.model import Label
 
 ROOT = Path(__file__).resolve().parents[2]
 UN_DEV = ROOT / "tests" / "data" / "classify" / "un_quad" / "dev"
-PROJECT_DEV = (ROOT / "tests" / "data" / "classify" / "dev", ROOT / "tests" / "data" / "classify" / "dev_long")
+PROJECT_DEV = tuple(
+    ROOT / "tests" / "data" / "classify" / name
+    for name in ("dev", "dev_long", "dev_native", "dev_native2", "dev_native3", "dev5", "blind3")
+)
 INCIDENTAL = (ROOT / "tests" / "data" / "classify" / "incidental", ROOT / "tests" / "data" / "classify" / "incidental2")
 LABELS: tuple[str, ...] = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
 FOLDS = 4
