@@ -2,8 +2,7 @@
 
 Data, all in the repository and none of it held out: the UN quad development split
 (`tests/data/classify/un_quad/dev`, strict mapping, native en/es/ar and the real Google /
-DeepL English) and the project's development sets (`dev`, `dev_long`, `dev_native`,
-`dev_native2`, `dev_native3`, `dev5`, `blind3`: the en/es/ar
+DeepL English) and the project's development sets (`dev`, `dev_long`: the en/es/ar
 originals and every item's fluent English). Never the held-out or blind sets.
 
 Deterministic: fixed folds (by UN 100-row block or project item id, so no sentence is
@@ -25,7 +24,7 @@ from scipy import sparse
 from scipy.optimize import minimize
 
 from bot.classify.learned import WEIGHTS_FILE, LinearModel, bucket, features
-from bot.classify.trainingdata import FOLDS, LABELS, PROJECT_DEV, Example, fold_of, load_examples
+from bot.classify.trainingdata import FOLDS, LABELS, Example, fold_of, load_examples
 from bot.classify.tune import DEFAULT_BLEND, tune_blend
 from bot.evaluate import evaluate
 from bot.model import Label
@@ -148,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     examples = load_examples(args.project_weight)
     print(f"{len(examples)} training examples")
     info: dict[str, object] = {
-        "trained_on": "un_quad/dev (strict) + " + " + ".join(folder.name for folder in PROJECT_DEV),
+        "trained_on": "un_quad/dev (strict) + dev + dev_long",
         "l2": args.l2,
         "examples": len(examples),
         "blend": DEFAULT_BLEND,

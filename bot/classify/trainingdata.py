@@ -1,8 +1,7 @@
 """The data the learned reading is trained and its blend tuned on: development sets only.
 
 The UN quad development split (strict mapping; native en/es/ar and the real Google/DeepL
-English) and the project's development sets (`dev`, `dev_long`, the native batches,
-`dev5`, and `blind3`, released for tuning after its first sight). Held-out and blind sets never appear
+English) and the project's `dev` and `dev_long` sets. Held-out and blind sets never appear
 here. Folds go by sentence: a UN 100-row block, or a project item id, with all its
 translations, so an out-of-fold figure never scores a sentence the model saw in another language.
 """
@@ -20,10 +19,7 @@ from bot.model import Label
 
 ROOT = Path(__file__).resolve().parents[2]
 UN_DEV = ROOT / "tests" / "data" / "classify" / "un_quad" / "dev"
-PROJECT_DEV = tuple(
-    ROOT / "tests" / "data" / "classify" / name
-    for name in ("dev", "dev_long", "dev_native", "dev_native2", "dev_native3", "dev5", "blind3")
-)
+PROJECT_DEV = (ROOT / "tests" / "data" / "classify" / "dev", ROOT / "tests" / "data" / "classify" / "dev_long")
 INCIDENTAL = (ROOT / "tests" / "data" / "classify" / "incidental", ROOT / "tests" / "data" / "classify" / "incidental2")
 LABELS: tuple[str, ...] = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
 FOLDS = 4
