@@ -88,7 +88,7 @@ class NegationScope:
             span
             for span in found["intent"]
             if self._negation_before(found["negation"], negation_ends, span[0], lexicon.negation_reach)
-            or self._negation_after(found["negation"], span[1], lexicon.intent_negation_after)
+            or self._negation_following(found["negation"], span[1], lexicon.intent_negation_after)
         ]
         self._spans = {
             "negation": [span for span in found["negation"] if span not in cancelled],
@@ -97,16 +97,19 @@ class NegationScope:
         }
         self._denials = denials
 
-    def _negation_after(self, negations: list[tuple[int, int]], high: int, reach: int) -> bool:
-        """A negation starting at most `reach` words after `high`, with no cue between."""
+    def _negation_following(self, negations: list[tuple[int, int]], high: int, reach: int) -> tuple[int, int] | None:
+        """The first negation after `high`, if it starts at most `reach` words (or
+        characters) on, with no cue between."""
         if not reach:
-            return False
+            return None
         index = bisect.bisect_left(negations, (high, high))
-        return (
+        if (
             index < len(negations)
             and self._within(high, negations[index][0], reach)
             and not self._cues.any_within(high, negations[index][0])
-        )
+        ):
+            return negations[index]
+        return None
 
     def _negation_before(
         self, negations: list[tuple[int, int]], ends: list[int], low: int, reach: int
@@ -124,17 +127,10 @@ class NegationScope:
         """A negation overlapping the avoidance verb at `low`–`high`, or (verb-final
         languages) closely after it with no cue between."""
         index = bisect.bisect_left(negations, (low, low))
-        for negation in negations[max(index - 1, 0) : index + 2]:
-            if negation[0] < high and negation[1] > low:
-                return negation
-            if (
-                self._lexicon.negation_after
-                and negation[0] >= high
-                and self._within(high, negation[0], _DOUBLE_NEGATION_AFTER[self._lexicon.scope_unit])
-                and not self._cues.any_within(high, negation[0])
-            ):
-                return negation
-        return None
+        fused = next((n for n in negations[max(index - 1, 0) : index + 2] if n[0] < high and n[1] > low), None)
+        if fused is not None or not self._lexicon.negation_after:
+            return fused
+        return self._negation_following(negations, high, _DOUBLE_NEGATION_AFTER[self._lexicon.scope_unit])
 
     def _within(self, low: int, high: int, reach: int) -> bool:
         """`low`–`high` spans at most `reach` words (or characters, for `char` scope)."""
