@@ -13,7 +13,7 @@ offensives, a clash of opinions, an action film, the onset of spring) keep their
 import pytest
 
 from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, read_items, with_known_gaps
 
 LANGS = ("en", "es", "it", "pt", "fr", "de", "ru", "uk", "zh", "ja", "ko", "hi", "ar", "fa", "ur", "he", "tr")
 
@@ -24,12 +24,7 @@ KNOWN_GAPS = {
 }
 
 
-def _marked(item: dict):
-    gap = KNOWN_GAPS.get(item["id"])
-    return pytest.param(item, id=item["id"], marks=pytest.mark.xfail(reason=gap, strict=True) if gap else ())
-
-
-@pytest.mark.parametrize("item", [_marked(item) for item in PARAPHRASES])
+@pytest.mark.parametrize("item", with_known_gaps(PARAPHRASES, KNOWN_GAPS))
 def test_each_family_reads_its_paraphrase(classifier, item):
     verdict = classifier.classify(item["text"], item["lang"])
     assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)

@@ -15,7 +15,7 @@ import pytest
 from bot.classify import Classifier
 from bot.classify.lexicon import load_package_data
 from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, read_items, with_known_gaps
 
 LANGS = ("es", "it", "pt", "fr", "de", "ru", "uk", "zh", "ja", "ko", "hi", "ar", "fa", "ur", "he", "tr")
 
@@ -36,12 +36,7 @@ KNOWN_GAPS = {
 }
 
 
-def _marked(item: dict):
-    gap = KNOWN_GAPS.get(item["id"])
-    return pytest.param(item, id=item["id"], marks=pytest.mark.xfail(reason=gap, strict=True) if gap else ())
-
-
-@pytest.mark.parametrize("item", [_marked(item) for item in PARAPHRASES])
+@pytest.mark.parametrize("item", with_known_gaps(PARAPHRASES, KNOWN_GAPS))
 def test_each_family_reads_its_paraphrase(classifier, item):
     verdict = classifier.classify(item["text"], item["lang"])
     assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
