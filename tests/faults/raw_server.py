@@ -51,6 +51,9 @@ class RawServer:
         return len(self.paths)
 
     def __enter__(self) -> Self:
+        prepare = getattr(self.behaviour, "prepare", None)
+        if prepare is not None:
+            prepare()  # costly answers are built before the client's clock starts
         self._accepter.start()
         return self
 
@@ -120,17 +123,22 @@ def answer(status: int, body: bytes, headers: dict[str, str] | None = None, *, c
     return head(status, fields) + body
 
 
-def sends(data: bytes | Callable[[], bytes]) -> Behaviour:
-    """Write `data` as is, then hang up; a callable is built on the first request (a bomb
-    takes seconds to build, which importing a catalogue should not)."""
-    built: list[bytes] = []
+class sends:  # lower case: read like the other behaviour builders (trickle, head)
+    """Write `data` as is, then hang up. A callable is built when the server starts, before
+    any request (a bomb takes seconds to build, which neither importing a catalogue nor the
+    fetch being timed should pay)."""
 
-    def behave(conn: socket.socket, path: str, stopping: threading.Event) -> None:
-        if not built:
-            built.append(data() if callable(data) else data)
-        conn.sendall(built[0])
+    def __init__(self, data: bytes | Callable[[], bytes]) -> None:
+        self._data = data
+        self._built: bytes | None = None
 
-    return behave
+    def prepare(self) -> None:
+        if self._built is None:
+            self._built = self._data() if callable(self._data) else self._data
+
+    def __call__(self, conn: socket.socket, path: str, stopping: threading.Event) -> None:
+        self.prepare()
+        conn.sendall(self._built or b"")
 
 
 def silent() -> Behaviour:
