@@ -19,6 +19,8 @@ PINNED = (
     "incidental_blind3",
     "blind6",
     "incidental_blind4",
+    "blind7",
+    "incidental_blind5",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
