@@ -75,7 +75,8 @@ class Hit:
 @dataclass(frozen=True)
 class Scan:
     """A text's hits, and the sides of cue words that other-sense phrases hid
-    ("end violence against women" hides the escalation word "violence")."""
+    ("end violence against women" hides the escalation word "violence"), or that they name
+    in `hides` ("the military history museum")."""
 
     hits: list[Hit]
     hidden: frozenset[str]
@@ -155,7 +156,7 @@ class CompiledLexicon:
             side
             for start, end, entry in matches
             if entry.id in self._blockers
-            for side in self._hidden_by(folded, start, end)
+            for side in (*self._hidden_by(folded, start, end), *entry.hides)
         )
         cues = SortedSpans([(start, end) for start, end, _ in matches])
         idiom_categories = self.categories.tuning.idiom_categories

@@ -53,6 +53,9 @@ class CueEntry:
     note: str
     # ids of labelled items the entry matches (`ex` in the YAML): where it is seen
     examples: tuple[str, ...] = ()
+    # sides an other-sense phrase keeps the learned reading off even with no cue word inside
+    # (`hides`: "the military history museum" is an institution, not armed conflict)
+    hides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,7 +274,10 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
             examples = record.get("ex", [])
             if not isinstance(examples, list) or not all(isinstance(example, str) for example in examples):
                 raise _fail(source, entry_id, f"'ex' must be a list of item ids, got {examples!r}")
-            cues.append(CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples)))
+            hides = record.get("hides", [])
+            if hides and (category.side != BLOCKER or not set(hides) <= {ESCALATION, DEESCALATION}):
+                raise _fail(source, entry_id, f"'hides' lists sides of an other-sense entry, got {hides!r}")
+            cues.append(CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples), tuple(hides)))
     modifiers = []
     for kind in MODIFIER_KINDS:
         for record in data.get(kind, ()):
