@@ -21,7 +21,7 @@ from itertools import pairwise
 _REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 _QUANTIFIERS = set("?*+{")
 _PREFERRED_RANK = 1_000_000
-_GAP_WORD = "[\\w'’-]+(?:[.,]\\w+)* "
+_GAP_WORD = "(?:\\d{1,2}\\.|[\\w'’-]+(?:[.,]\\w+)*) "
 
 
 def spaced(pattern: str) -> str:
@@ -29,7 +29,8 @@ def spaced(pattern: str) -> str:
 
     A skipped word (`\\w+ ` in a gap such as `(\\w+ ){0,3}`) may hold an apostrophe, a
     hyphen or a number's separators: "rejected Hamas's counter-proposal for a truce"
-    skips four words, "exchanged 1,000 prisoners" one.
+    skips four words, "exchanged 1,000 prisoners" one, and a day written as an ordinal
+    ("zum 1. März aufgehoben") two.
     """
     return pattern.replace(r"\w+ ", _GAP_WORD).replace(" ", r"\s+")
 

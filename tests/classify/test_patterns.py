@@ -57,6 +57,13 @@ def test_reading_stops_where_told():
     assert trie.variant_at(text, 1) is None
 
 
+def test_a_gap_skips_a_day_written_as_an_ordinal_but_not_a_year_ending_a_sentence():
+    gap = re.compile(spaced("sanktionen (\\w+ ){0,4}aufgehoben"))
+    assert gap.search("die sanktionen werden zum 1. märz aufgehoben")
+    assert gap.search("die sanktionen werden am 15. juni aufgehoben")
+    assert not gap.search("die sanktionen von 2024. aufgehoben")
+
+
 def test_a_pattern_without_plain_letters_to_start_with_is_still_found():
     trie = CueTrie(["(\\w+ )?troops (were )?deployed", "\\d+ (soldiers|troops) killed"], tail=END)
     assert _named(trie, "some 40 soldiers killed") == [("40 soldiers killed", "p1")]
