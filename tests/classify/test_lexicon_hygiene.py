@@ -54,7 +54,10 @@ NATURAL_ENGLISH = {
 # second time, and gave those they read once a second sentence: 446 in a full run of
 # tests/classify (445 when this file runs alone: ar.other.prices is counted once more in
 # the full session; the 459 above was 458 alone as well).
-MAX_SINGLE_ITEM = 429
+# The talks families (paraphrases_talks: resumed/halted talks, reopenings, repatriations, 17
+# languages) gave each new alternative a second invented sentence, and a second reading to older
+# ones their sentences touched once or took over from (a longer new match at the same start): 426.
+MAX_SINGLE_ITEM = 426
 
 
 @pytest.fixture(scope="module")
