@@ -55,8 +55,9 @@ NATURAL_ENGLISH = {
 # tests/classify (445 when this file runs alone: ar.other.prices is counted once more in
 # the full session; the 459 above was 458 alone as well). The punitive-measure paraphrases
 # (paraphrases_punitive, 16 languages) gave each new alternative two sentences and a second
-# reading to three older ones: 426 when this file runs alone.
-MAX_SINGLE_ITEM = 426
+# reading to three older ones: 426 when this file runs alone. The othersense2 paraphrases (trade
+# resumed, other senses) gave two older alternatives a second reading: 424.
+MAX_SINGLE_ITEM = 424
 
 
 @pytest.fixture(scope="module")
