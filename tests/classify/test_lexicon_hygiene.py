@@ -59,7 +59,10 @@ NATURAL_ENGLISH = {
 # The talks families (paraphrases_talks: resumed/halted talks, reopenings, repatriations, 17
 # languages) gave each new alternative a second invented sentence, and a second reading to older
 # ones their sentences touched once or took over from (a longer new match at the same start): 426.
-MAX_SINGLE_ITEM = 426
+# The othersense2 paraphrases (trade resumed, other senses) gave two older alternatives a second
+# reading: 424. Merged with the posture paraphrases (exercises ended, deployments, threats): 420
+# when this file runs alone.
+MAX_SINGLE_ITEM = 420
 
 
 @pytest.fixture(scope="module")
