@@ -190,12 +190,13 @@ def _rows(path: Path) -> list[dict]:
 
 @pytest.mark.parametrize("name", ["en", "es", "ar", "es_en_google", "ar_en_deepl"])
 def test_un_dev_figures_stay_above_the_keyword_baseline(classifier, name):
-    """Regression guard on the (trained-on) dev split; held-out figures are in the README."""
-    rows = _rows(DATA / "un_quad" / "dev" / f"{name}.jsonl")
+    """Regression guard on the (trained-on) dev split, every second row (the whole split and
+    the held-out figures are in the README, from `ladderwatch eval --un-quad`)."""
+    rows = _rows(DATA / "un_quad" / "dev" / f"{name}.jsonl")[::2]
     kept = quad_gold(rows, "strict")
     gold = [(label, ()) for _, label in kept]
     engine = evaluate(gold, [classifier.classify(rows[i]["text"], rows[i]["lang"]).label.value for i, _ in kept])
     baseline = evaluate(gold, [keyword_baseline(rows[i]["text"]) for i, _ in kept])
-    assert len(kept) > 2500
+    assert len(kept) > 1250
     assert engine.macro_f1 >= 0.70
     assert engine.macro_f1 >= baseline.macro_f1 + 0.10
