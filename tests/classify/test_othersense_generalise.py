@@ -19,12 +19,9 @@ Every sentence was written for its family, never copied from a labelled set; nea
 (real offensives, strikes and invasions beside the same words) keep their reading.
 """
 
-from collections import Counter
-
 import pytest
 
-from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, assert_reads, family_coverage, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_othersense.jsonl")
 # family → languages where the construction is read by at least two sentences
@@ -39,23 +36,17 @@ FAMILIES = {
 }
 
 
-def _family(item: dict) -> str:
-    return item["id"].split("-")[1]
-
-
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
 def test_each_family_reads_its_paraphrase(classifier, item):
-    verdict = classifier.classify(item["text"], item["lang"])
-    assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
+    assert_reads(classifier, item)
 
 
 def test_every_family_has_two_sentences_per_language_and_near_misses():
-    counts = Counter((_family(item), item["lang"]) for item in PARAPHRASES if not item["note"].startswith("near-miss"))
+    sentences, near_misses = family_coverage(PARAPHRASES)
     for family, langs in FAMILIES.items():
         for lang in langs:
-            assert counts[(family, lang)] >= 2, (family, lang)
-        near_misses = [item for item in PARAPHRASES if _family(item) == family and item["note"].startswith("near-miss")]
-        assert len(near_misses) >= 1, family
+            assert sentences[(family, lang)] >= 2, (family, lang)
+        assert near_misses[family] >= 1, family
 
 
 def test_a_strike_named_by_its_strikers_damps_the_flights_it_cancels(rules_only):

@@ -15,12 +15,9 @@
 Every sentence was written for its family, never copied from a labelled set.
 """
 
-from collections import Counter
-
 import pytest
 
-from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, assert_reads, family_coverage, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_posture.jsonl")
 FAMILIES = ("exercises", "deploy", "pullback", "condthreat", "killing")
@@ -28,11 +25,10 @@ FAMILIES = ("exercises", "deploy", "pullback", "condthreat", "killing")
 
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
 def test_each_family_reads_its_paraphrase(classifier, item):
-    verdict = classifier.classify(item["text"], item["lang"])
-    assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
+    assert_reads(classifier, item)
 
 
 def test_every_family_has_two_sentences_and_near_misses():
-    counts = Counter((item["id"].split("-")[1], item["note"].startswith("near-miss")) for item in PARAPHRASES)
+    sentences, near_misses = family_coverage(PARAPHRASES)
     for family in FAMILIES:
-        assert counts[(family, False)] >= 2 and counts[(family, True)] >= 1, family
+        assert sum(n for (f, _), n in sentences.items() if f == family) >= 2 and near_misses[family] >= 1, family

@@ -19,26 +19,20 @@ from collections import Counter
 
 import pytest
 
-from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, assert_reads, family_of, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_punitive.jsonl")
 LANGS = ("ar", "de", "es", "fa", "fr", "he", "hi", "it", "ja", "ko", "pt", "ru", "tr", "uk", "ur", "zh")
 FAMILIES = ("impose", "lift")
 
 
-def _family(item: dict) -> str:
-    return item["id"].split("-")[1]
-
-
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
 def test_each_family_reads_its_paraphrase(classifier, item):
-    verdict = classifier.classify(item["text"], item["lang"])
-    assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
+    assert_reads(classifier, item)
 
 
 def test_every_language_has_both_families_and_near_misses():
-    acts = Counter((_family(item), item["lang"]) for item in PARAPHRASES if item["label"] != "neutral")
+    acts = Counter((family_of(item), item["lang"]) for item in PARAPHRASES if item["label"] != "neutral")
     near = Counter(item["lang"] for item in PARAPHRASES if item["note"].startswith("near-miss"))
     for lang in LANGS:
         for family in FAMILIES:

@@ -19,8 +19,7 @@ from collections import Counter
 
 import pytest
 
-from bot.model import Label
-from tests.support.labelled import DATA, read_items, with_known_gaps
+from tests.support.labelled import DATA, assert_reads, family_of, read_items, with_known_gaps
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_talks.jsonl")
 ALL_LANGS = ("en", "de", "fr", "es", "it", "pt", "ru", "uk", "zh", "ja", "ko", "tr", "fa", "ar", "he", "hi", "ur")
@@ -54,22 +53,17 @@ KNOWN_GAPS = {
 }
 
 
-def _family(item: dict) -> str:
-    return item["id"].split("-")[1]
-
-
 @pytest.mark.parametrize("item", with_known_gaps(PARAPHRASES, KNOWN_GAPS))
 def test_each_family_reads_its_paraphrase(classifier, item):
-    verdict = classifier.classify(item["text"], item["lang"])
-    assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
+    assert_reads(classifier, item)
 
 
 def test_every_family_has_two_sentences_per_language_and_near_misses():
-    counts = Counter((_family(item), item["lang"]) for item in PARAPHRASES)
+    counts = Counter((family_of(item), item["lang"]) for item in PARAPHRASES)
     for family, langs in FAMILIES.items():
         for lang in langs:
             assert counts[(family, lang)] >= 2, (family, lang)
-    near_misses = Counter(_family(item) for item in PARAPHRASES if item["note"].startswith("near-miss"))
+    near_misses = Counter(family_of(item) for item in PARAPHRASES if item["note"].startswith("near-miss"))
     for family in FAMILIES:
         assert near_misses[family] >= 1, family
     assert sum(near_misses.values()) >= 8

@@ -16,12 +16,9 @@ Every sentence was written for its family, never copied from a labelled set; nea
 evacuation) keep their reading.
 """
 
-from collections import Counter
-
 import pytest
 
-from bot.model import Label
-from tests.support.labelled import DATA, read_items
+from tests.support.labelled import DATA, assert_reads, family_coverage, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_veiled.jsonl")
 # family → languages where the construction exists and is read by at least two sentences
@@ -33,23 +30,17 @@ FAMILIES = {
 }
 
 
-def _family(item: dict) -> str:
-    return item["id"].split("-")[1]
-
-
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
 def test_each_family_reads_its_paraphrase(classifier, item):
-    verdict = classifier.classify(item["text"], item["lang"])
-    assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
+    assert_reads(classifier, item)
 
 
 def test_every_family_has_two_sentences_per_language_and_near_misses():
-    counts = Counter((_family(item), item["lang"]) for item in PARAPHRASES if not item["note"].startswith("near-miss"))
+    sentences, near_misses = family_coverage(PARAPHRASES)
     for family, langs in FAMILIES.items():
         for lang in langs:
-            assert counts[(family, lang)] >= 2, (family, lang)
-        near_misses = [item for item in PARAPHRASES if _family(item) == family and item["note"].startswith("near-miss")]
-        assert len(near_misses) >= 2, family
+            assert sentences[(family, lang)] >= 2, (family, lang)
+        assert near_misses[family] >= 2, family
 
 
 def _hits(rules_only, text: str, lang: str) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.classify import Classifier
 from bot.evaluate import evaluate
+from bot.model import Label
 
 DATA = Path(__file__).parents[1] / "data" / "classify"
 
@@ -49,3 +51,27 @@ def with_known_gaps(items: Sequence[dict], gaps: Mapping[str, str]) -> list:
         else pytest.param(item, id=item["id"])
         for item in items
     ]
+
+
+def family_of(item: dict) -> str:
+    """A paraphrase's family: the second part of its id (`veiled-threat-en-01` → `threat`)."""
+    return item["id"].split("-")[1]
+
+
+def assert_reads(classifier: Classifier, item: dict) -> None:
+    """The classifier gives a paraphrase its label; the failure names its note and cues."""
+    verdict = classifier.classify(item["text"], item["lang"])
+    assert verdict.label == Label(item["label"]), (item["note"], verdict.cues)
+
+
+def family_coverage(items: Sequence[dict]) -> tuple[Counter[tuple[str, str]], Counter[str]]:
+    """Sentences per (family, language) that are not near-misses, and near-misses per family
+    (a note starting "near-miss")."""
+    sentences: Counter[tuple[str, str]] = Counter()
+    near_misses: Counter[str] = Counter()
+    for item in items:
+        if item["note"].startswith("near-miss"):
+            near_misses[family_of(item)] += 1
+        else:
+            sentences[(family_of(item), item["lang"])] += 1
+    return sentences, near_misses
