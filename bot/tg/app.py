@@ -72,10 +72,23 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
+    keep_late_jobs(application)
     delivery = Delivery(application.bot, pipeline.db, pipeline.translator)
     application.bot_data["services"] = Services(settings, pipeline, delivery)
     add_handlers(application)
     return application
+
+
+def keep_late_jobs(application: Application) -> None:
+    """Late jobs run. APScheduler skips a job that starts more than a second after its time
+    (its default grace), and each poll and delivery pass schedules the next one itself: on a
+    busy machine one late start would end a source's polling or the delivery passes. Missed
+    runs of a repeating job run once (coalesce); the daily digest keeps its own grace."""
+    job_queue = application.job_queue
+    assert job_queue is not None  # the job-queue extra is a dependency
+    job_queue.scheduler.configure(
+        job_defaults={"misfire_grace_time": None, "coalesce": True}, **job_queue.scheduler_configuration
+    )
 
 
 async def register_commands(application: Application) -> None:

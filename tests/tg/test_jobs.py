@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -121,3 +123,17 @@ async def test_a_digest_of_a_week_with_nothing_read_says_so_and_sends_no_empty_c
     [digest] = api.texts(1001)
     assert "Nothing was read in this period" in digest and "Quiet day" not in digest
     assert api.photos(1001) == []
+
+
+async def test_a_job_that_starts_late_still_runs(application):
+    """A blocked loop (a busy machine) must not make the scheduler skip a poll or delivery
+    pass: each schedules the next, so one skipped start would end the chain."""
+    ran = []
+
+    async def job(context) -> None:
+        ran.append(context.job.name)
+
+    application.job_queue.run_once(job, 0.2, name="late")
+    time.sleep(2.5)  # the event loop is blocked past APScheduler's default one-second grace
+    await asyncio.sleep(0.5)
+    assert ran == ["late"]
