@@ -18,6 +18,28 @@ from tests.support.classifier import shared_classifier
 from tests.support.feed_server import FeedServer
 from tests.support.libretranslate import LibreTranslateDouble
 
+# Test files that empty the one PostgreSQL database CI provides (and the benchmark runner,
+# whose worker step uses it): pytest-xdist runs them one after another on one worker.
+SHARED_DATABASE = frozenset(
+    {
+        "test_postgres.py",
+        "test_scale_out.py",
+        "test_workers_postgres.py",
+        "test_sync_watchlist.py",
+        "test_storage_fits.py",
+        "test_runner.py",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread over the cores (`-n auto --dist loadgroup` in pyproject.toml), except the
+    tests sharing the PostgreSQL database, which stay in one group."""
+    for item in items:
+        if item.path.name in SHARED_DATABASE:
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+
 
 @pytest.fixture(autouse=True)
 def classifier_loaded_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
