@@ -28,7 +28,7 @@ from bot.model import Label
 # Without --cv the rules decide alone (act_peak 0): an untuned blend is never shipped.
 DEFAULT_BLEND = {"act_peak": 0.0, "rule_scale": 0.0, "escalation_bias": 0.0, "deescalation_bias": 0.0, "max_words": 0}
 GRID = {
-    "act_peak": (3.5, 5.0, 6.0, 8.0),
+    "act_peak": (3.5, 5.0),  # at or above a specific act's weight (5) the rules decide alone
     "rule_scale": (0.0, 2.0, 4.0, 8.0),
     "escalation_bias": (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5),
     "deescalation_bias": (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0),
