@@ -2,8 +2,8 @@
 
 Data, all in the repository and none of it held out: the UN quad development split
 (`tests/data/classify/un_quad/dev`, strict mapping, native en/es/ar and the real Google /
-DeepL English) and the project's development sets (`dev`, `dev_long`: the en/es/ar
-originals and every item's fluent English). Never the held-out or blind sets.
+DeepL English) and the project's tuned and model-only sets (`trainingdata.PROJECT_KINDS`:
+the en/es/ar originals and every item's fluent English). Never the held-out or blind sets.
 
 Deterministic: fixed folds (by UN 100-row block or project item id, so no sentence is
 ever scored by a model that saw one of its translations), full-batch L-BFGS, no sampling.
@@ -24,7 +24,7 @@ from scipy import sparse
 from scipy.optimize import minimize
 
 from bot.classify.learned import WEIGHTS_FILE, LinearModel, bucket, features
-from bot.classify.trainingdata import FOLDS, LABELS, Example, fold_of, load_examples
+from bot.classify.trainingdata import FOLDS, LABELS, Example, fold_of, load_examples, trained_on
 from bot.classify.tune import DEFAULT_BLEND, tune_blend
 from bot.evaluate import evaluate
 from bot.model import Label
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     examples = load_examples(args.project_weight)
     print(f"{len(examples)} training examples")
     info: dict[str, object] = {
-        "trained_on": "un_quad/dev (strict) + dev + dev_long",
+        "trained_on": trained_on(),
         "l2": args.l2,
         "examples": len(examples),
         "blend": DEFAULT_BLEND,
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         probabilities = cached_out_of_fold(examples, args.buckets, args.l2, args.keep, args.cache)
         report_cv(examples, probabilities)
-        info["blend"] = tune_blend(examples, probabilities, _as_model(bias_list, rows, args.buckets))
+        info["blend"] = tune_blend(examples, probabilities)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     LinearModel.dump(args.output, LABELS, bias_list, rows, args.buckets, info)
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes, {len(rows)} buckets)")

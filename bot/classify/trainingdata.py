@@ -1,9 +1,10 @@
 """The data the learned reading is trained and its blend tuned on: development sets only.
 
 The UN quad development split (strict mapping; native en/es/ar and the real Google/DeepL
-English) and the project's `dev` and `dev_long` sets. Held-out and blind sets never appear
-here. Folds go by sentence: a UN 100-row block, or a project item id, with all its
-translations, so an out-of-fold figure never scores a sentence the model saw in another language.
+English), the project's tuned sets (statements, incidental words, rule paraphrases) and the
+model-only statements. Held-out and blind sets never appear here. Folds go by sentence: a
+UN 100-row block, or a project item id, with all its translations, so an out-of-fold figure
+never scores a sentence the model saw in another language.
 """
 
 from __future__ import annotations
@@ -18,9 +19,23 @@ from bot.evaluate import QUAD_MAPPINGS
 from bot.model import Label
 
 ROOT = Path(__file__).resolve().parents[2]
-UN_DEV = ROOT / "tests" / "data" / "classify" / "un_quad" / "dev"
-PROJECT_DEV = (ROOT / "tests" / "data" / "classify" / "dev", ROOT / "tests" / "data" / "classify" / "dev_long")
-INCIDENTAL = (ROOT / "tests" / "data" / "classify" / "incidental", ROOT / "tests" / "data" / "classify" / "incidental2")
+DATA = ROOT / "tests" / "data" / "classify"
+UN_DEV = DATA / "un_quad" / "dev"
+# What the lexicons were tuned on, by kind: the model trains on all of it, and the blend may
+# not cost any of it (tune.TOLERANCE).
+STATEMENTS = tuple(
+    DATA / name
+    for name in ("dev", "dev_long", "dev_native", "dev_native2", "dev_native3", "dev5", "dev6", "dev7", "blind3")
+)
+INCIDENTAL = tuple(
+    DATA / name
+    for name in ("incidental", "incidental2", "incidental3", "incidental4", "incidental5", "incidental_blind")
+)
+PARAPHRASES = (DATA / "native_rules",)
+# Written for the model alone: no lexicon is tuned on it, so the rules' figure there is as
+# unseen as the model's out-of-fold one, and the blend is chosen on it with the UN files.
+MODEL_ONLY = (DATA / "model_train",)
+PROJECT_KINDS = {"statements": STATEMENTS, "incidental": INCIDENTAL, "paraphrases": PARAPHRASES, "fresh": MODEL_ONLY}
 LABELS: tuple[str, ...] = (Label.ESCALATION.value, Label.DEESCALATION.value, Label.NEUTRAL.value)
 FOLDS = 4
 PROJECT = "project"
@@ -41,13 +56,16 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
-def project_items() -> list[dict]:
-    return [item for folder in PROJECT_DEV for path in sorted(folder.glob("*.jsonl")) for item in read_jsonl(path)]
+def trained_on() -> str:
+    """For the weights file's header: which sets the model saw."""
+    folders = [folder for kind in PROJECT_KINDS.values() for folder in kind if folder.is_dir()]
+    return " + ".join(["un_quad/dev (strict)", *(folder.name for folder in folders)])
 
 
-def incidental_items() -> list[dict]:
-    """Conflict words in other senses (chess attacks, labour strikes): only to check the blend."""
-    return [item for folder in INCIDENTAL for path in sorted(folder.glob("*.jsonl")) for item in read_jsonl(path)]
+def project_items(kind: str) -> list[dict]:
+    return [
+        item for folder in PROJECT_KINDS[kind] for path in sorted(folder.glob("*.jsonl")) for item in read_jsonl(path)
+    ]
 
 
 def load_examples(project_weight: float) -> list[Example]:
@@ -58,7 +76,7 @@ def load_examples(project_weight: float) -> list[Example]:
             if row["quad"] in strict:
                 block = int(row["id"].split("-")[1]) // 100
                 examples.append(Example(row["text"], row["lang"], strict[row["quad"]], f"un{block}", path.stem, 1.0))
-    for item in project_items():
+    for item in (item for kind in PROJECT_KINDS for item in project_items(kind)):
         texts = [(item["text"], item["lang"])] if item["lang"] in MODEL_LANGUAGES else []
         if item["lang"] != "en" and item.get("en"):
             texts.append((item["en"], "en"))

@@ -1,11 +1,13 @@
 """Tune the blend of the learned reading with the rules, on out-of-fold probabilities.
 
 Scenarios: every UN quad development file (as the classifier reads it: native text offline,
-machine-translated English as English), the project's development sets with their English
-translation and offline, and the incidental-word set (conflict words in other senses).
-The chosen blend maximises the mean UN macro-F1 among the blends that leave every project
-figure no lower than the rules alone (minus `TOLERANCE`): the model must earn its place on
-real prose without costing the statements it is for.
+machine-translated English as English); the project's statement sets with their English
+translation and offline, its incidental-word sets and its rule paraphrases (all of which
+the lexicons were tuned on); and the model-only statements (`model_train`, which no lexicon
+was tuned on). The chosen blend maximises the mean of the UN macro-F1 and the model-only
+macro-F1 among the blends that leave every tuned project figure no lower than the rules
+alone (minus `TOLERANCE`): the model must earn its place on prose the rules never saw
+without costing what they were made to read.
 """
 
 from __future__ import annotations
@@ -17,22 +19,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.classify import Classifier
-from bot.classify.learned import MODEL_LANGUAGES, LinearModel
+from bot.classify.learned import MODEL_LANGUAGES
 from bot.classify.scoring import side_label
-from bot.classify.trainingdata import LABELS, PROJECT, Example, incidental_items, project_items
+from bot.classify.trainingdata import LABELS, PROJECT, Example, project_items
 from bot.evaluate import evaluate
 from bot.model import Label
 
 # Without --cv the rules decide alone (act_peak 0): an untuned blend is never shipped.
 DEFAULT_BLEND = {"act_peak": 0.0, "rule_scale": 0.0, "escalation_bias": 0.0, "deescalation_bias": 0.0, "max_words": 0}
 GRID = {
-    "act_peak": (3.5, 5.0, 6.0, 8.0),
+    "act_peak": (3.5, 5.0),  # at or above a specific act's weight (5) the rules decide alone
     "rule_scale": (0.0, 2.0, 4.0, 8.0),
     "escalation_bias": (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5),
     "deescalation_bias": (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0),
     "max_words": (40, 60, 80, 1_000_000),
 }
 TOLERANCE = 0.005
+FRESH = "fresh"
 _FLOOR = 1e-6
 
 
@@ -99,11 +102,6 @@ def _scenario(classifier: Classifier, items: Sequence[ScenarioItem]) -> Scenario
     )
 
 
-def _probabilities(model: LinearModel, text: str) -> dict[str, float]:
-    reading = model.read(text)
-    return reading.probabilities if reading else {}
-
-
 def _project_items(
     items: Sequence[dict], probabilities: Callable[[dict, str], dict[str, float]]
 ) -> tuple[list[ScenarioItem], list[ScenarioItem]]:
@@ -121,9 +119,7 @@ def _project_items(
     return translated, offline
 
 
-def scenarios(
-    examples: Sequence[Example], probabilities: Sequence[dict[str, float]], final_model: LinearModel
-) -> dict[str, Scenario]:
+def scenarios(examples: Sequence[Example], probabilities: Sequence[dict[str, float]]) -> dict[str, Scenario]:
     classifier = Classifier.load(learned=False)
     found: dict[str, Scenario] = {}
     for source in sorted({example.source for example in examples} - {PROJECT}):
@@ -136,20 +132,34 @@ def scenarios(
             ],
         )
     oof = {(e.group, e.text): p for e, p in zip(examples, probabilities, strict=True) if e.source == PROJECT}
-    translated, offline = _project_items(project_items(), lambda item, text: oof[(item["id"], text)])
+
+    def unseen(item: dict, text: str) -> dict[str, float]:
+        return oof[(item["id"], text)]
+
+    translated, offline = _project_items(project_items("statements"), unseen)
     found["project translated"] = _scenario(classifier, translated)
     found["project offline"] = _scenario(classifier, offline)
-    # Never trained on: the final model's reading is as unseen as an out-of-fold one.
-    incidental, _ = _project_items(incidental_items(), lambda item, text: _probabilities(final_model, text))
-    found["project incidental"] = _scenario(classifier, incidental)
+    found["project incidental"] = _scenario(classifier, _project_items(project_items("incidental"), unseen)[0])
+    found["project paraphrases"] = _scenario(classifier, _project_items(project_items("paraphrases"), unseen)[0])
+    # Not a floor but a goal: the lexicons never saw these statements either.
+    fresh_translated, fresh_offline = _project_items(project_items("fresh"), unseen)
+    if fresh_translated:
+        found[f"{FRESH} translated"] = _scenario(classifier, fresh_translated)
+        found[f"{FRESH} offline"] = _scenario(classifier, fresh_offline)
     return found
 
 
-def tune_blend(
-    examples: Sequence[Example], probabilities: Sequence[dict[str, float]], final_model: LinearModel
-) -> dict[str, float]:
-    found = scenarios(examples, probabilities, final_model)
-    un = [name for name in found if not name.startswith(PROJECT)]
+def tune_blend(examples: Sequence[Example], probabilities: Sequence[dict[str, float]]) -> dict[str, float]:
+    found = scenarios(examples, probabilities)
+    goals = [name for name in found if not name.startswith(PROJECT)]
+    fresh = [name for name in goals if name.startswith(FRESH)]
+    un = [name for name in goals if name not in fresh]
+
+    def goal(scores: dict[str, float]) -> float:
+        """UN prose and fresh statements count half each (the fresh set is what the bot reads)."""
+        means = [float(np.mean([scores[name] for name in names])) for names in (un, fresh) if names]
+        return float(np.mean(means))
+
     floors = {name: found[name].rules_macro_f1() - TOLERANCE for name in found if name.startswith(PROJECT)}
     print("rules alone: " + ", ".join(f"{name} {found[name].rules_macro_f1():.3f}" for name in found))
     results = []
@@ -157,11 +167,11 @@ def tune_blend(
         parameters = dict(zip(GRID, values, strict=True))
         scores = {name: scenario.macro_f1(parameters) for name, scenario in found.items()}
         admissible = all(scores[name] >= floor for name, floor in floors.items())
-        results.append((admissible, float(np.mean([scores[name] for name in un])), values, scores))
+        results.append((admissible, goal(scores), values, scores))
     results.sort(key=lambda result: (result[0], result[1]), reverse=True)
     for admissible, mean, parameters, scores in results[:8]:
         figures = ", ".join(f"{name} {value:.3f}" for name, value in scores.items())
-        print(f"  {'ok ' if admissible else 'no '} UN mean {mean:.3f}  blend {parameters}: {figures}")
+        print(f"  {'ok ' if admissible else 'no '} goal mean {mean:.3f}  blend {parameters}: {figures}")
     best = results[0]
     if not best[0]:
         print("no blend keeps the project figures: the rules decide alone (act_peak 0)")

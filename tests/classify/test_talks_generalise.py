@@ -31,7 +31,6 @@ FAMILIES = {
     "repat": ALL_LANGS,
 }
 KNOWN_GAPS = {
-    "talks-resume-ar-02": "not yet read in ar",
     "talks-resume-he-01": "not yet read in he",
     "talks-resume-he-02": "not yet read in he",
     "talks-resume-ur-01": "not yet read in ur",

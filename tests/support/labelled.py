@@ -42,6 +42,18 @@ def macro_f1(classifier: Classifier, items: Sequence[dict], translated: bool = F
     return evaluate([(item["label"], item.get("also", [])) for item in items], predicted).macro_f1
 
 
+# Near-misses the rules read right and the learned reading (retrained 2026-12-07 on the
+# model-only statements, which raised every never-tuned set with translation) takes a side
+# on: weak rule evidence or none, and the model's words lean. Strict xfails: a retraining
+# that reads them right must take them off this list.
+MODEL_MISREADS = {
+    "cen-80": "the model reads 'sanctions committee … will meet' as talks (rules: a body's regular session)",
+    "cen-116": "the model reads labour 'talks' after a postponed strike as de-escalation",
+    "posture-pullback-en-06": "the model reads 'agreed to pull back' as a step back (a bank)",
+    "posture-condthreat-en-09": "the model leans escalation on 'border' and 'night' (a night bus)",
+}
+
+
 def with_known_gaps(items: Sequence[dict], gaps: Mapping[str, str]) -> list:
     """`items` as pytest parameters named by id; those in `gaps` (id → why) are strict
     xfails, so a gap that closes shows up and must leave the list."""
