@@ -198,9 +198,9 @@ class CompiledLexicon:
             if self._word_start is not None and not self._word_start.match(folded, position):
                 continue
             for phrase in self._phrase_starts(folded, position, end):
-                variant = self._trie.variant_at(folded, phrase, end, preferred=False)
-                if variant is not None:
-                    sides.add(self.categories.categories[self.lexicon.cues[variant.index].category].side)
+                named = self._trie.variant_at(folded, phrase, end, preferred=False)
+                if named is not None:
+                    sides.add(self.categories.categories[self.lexicon.cues[named[0].index].category].side)
                     break
         return sides
 
@@ -227,23 +227,23 @@ class CompiledLexicon:
         while (found := self._cue_spans.search(folded, position)) is not None:
             # A cue starting inside an other-sense phrase reads its word in that sense
             # ("heart attack forced the clinic to close").
-            if found.end() > reached and found.start() >= blocked:
-                variant = self._trie.variant_at(folded, found.start(1))
-                if variant is not None:
-                    entry = self.lexicon.cues[variant.index]
-                    if found.start() < reached and self._absorbs(matches[-1][2], entry):
-                        # the object of a stated intent not to escalate ("no plans to widen
-                        # the offensive", "a pause on strikes against…") is no new act
-                        position = found.start() + 1
-                        continue
-                    if entry.id in self._blockers:
-                        blocked = found.end()
-                        # ...and one reaching into an other-sense phrase lends it its last words
-                        # ("launched an assault on the market")
-                        while matches and matches[-1][1] > found.start() and matches[-1][2].id not in self._blockers:
-                            matches.pop()
-                    matches.append((found.start(), found.end(), entry))
-                    reached = found.end()
+            named = self._trie.variant_at(folded, found.start(1))
+            if named is not None and named[1] > reached and found.start() >= blocked:
+                variant, stop = named
+                entry = self.lexicon.cues[variant.index]
+                if found.start() < reached and self._absorbs(matches[-1][2], entry):
+                    # the object of a stated intent not to escalate ("no plans to widen
+                    # the offensive", "a pause on strikes against…") is no new act
+                    position = found.start() + 1
+                    continue
+                if entry.id in self._blockers:
+                    blocked = stop
+                    # ...and one reaching into an other-sense phrase lends it its last words
+                    # ("launched an assault on the market")
+                    while matches and matches[-1][1] > found.start() and matches[-1][2].id not in self._blockers:
+                        matches.pop()
+                matches.append((found.start(), stop, entry))
+                reached = stop
             position = found.start() + 1
         return matches
 
