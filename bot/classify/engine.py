@@ -98,7 +98,17 @@ class CompiledLexicon:
             index for index, entry in enumerate(lexicon.cues) if categories.categories[entry.category].side == BLOCKER
         }
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
-        self._trie = CueTrie((entry.pattern for entry in lexicon.cues), blockers, tail=end)
+        breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
+        # A cue's gap ("sanctions … lifted") skips no clause-break word: what follows one is
+        # another clause. Only plain words count: a break that needs its context to be one
+        # ("and" before a finite verb) is no sure edge inside a phrase, nor a `skippable` one.
+        stops = [
+            spaced(m.pattern)
+            for m in lexicon.modifiers
+            if m.kind == "clause_break" and not m.skippable and "(?" not in m.pattern
+        ]
+        unskipped = f"(?:{'|'.join(stops)}){whole_word}" if stops else ""
+        self._trie = CueTrie((entry.pattern for entry in lexicon.cues), blockers, tail=end, unskipped=unskipped)
         # One group, around the phrase itself: where it starts after the optional clitic.
         self._cue_spans = re.compile(f"{start}{clitic}({self._trie.regex()}){end}")
         self._blockers = frozenset(lexicon.cues[index].id for index in blockers)
@@ -108,7 +118,6 @@ class CompiledLexicon:
             kind: self._modifier_regex(kind, start, whole_word)
             for kind in ("negation", "avoidance", "denial", "intent", "conditional", "hedge")
         }
-        breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
         break_words = f"|{start}(?:{'|'.join(breaks)}){whole_word}" if breaks else ""
         self._clause_break = re.compile(_PUNCTUATION_BREAK + break_words)
         self._contexts = [

@@ -24,15 +24,17 @@ _PREFERRED_RANK = 1_000_000
 _GAP_WORD = "(?:\\d{1,2}\\.|[\\w'’-]+(?:[.,]\\w+)*) "
 
 
-def spaced(pattern: str) -> str:
+def spaced(pattern: str, unskipped: str = "") -> str:
     """A literal space in a pattern matches any run of whitespace in the text.
 
     A skipped word (`\\w+ ` in a gap such as `(\\w+ ){0,3}`) may hold an apostrophe, a
     hyphen or a number's separators: "rejected Hamas's counter-proposal for a truce"
     skips four words, "exchanged 1,000 prisoners" one, and a day written as an ordinal
-    ("zum 1. März aufgehoben") two.
+    ("zum 1. März aufgehoben") two. A gap never skips a word matching `unskipped` (a
+    regex; the engine passes its language's clause-break words).
     """
-    return pattern.replace(r"\w+ ", _GAP_WORD).replace(" ", r"\s+")
+    gap = f"(?!{unskipped}){_GAP_WORD}" if unskipped else _GAP_WORD
+    return pattern.replace(r"\w+ ", gap).replace(" ", r"\s+")
 
 
 def _group_depths(pattern: str) -> Iterator[tuple[int, str, int]]:
@@ -168,12 +170,12 @@ class _TrieNode:
             self._ordered = [branch for _, branch in sorted(branches, key=lambda branch: -branch[0])]
         return self._ordered
 
-    def regex(self) -> str:
-        """This subtree as a regex without groups (see `uncaptured`)."""
+    def regex(self, unskipped: str = "") -> str:
+        """This subtree as a regex without groups (see `uncaptured`; `unskipped`: see `spaced`)."""
         ordered = [
-            (r"\s+" if branch[0] == " " else re.escape(branch[0])) + branch[1].regex()
+            (r"\s+" if branch[0] == " " else re.escape(branch[0])) + branch[1].regex(unskipped)
             if isinstance(branch, tuple)
-            else f"(?:{uncaptured(spaced(branch.remainder))})"
+            else f"(?:{uncaptured(spaced(branch.remainder, unskipped))})"
             for branch in self.ordered()
         ]
         return ordered[0] if len(ordered) == 1 and not self.leaves else f"(?:{'|'.join(ordered)})"
@@ -200,9 +202,12 @@ class CueTrie:
     the blocker waiting higher up ("launch\\w* … to evacuate").
     """
 
-    def __init__(self, patterns: Iterable[str], preferred: Collection[int] = (), tail: str = "") -> None:
+    def __init__(
+        self, patterns: Iterable[str], preferred: Collection[int] = (), tail: str = "", unskipped: str = ""
+    ) -> None:
         self.preferred, self.others = _TrieNode(), _TrieNode()
         self._tail = tail
+        self._unskipped = unskipped
         self._leaf_regexes: dict[str, re.Pattern[str]] = {}
         for index, pattern in enumerate(patterns):
             variants = [variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)]
@@ -217,7 +222,7 @@ class CueTrie:
     def regex(self, preferred: bool = True) -> str:
         """Every phrase (without the preferred ones when `preferred` is false), groupless."""
         roots = self._roots(preferred)
-        tries = [root.regex() for root in roots]
+        tries = [root.regex(self._unskipped) for root in roots]
         return tries[0] if len(tries) == 1 else f"(?:{'|'.join(tries)})"
 
     def variant_at(
@@ -270,6 +275,6 @@ class CueTrie:
     def _leaf_regex(self, leaf: Variant) -> re.Pattern[str]:
         regex = self._leaf_regexes.get(leaf.name)
         if regex is None:
-            regex = re.compile(f"(?:{uncaptured(spaced(leaf.remainder))}){self._tail}")
+            regex = re.compile(f"(?:{uncaptured(spaced(leaf.remainder, self._unskipped))}){self._tail}")
             self._leaf_regexes[leaf.name] = regex
         return regex
