@@ -8,6 +8,10 @@
 - ctxact: a price, sport or weather word beside armed actors (troops, militia, missiles)
   damps nothing in that sentence, in every language with context words; a price war or a
   sport attack without them stays neutral.
+- hyg: a second sentence for each alternative the longest match left read by one item (an
+  exchange of hostages, an ambassador recalled, a blockade, military talks, nuclear-force drills,
+  patience tested), with near-misses (an exchange of experience, a club recalls its coach, roads
+  closed by snow).
 
 Every sentence was written for its family, never copied from a labelled set.
 """
@@ -17,7 +21,7 @@ import pytest
 from tests.support.labelled import DATA, assert_reads, family_coverage, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_engine2.jsonl")
-FAMILIES = ("longest", "gapbreak", "ctxact")
+FAMILIES = ("longest", "gapbreak", "ctxact", "hyg")
 
 
 @pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
