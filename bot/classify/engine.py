@@ -98,7 +98,17 @@ class CompiledLexicon:
             index for index, entry in enumerate(lexicon.cues) if categories.categories[entry.category].side == BLOCKER
         }
         clitic = f"(?:{lexicon.clitic_prefix})?" if lexicon.clitic_prefix else ""
-        self._trie = CueTrie((entry.pattern for entry in lexicon.cues), blockers, tail=end)
+        breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
+        # A cue's gap ("sanctions … lifted") skips no clause-break word: what follows one is
+        # another clause. Only plain words count: a break that needs its context to be one
+        # ("and" before a finite verb) is no sure edge inside a phrase, nor a `skippable` one.
+        stops = [
+            spaced(m.pattern)
+            for m in lexicon.modifiers
+            if m.kind == "clause_break" and not m.skippable and "(?" not in m.pattern
+        ]
+        unskipped = f"(?:{'|'.join(stops)}){whole_word}" if stops else ""
+        self._trie = CueTrie((entry.pattern for entry in lexicon.cues), blockers, tail=end, unskipped=unskipped)
         # One group, around the phrase itself: where it starts after the optional clitic.
         self._cue_spans = re.compile(f"{start}{clitic}({self._trie.regex()}){end}")
         self._blockers = frozenset(lexicon.cues[index].id for index in blockers)
@@ -108,7 +118,6 @@ class CompiledLexicon:
             kind: self._modifier_regex(kind, start, whole_word)
             for kind in ("negation", "avoidance", "denial", "intent", "conditional", "hedge")
         }
-        breaks = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "clause_break"]
         break_words = f"|{start}(?:{'|'.join(breaks)}){whole_word}" if breaks else ""
         self._clause_break = re.compile(_PUNCTUATION_BREAK + break_words)
         self._contexts = [
@@ -198,9 +207,9 @@ class CompiledLexicon:
             if self._word_start is not None and not self._word_start.match(folded, position):
                 continue
             for phrase in self._phrase_starts(folded, position, end):
-                variant = self._trie.variant_at(folded, phrase, end, preferred=False)
-                if variant is not None:
-                    sides.add(self.categories.categories[self.lexicon.cues[variant.index].category].side)
+                named = self._trie.variant_at(folded, phrase, end, preferred=False)
+                if named is not None:
+                    sides.add(self.categories.categories[self.lexicon.cues[named[0].index].category].side)
                     break
         return sides
 
@@ -227,23 +236,23 @@ class CompiledLexicon:
         while (found := self._cue_spans.search(folded, position)) is not None:
             # A cue starting inside an other-sense phrase reads its word in that sense
             # ("heart attack forced the clinic to close").
-            if found.end() > reached and found.start() >= blocked:
-                variant = self._trie.variant_at(folded, found.start(1))
-                if variant is not None:
-                    entry = self.lexicon.cues[variant.index]
-                    if found.start() < reached and self._absorbs(matches[-1][2], entry):
-                        # the object of a stated intent not to escalate ("no plans to widen
-                        # the offensive", "a pause on strikes against…") is no new act
-                        position = found.start() + 1
-                        continue
-                    if entry.id in self._blockers:
-                        blocked = found.end()
-                        # ...and one reaching into an other-sense phrase lends it its last words
-                        # ("launched an assault on the market")
-                        while matches and matches[-1][1] > found.start() and matches[-1][2].id not in self._blockers:
-                            matches.pop()
-                    matches.append((found.start(), found.end(), entry))
-                    reached = found.end()
+            named = self._trie.variant_at(folded, found.start(1))
+            if named is not None and named[1] > reached and found.start() >= blocked:
+                variant, stop = named
+                entry = self.lexicon.cues[variant.index]
+                if found.start() < reached and self._absorbs(matches[-1][2], entry):
+                    # the object of a stated intent not to escalate ("no plans to widen
+                    # the offensive", "a pause on strikes against…") is no new act
+                    position = found.start() + 1
+                    continue
+                if entry.id in self._blockers:
+                    blocked = stop
+                    # ...and one reaching into an other-sense phrase lends it its last words
+                    # ("launched an assault on the market")
+                    while matches and matches[-1][1] > found.start() and matches[-1][2].id not in self._blockers:
+                        matches.pop()
+                matches.append((found.start(), stop, entry))
+                reached = stop
             position = found.start() + 1
         return matches
 

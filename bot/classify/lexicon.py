@@ -65,6 +65,9 @@ class ModifierEntry:
     pattern: str
     note: str
     domain: str | None = None
+    # a clause-break word a cue's gap may still skip (`skippable`: "since", "after" are
+    # prepositions too: "held since the spring were flown home")
+    skippable: bool = False
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,10 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
             pattern = _require(record, "pattern", str, source, entry_id)
             _check_pattern(pattern, source, entry_id)
             note = _require(record, "note", str, source, entry_id)
-            modifiers.append(ModifierEntry(entry_id, kind, pattern, note))
+            skippable = record.get("skippable", False)
+            if not isinstance(skippable, bool) or (skippable and kind != "clause_break"):
+                raise _fail(source, entry_id, f"'skippable' is true or false, on clause breaks only, got {skippable!r}")
+            modifiers.append(ModifierEntry(entry_id, kind, pattern, note, skippable=skippable))
     for record in data.get(CONTEXT, ()):
         entry_id = unique(_require(record, "id", str, source, f"<{CONTEXT} entry>"))
         pattern = _require(record, "pattern", str, source, entry_id)

@@ -6,9 +6,9 @@ costs milliseconds per statement. Here every phrase is first expanded into varia
 that start with plain letters (`(exercise|show) restraint` → two variants), the
 variants' literal prefixes are merged into a character trie, and the trie is written
 back as nested groups: at each word start the engine walks a few letters down one
-branch instead of trying every phrase. Branches holding longer variants are tried
-first, so the more specific phrase wins where two start at the same place; blockers
-(conflict words in other senses) are tried before everything.
+branch instead of trying every phrase. The regex only finds where a phrase starts;
+`CueTrie.variant_at` then names the phrase reading the most text from there (the longer
+pattern on a tie); blockers (conflict words in other senses) are tried before everything.
 """
 
 from __future__ import annotations
@@ -24,15 +24,17 @@ _PREFERRED_RANK = 1_000_000
 _GAP_WORD = "(?:\\d{1,2}\\.|[\\w'’-]+(?:[.,]\\w+)*) "
 
 
-def spaced(pattern: str) -> str:
+def spaced(pattern: str, unskipped: str = "") -> str:
     """A literal space in a pattern matches any run of whitespace in the text.
 
     A skipped word (`\\w+ ` in a gap such as `(\\w+ ){0,3}`) may hold an apostrophe, a
     hyphen or a number's separators: "rejected Hamas's counter-proposal for a truce"
     skips four words, "exchanged 1,000 prisoners" one, and a day written as an ordinal
-    ("zum 1. März aufgehoben") two.
+    ("zum 1. März aufgehoben") two. A gap never skips a word matching `unskipped` (a
+    regex; the engine passes its language's clause-break words).
     """
-    return pattern.replace(r"\w+ ", _GAP_WORD).replace(" ", r"\s+")
+    gap = f"(?!{unskipped}){_GAP_WORD}" if unskipped else _GAP_WORD
+    return pattern.replace(r"\w+ ", gap).replace(" ", r"\s+")
 
 
 def _group_depths(pattern: str) -> Iterator[tuple[int, str, int]]:
@@ -95,7 +97,8 @@ def _expanded(alternative: str, limit: int = 48) -> list[str]:
 
     Python's `re` takes the first alternative that matches, not the longest; once every
     variant starts with a letter, sorting each letter's variants longest first makes the
-    more specific phrase win. Gives up (returns the input) past `limit` variants.
+    more specific phrase win where two matches end at the same place. Gives up (returns
+    the input) past `limit` variants.
     """
     if not alternative.startswith("(") or (alternative.startswith("(?") and not alternative.startswith("(?:")):
         return [alternative]
@@ -167,12 +170,12 @@ class _TrieNode:
             self._ordered = [branch for _, branch in sorted(branches, key=lambda branch: -branch[0])]
         return self._ordered
 
-    def regex(self) -> str:
-        """This subtree as a regex without groups (see `uncaptured`)."""
+    def regex(self, unskipped: str = "") -> str:
+        """This subtree as a regex without groups (see `uncaptured`; `unskipped`: see `spaced`)."""
         ordered = [
-            (r"\s+" if branch[0] == " " else re.escape(branch[0])) + branch[1].regex()
+            (r"\s+" if branch[0] == " " else re.escape(branch[0])) + branch[1].regex(unskipped)
             if isinstance(branch, tuple)
-            else f"(?:{uncaptured(spaced(branch.remainder))})"
+            else f"(?:{uncaptured(spaced(branch.remainder, unskipped))})"
             for branch in self.ordered()
         ]
         return ordered[0] if len(ordered) == 1 and not self.leaves else f"(?:{'|'.join(ordered)})"
@@ -188,9 +191,10 @@ class CueTrie:
     second regex with a named group per variant (a fifth of a megabyte for English)
     would cost more than classifying thousands of statements.
 
-    Python's `re` takes the first alternative that matches, not the longest; every
-    variant starts with a letter, and the branches holding longer variants are tried
-    first, so the more specific phrase wins where two start at the same place. Patterns
+    Python's `re` takes the first alternative that matches, not the longest; the walk
+    tries every variant on the matched letters and keeps the one whose match reaches
+    furthest, so a long pattern reading two words no longer hides a shorter one reading
+    five ("포탄 수백 발을 쐈다" is a launch, not the bare shell its first word names). Patterns
     whose index is in `preferred` (blockers such as "launched an operation to evacuate")
     outrank every other phrase starting at the same place: they live in a trie of their
     own, tried first. In one trie a failed blocker deep in a branch ("launched … into
@@ -198,9 +202,12 @@ class CueTrie:
     the blocker waiting higher up ("launch\\w* … to evacuate").
     """
 
-    def __init__(self, patterns: Iterable[str], preferred: Collection[int] = (), tail: str = "") -> None:
+    def __init__(
+        self, patterns: Iterable[str], preferred: Collection[int] = (), tail: str = "", unskipped: str = ""
+    ) -> None:
         self.preferred, self.others = _TrieNode(), _TrieNode()
         self._tail = tail
+        self._unskipped = unskipped
         self._leaf_regexes: dict[str, re.Pattern[str]] = {}
         for index, pattern in enumerate(patterns):
             variants = [variant for option in _top_level_alternatives(pattern) for variant in _expanded(option)]
@@ -215,47 +222,59 @@ class CueTrie:
     def regex(self, preferred: bool = True) -> str:
         """Every phrase (without the preferred ones when `preferred` is false), groupless."""
         roots = self._roots(preferred)
-        tries = [root.regex() for root in roots]
+        tries = [root.regex(self._unskipped) for root in roots]
         return tries[0] if len(tries) == 1 else f"(?:{'|'.join(tries)})"
 
-    def variant_at(self, text: str, start: int, end: int | None = None, preferred: bool = True) -> Variant | None:
-        """The variant `regex(preferred)` + tail takes when its phrase part starts at
-        `start` (reading `text` up to `end`), or None if none matches there."""
+    def variant_at(
+        self, text: str, start: int, end: int | None = None, preferred: bool = True
+    ) -> tuple[Variant, int] | None:
+        """The variant whose phrase part, starting at `start` (reading `text` up to `end`),
+        reaches furthest, and where that match ends; None if none matches there.
+
+        The regex takes the first variant that matches (the longest pattern first), which
+        may read less of the text than a shorter pattern does: a long pattern whose
+        optional parts are absent matches two words where another reads six. The longest
+        match wins; among those ending at the same place, the one the regex tries first
+        (the longer, more specific pattern). Preferred patterns (blockers) still outrank
+        every other: the second trie is read only when none of them matches.
+        """
         stop = len(text) if end is None else end
         for root in self._roots(preferred):
-            found = self._walk(root, text, start, stop)
-            if found is not None:
-                return found
+            best: tuple[Variant, int] | None = None
+            for variant, reach in self._walk(root, text, start, stop):
+                if best is None or reach > best[1]:
+                    best = (variant, reach)
+            if best is not None:
+                return best
         return None
 
     def _roots(self, preferred: bool) -> list[_TrieNode]:
         roots = [self.preferred, self.others] if preferred else [self.others]
         return [root for root in roots if root.children or root.leaves] or [self.others]
 
-    def _walk(self, node: _TrieNode, text: str, position: int, stop: int) -> Variant | None:
+    def _walk(self, node: _TrieNode, text: str, position: int, stop: int) -> Iterator[tuple[Variant, int]]:
+        """Every variant below `node` matching `text` at `position`, with its end, in the
+        order the regex tries them."""
         for branch in node.ordered():
             if isinstance(branch, Variant):
-                if self._leaf_regex(branch).match(text, position, stop):
-                    return branch
+                match = self._leaf_regex(branch).match(text, position, stop)
+                if match is not None:
+                    yield branch, match.end()
                 continue
             char, child = branch
             if char != " ":
-                found = self._walk(child, text, position + 1, stop) if text.startswith(char, position, stop) else None
-                if found is not None:
-                    return found
+                if text.startswith(char, position, stop):
+                    yield from self._walk(child, text, position + 1, stop)
                 continue
             run = position  # a space is `\s+`, greedy: the longest run of whitespace first
             while run < stop and text[run].isspace():
                 run += 1
             for after in range(run, position, -1):
-                found = self._walk(child, text, after, stop)
-                if found is not None:
-                    return found
-        return None
+                yield from self._walk(child, text, after, stop)
 
     def _leaf_regex(self, leaf: Variant) -> re.Pattern[str]:
         regex = self._leaf_regexes.get(leaf.name)
         if regex is None:
-            regex = re.compile(f"(?:{uncaptured(spaced(leaf.remainder))}){self._tail}")
+            regex = re.compile(f"(?:{uncaptured(spaced(leaf.remainder, self._unskipped))}){self._tail}")
             self._leaf_regexes[leaf.name] = regex
         return regex

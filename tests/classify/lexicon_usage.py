@@ -121,9 +121,9 @@ def usage(compiled: CompiledLexicon, texts: list[Folded]) -> dict[tuple[str, int
     for text, lowered in texts:
         position = 0
         while (match := compiled._cue_spans.search(lowered, position)) is not None:
-            variant = compiled._trie.variant_at(lowered, match.start(1))
-            if variant is not None and variant.name in variant_alternative:
-                found[variant_alternative[variant.name]].add(text)
+            named = compiled._trie.variant_at(lowered, match.start(1))
+            if named is not None and named[0].name in variant_alternative:
+                found[variant_alternative[named[0].name]].add(text)
             position = match.start() + 1
     return found
 

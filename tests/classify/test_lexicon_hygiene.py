@@ -62,7 +62,11 @@ NATURAL_ENGLISH = {
 # The othersense2 paraphrases (trade resumed, other senses) gave two older alternatives a second
 # reading: 424. Merged with the posture paraphrases (exercises ended, deployments, threats): 420
 # when this file runs alone.
-MAX_SINGLE_ITEM = 420
+# With the longest match credited at one start (engine2), alternatives that a longer match took
+# over from fell to one item (430); the engine2 hygiene paraphrases (paraphrases_engine2, `hyg`)
+# gave each a second invented sentence, and one older alternative its second: 415 when this
+# file runs alone (414 in a full run of tests/classify).
+MAX_SINGLE_ITEM = 415
 
 
 @pytest.fixture(scope="module")
