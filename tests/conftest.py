@@ -32,13 +32,12 @@ SHARED_DATABASE = frozenset(
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
     """Spread over the cores (`-n auto --dist loadgroup` in pyproject.toml), except the
-    tests sharing the PostgreSQL database, which stay in one group."""
-    for item in items:
-        if item.path.name in SHARED_DATABASE:
-            item.add_marker(pytest.mark.xdist_group("postgres"))
+    tests sharing the PostgreSQL database, which stay in one group (marked as each test is
+    collected, before pytest-xdist reads the groups)."""
+    if item.path.name in SHARED_DATABASE:
+        item.add_marker(pytest.mark.xdist_group("postgres"))
 
 
 @pytest.fixture(autouse=True)
