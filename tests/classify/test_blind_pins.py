@@ -21,6 +21,7 @@ PINNED = (
     "incidental_blind4",
     "blind7",
     "incidental_blind5",
+    "incidental_blind6",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
