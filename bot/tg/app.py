@@ -34,6 +34,7 @@ from bot.settings import Settings, SettingsError
 from bot.storage.db import bot_lock
 from bot.tg.handlers import add_handlers, command_menu
 from bot.tg.jobs import Services, app_services, rebuild_jobs, stop_polling
+from bot.tg.updates import UpdatesRequest, readable_updates
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
         .base_file_url(api_file_url(api_base_url(settings.telegram_api_base_url)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(TelegramLimiter())
+        .get_updates_request(UpdatesRequest())
         .post_init(on_startup)
     )
     if not polling:
@@ -129,7 +131,8 @@ async def initialize(application: Application, base_url: str) -> None:
 
 def webhook_route(application: Application, settings: Settings, webhook_url: str) -> Webhook:
     async def enqueue(data: dict[str, object]) -> None:
-        await application.update_queue.put(Update.de_json(data, application.bot))
+        for readable in readable_updates([data]):  # an unreadable post is logged and dropped
+            await application.update_queue.put(Update.de_json(readable, application.bot))
 
     return Webhook(urlsplit(webhook_url).path or "/", webhook_secret(settings.require_token()), enqueue)
 
@@ -141,7 +144,14 @@ async def receive_updates(application: Application, webhook: Webhook | None, web
             webhook_url, secret_token=webhook.secret, allowed_updates=UPDATES, drop_pending_updates=False
         )
     elif application.updater is not None:
-        await application.updater.start_polling(drop_pending_updates=False, allowed_updates=UPDATES)
+        await application.updater.start_polling(
+            drop_pending_updates=False, allowed_updates=UPDATES, error_callback=polling_failed
+        )
+
+
+def polling_failed(error: TelegramError) -> None:
+    """getUpdates failed (network, 5xx, an unreadable answer): PTB retries with back-off; one line."""
+    log.warning("getUpdates failed, retrying with back-off: %s: %s", type(error).__name__, error.message)
 
 
 async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event) -> int:

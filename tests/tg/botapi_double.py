@@ -199,6 +199,7 @@ class BotApiDouble:
     port: int = 0  # 0: any free port
     limits: FloodLimits | None = None
     flood_refusals: int = 0
+    updates_answer: tuple[int, dict[str, Any]] | None = None  # while set, getUpdates answers this (status, body)
 
     def __post_init__(self) -> None:
         self._condition = threading.Condition()
@@ -292,6 +293,20 @@ class BotApiDouble:
         else:
             message["text"] = text
         self._push({"message": message})
+
+    def raw(self, update: dict[str, Any]) -> None:
+        """Any update as given (a fresh update_id is added): malformed ones too."""
+        self._push(update)
+
+    def migrate(self, old_id: int, new_id: int, title: str = "Crisis desk") -> None:
+        """A group becomes a supergroup: the service messages Telegram sends in both chats."""
+        user = {"id": 11, "is_bot": False, "first_name": "Ada"}
+        for chat, field_name, other in (
+            ({"id": old_id, "type": "group", "title": title}, "migrate_to_chat_id", new_id),
+            ({"id": new_id, "type": "supergroup", "title": title}, "migrate_from_chat_id", old_id),
+        ):
+            message = {"message_id": self._message_id(), "date": int(time.time()), "chat": chat, "from": user}
+            self._push({"message": {**message, field_name: other}})
 
     def add_channel(self, chat_id: int, username: str | None, title: str) -> None:
         """A channel that getChat knows (by id, and by @username when it has one)."""
@@ -413,6 +428,8 @@ class BotApiDouble:
         with self._condition:
             self.calls.append((method, params))
             self._condition.notify_all()
+        if method == "getUpdates" and self.updates_answer is not None:
+            return self.updates_answer
         handler = None if method in self.unsupported else getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {
