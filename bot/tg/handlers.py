@@ -37,7 +37,7 @@ from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.tg.admin import cmd_status, cmd_watch, on_document
 from bot.tg.channels import cmd_channel, on_my_membership
 from bot.tg.chat_context import current_chat, is_bot_admin, may_change, reply, settings_chat, thread_of
-from bot.tg.filters_menu import cmd_filters, on_filter_button
+from bot.tg.filters_menu import acknowledge, cmd_filters, on_filter_button
 from bot.tg.jobs import schedule_digest, send_digest, services
 from bot.tg.keywords import cmd_keywords
 from bot.tg.subscriptions import cmd_accounts, cmd_subscribe, cmd_unsubscribe
@@ -268,6 +268,15 @@ async def on_command_without_entity(update: Update, context: ContextTypes.DEFAUL
     await handler(update, context)
 
 
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button this bot never drew (forged, or from a keyboard format long gone): answered, so
+    the user's button stops spinning, with what to do."""
+    query = update.callback_query
+    assert query is not None
+    chat = await current_chat(update, context) if update.effective_chat is not None else None
+    await acknowledge(query, text(chat.language if chat else "en", "filters.expired"))
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with the traceback first, then tell the chat something went wrong."""
     log.error("handler failed", exc_info=context.error)
@@ -310,6 +319,7 @@ def add_handlers(application: Application) -> None:
     for name, callback in HANDLERS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_filter_button, pattern=r"^f:"))
+    application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, cmd_unknown))

@@ -58,9 +58,7 @@ def keywords_summary(chat: ChatSettings) -> str:
     def listed(keywords: tuple[str, ...]) -> str:
         return ", ".join(f"“{escape(k)}”" for k in keywords) or text(lang, "filters.any_keyword")
 
-    return text(
-        lang, "keywords.summary", include=listed(chat.keywords_include), exclude=listed(chat.keywords_exclude)
-    )
+    return text(lang, "keywords.summary", include=listed(chat.keywords_include), exclude=listed(chat.keywords_exclude))
 
 
 def change(chat: ChatSettings, action: str, argument: str) -> dict[str, tuple[str, ...]] | str:

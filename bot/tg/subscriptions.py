@@ -60,7 +60,7 @@ def describe(lang: str, kind: str, target: str, accounts: list[Account]) -> str:
 
 
 def describe_following(lang: str, subs: list[Subscription], accounts: list[Account]) -> str:
-    """"all watched accounts, except Antonio Tajani (tajani)" — what the chat follows now."""
+    """ "all watched accounts, except Antonio Tajani (tajani)" — what the chat follows now."""
     followed = [describe(lang, s.kind, s.target, accounts) for s in subs if not s.is_exception]
     if not followed:
         return text(lang, "subscriptions.none")

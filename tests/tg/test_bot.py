@@ -141,7 +141,7 @@ async def test_an_opml_document_sent_by_an_admin_is_imported_and_polled(running_
     bot = running_bot
     feed_server.set("/mea.xml", rss([("m-1", BACKLOG, datetime.now(UTC) - timedelta(days=1))]))
     opml = f"""<?xml version="1.0"?><opml version="2.0"><head><title>feeds</title></head><body>
-    <outline text="MEA India" title="MEA India" type="rss" xmlUrl="{feed_server.url('/mea.xml')}"/>
+    <outline text="MEA India" title="MEA India" type="rss" xmlUrl="{feed_server.url("/mea.xml")}"/>
     </body></opml>""".encode()
 
     before = len(bot.api.texts(USER))
@@ -210,8 +210,7 @@ async def test_x_sources_without_a_bridge_are_never_fetched_and_the_advice_is_lo
 
 async def test_the_bridge_advice_is_logged_once_at_start_up(settings, api, caplog, tmp_path):
     settings.watchlist_path.write_text(
-        "accounts:\n  - id: kallas\n    name: Kaja Kallas\n    sources:\n"
-        "      - x: kajakallas\n      - x: eu_eeas\n"
+        "accounts:\n  - id: kallas\n    name: Kaja Kallas\n    sources:\n      - x: kajakallas\n      - x: eu_eeas\n"
     )
     caplog.set_level(logging.WARNING)
     stop = asyncio.Event()

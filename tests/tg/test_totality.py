@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from tests.tg.conftest import RunningBot
+from tests.tg.conftest import RunningBot, until
 
 USER = 1001
 GROUP = -4001
@@ -31,3 +31,13 @@ async def test_get_updates_answers_that_are_not_updates_are_retried_with_back_of
         assert len(api.calls_of("getUpdates")) - before <= 4, answer  # not a tight loop
     assert "Hello" in await bot.say(USER, "/start")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("telegram")]
+
+
+async def test_a_button_the_bot_never_drew_is_answered_with_what_to_do(running_bot: RunningBot):
+    bot, api = running_bot, running_bot.api
+    await bot.say(USER, "/start")
+    for data in ("zz:forged", "<b>&", "f"):
+        before = len(api.calls_of("answerCallbackQuery"))
+        api.press(USER, api.last(USER), data)
+        [answer] = await until(lambda before=before: api.calls_of("answerCallbackQuery")[before:])
+        assert answer.get("text") == "This keyboard is out of date: send /filters again."
