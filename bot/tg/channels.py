@@ -30,7 +30,7 @@ from bot.i18n import supported_language, text
 from bot.render.alert import escape
 from bot.storage import chats as chat_store
 from bot.tg.chat_context import ADMIN_STATUSES, current_chat, member_status, reply
-from bot.tg.jobs import services
+from bot.tg.jobs import move_digest, services
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,26 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             await svc.delivery.send_html(chat.id, greeting)
         except TelegramError as error:  # e.g. a group where members may not send messages
             log.info("could not greet the group: %s", error.message, extra={"chat_id": chat.id})
+
+
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup (Telegram says so in both chats): its settings, subscriptions,
+    pending alerts and digest move to the new id before anyone talks to the bot there."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    svc = services(context)
+    await asyncio.to_thread(chat_store.migrate_chat, svc.db, old_id, new_id)
+    chat = await asyncio.to_thread(chat_store.get_chat, svc.db, new_id)
+    if chat is not None:
+        move_digest(context.job_queue, old_id, chat)
+        log.info("group moved to supergroup %s", new_id, extra={"chat_id": old_id})
 
 
 async def tell_who_added(context: ContextTypes.DEFAULT_TYPE, user_id: int, language: str | None, chat: Any) -> None:

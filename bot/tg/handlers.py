@@ -35,7 +35,7 @@ from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.tg.admin import cmd_status, cmd_watch, on_document
-from bot.tg.channels import cmd_channel, on_my_membership
+from bot.tg.channels import cmd_channel, on_migration, on_my_membership
 from bot.tg.chat_context import current_chat, is_bot_admin, may_change, reply, settings_chat, thread_of
 from bot.tg.filters_menu import acknowledge, cmd_filters, on_filter_button
 from bot.tg.jobs import schedule_digest, send_digest, services
@@ -321,6 +321,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(on_filter_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, cmd_unknown))
     application.add_handler(MessageHandler(filters.Regex(r"^/") & ~filters.COMMAND, on_command_without_entity))

@@ -293,6 +293,12 @@ def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = Fa
             job_queue.run_once(digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up")
 
 
+def move_digest(job_queue: JobQueue, old_id: int, chat: ChatSettings) -> None:
+    """A chat that changed id (a group become supergroup): its digest job follows it."""
+    _replace(job_queue, f"{DIGEST_PREFIX}{old_id}")
+    schedule_digest(job_queue, chat)
+
+
 async def send_digest(
     svc: Services, chat: ChatSettings, reply_to: int | None = None, thread_id: int | None = None, silent: bool = False
 ) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.storage import chats as chat_store
+from bot.storage import subscriptions as subscription_store
 from tests.tg.conftest import RunningBot, until
 
 USER = 1001
@@ -41,3 +43,19 @@ async def test_a_button_the_bot_never_drew_is_answered_with_what_to_do(running_b
         api.press(USER, api.last(USER), data)
         [answer] = await until(lambda before=before: api.calls_of("answerCallbackQuery")[before:])
         assert answer.get("text") == "This keyboard is out of date: send /filters again."
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_settings_and_subscriptions(running_bot: RunningBot):
+    bot, api = running_bot, running_bot.api
+    supergroup = -100999
+    api.members[(GROUP, 11)] = api.members[(supergroup, 11)] = "administrator"
+    await bot.say(GROUP, "/subscribe rubio", user_id=11, chat_type="group")
+    await bot.say(GROUP, "/digesttime 07:30", user_id=11, chat_type="group")
+    await bot.say(GROUP, "/language it", user_id=11, chat_type="group")
+    api.migrate(GROUP, supergroup)
+    answer = await bot.say(supergroup, "/accounts", user_id=11, chat_type="supergroup")
+    assert "✓ <code>rubio</code>" in answer and "Account osservati" in answer  # followed, and in Italian
+    moved = chat_store.get_chat(bot.db, supergroup)
+    assert moved is not None and moved.digest_time == "07:30" and moved.language == "it"
+    assert chat_store.get_chat(bot.db, GROUP) is None
+    assert [s.target for s in subscription_store.subscriptions(bot.db, supergroup)] == ["rubio"]
