@@ -33,7 +33,8 @@ from bot.ratelimit import TelegramLimiter
 from bot.settings import Settings, SettingsError
 from bot.storage.db import bot_lock
 from bot.tg.handlers import add_handlers, command_menu
-from bot.tg.jobs import Services, app_services, rebuild_jobs, stop_polling
+from bot.tg.jobs import rebuild_jobs, stop_polling
+from bot.tg.services import Services, app_services
 from bot.tg.updates import UpdatesRequest, readable_updates
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,8 @@ from bot.i18n import supported_language, text
 from bot.render.alert import escape
 from bot.storage import chats as chat_store
 from bot.tg.chat_context import ADMIN_STATUSES, current_chat, member_status, reply
-from bot.tg.jobs import move_digest, services
+from bot.tg.digests import move_digest
+from bot.tg.services import services
 
 log = logging.getLogger(__name__)
 

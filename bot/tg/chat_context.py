@@ -27,7 +27,7 @@ from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import ChatSettings
 from bot.storage.subscriptions import Subscription
-from bot.tg.jobs import Services, services
+from bot.tg.services import Services, services
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from bot.storage import subscriptions as subscription_store
 from bot.storage.chats import ChatSettings
 from bot.storage.subscriptions import Subscription
 from bot.tg.chat_context import can_change, current_chat, follows, heading, may_change, reply, settings_chat
-from bot.tg.jobs import Services, services
 from bot.tg.keywords import keywords_summary, without
+from bot.tg.services import Services, services
 
 log = logging.getLogger(__name__)
 

@@ -37,9 +37,10 @@ from bot.storage.chats import DIGEST_OFF, ChatSettings
 from bot.tg.admin import cmd_status, cmd_watch, on_document
 from bot.tg.channels import cmd_channel, on_migration, on_my_membership
 from bot.tg.chat_context import current_chat, is_bot_admin, may_change, reply, settings_chat, thread_of
+from bot.tg.digests import schedule_digest, send_digest
 from bot.tg.filters_menu import acknowledge, cmd_filters, on_filter_button
-from bot.tg.jobs import schedule_digest, send_digest, services
 from bot.tg.keywords import cmd_keywords
+from bot.tg.services import services
 from bot.tg.subscriptions import cmd_accounts, cmd_subscribe, cmd_unsubscribe
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,7 @@
   source (its interval, the server's cache hints, back-off after errors, with jitter).
 - `deliver`: the outbox worker, every few seconds, one run at a time. A poll that stores
   new statements wakes it at once (the running pass takes the new alerts, or one starts).
-- `digest:<chat id>`: each chat's daily digest at its local time (an aware `time`, so
-  daylight-saving changes follow the zone).
+- `digest:<chat id>`: each chat's daily digest at its local time (`bot.tg.digests`).
 - `sync-sources`: re-reads an edited watchlist.yaml (keeping the last good one when the
   edit is invalid) and picks up sources added or removed outside this process's jobs.
 - `retry-translations`: statements stored untranslated get another try.
@@ -19,70 +18,32 @@ import asyncio
 import contextlib
 import logging
 import random
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
-from telegram.ext import Application, CallbackContext, ContextTypes, JobQueue
+from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.backoff import DISABLE_AFTER, clamp_seconds
-from bot.delivery import Delivery
-from bot.digest import build_digest, translate_quotes
 from bot.i18n import REFERENCE, text
-from bot.pipeline import Pipeline, RefreshResult, load_configured_watchlist
+from bot.pipeline import RefreshResult, load_configured_watchlist
 from bot.reader.health import source_notes
 from bot.render.alert import escape
-from bot.render.chart import render_chart
-from bot.render.digest import format_digest
 from bot.settings import Settings
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage import sources as source_store
-from bot.storage import subscriptions as subscription_store
-from bot.storage.chats import DIGEST_OFF, ChatSettings
-from bot.storage.db import Database
+from bot.tg.digests import schedule_digest
+from bot.tg.services import Services, app_services, drop_jobs, services
 
 log = logging.getLogger(__name__)
 
 POLL_PREFIX = "poll:"
-DIGEST_PREFIX = "digest:"
 DELIVERY_SECONDS = 2.0
 STARTUP_JITTER_SECONDS = 2.0
 SYNC_SECONDS = 60.0
 MIN_POLL_GAP = timedelta(seconds=1)
 MAX_POLL_GAP = timedelta(days=1)
-DIGEST_CATCH_UP = timedelta(hours=3)
 OUTBOX_RETENTION = timedelta(days=30)
-
-
-@dataclass
-class Services:
-    """What handlers and jobs share, kept in `application.bot_data`."""
-
-    settings: Settings
-    pipeline: Pipeline
-    delivery: Delivery
-    watchlist_stamp: float | None = None
-    polling: set[int] = field(default_factory=set)  # sources whose refresh is running right now
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set by `stop_polling`
-
-    @property
-    def db(self) -> Database:
-        return self.pipeline.db
-
-
-def services(context: CallbackContext) -> Services:
-    return context.application.bot_data["services"]
-
-
-def app_services(application: Application) -> Services:
-    return application.bot_data["services"]
-
-
-def _replace(job_queue: JobQueue, name: str) -> None:
-    for job in job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
 
 
 # --- polling ----------------
@@ -90,7 +51,7 @@ def _replace(job_queue: JobQueue, name: str) -> None:
 
 def schedule_poll(job_queue: JobQueue, source_id: int, when: datetime) -> None:
     name = f"{POLL_PREFIX}{source_id}"
-    _replace(job_queue, name)
+    drop_jobs(job_queue, name)
     job_queue.run_once(poll_job, when, data=source_id, name=name)
 
 
@@ -206,7 +167,7 @@ async def sync_polls(application: Application, first_poll_now: bool) -> None:
             jitter = timedelta(seconds=random.uniform(0, STARTUP_JITTER_SECONDS))
             schedule_poll(job_queue, source_id, start + jitter)
     for source_id in scheduled - due.keys():
-        _replace(job_queue, f"{POLL_PREFIX}{source_id}")
+        drop_jobs(job_queue, f"{POLL_PREFIX}{source_id}")
 
 
 def watchlist_stamp(settings: Settings) -> float | None:
@@ -258,93 +219,6 @@ async def deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("delivery pass failed")
     finally:
         context.job_queue.run_once(deliver_job, DELIVERY_SECONDS, name="deliver")
-
-
-# --- digests ----------------
-
-
-def digest_clock(chat: ChatSettings) -> time | None:
-    """The chat's digest time as an aware `time` in its zone; None when turned off."""
-    if chat.digest_time == DIGEST_OFF:
-        return None
-    hour, minute = (int(part) for part in chat.digest_time.split(":"))
-    return time(hour, minute, tzinfo=ZoneInfo(chat.timezone))
-
-
-def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = False) -> None:
-    """(Re)schedule a chat's daily digest; `catch_up` sends a recently missed one now."""
-    name = f"{DIGEST_PREFIX}{chat.id}"
-    _replace(job_queue, name)
-    clock = digest_clock(chat)
-    if clock is None or not chat.active:
-        return
-    job_queue.run_daily(
-        digest_job,
-        clock,
-        name=name,
-        chat_id=chat.id,
-        job_kwargs={"misfire_grace_time": 600, "coalesce": True},
-    )
-    if catch_up:
-        zone = ZoneInfo(chat.timezone)
-        local_now = datetime.now(zone)
-        due = datetime.combine(local_now.date(), clock.replace(tzinfo=None), zone)
-        if due <= local_now < due + DIGEST_CATCH_UP and chat.last_digest_on != local_now.date().isoformat():
-            job_queue.run_once(digest_job, random.uniform(5, 15), chat_id=chat.id, name=f"{name}:catch-up")
-
-
-def move_digest(job_queue: JobQueue, old_id: int, chat: ChatSettings) -> None:
-    """A chat that changed id (a group become supergroup): its digest job follows it."""
-    _replace(job_queue, f"{DIGEST_PREFIX}{old_id}")
-    schedule_digest(job_queue, chat)
-
-
-async def send_digest(
-    svc: Services, chat: ChatSettings, reply_to: int | None = None, thread_id: int | None = None, silent: bool = False
-) -> int:
-    """Build the chat's digest and send it: the text, then the 7-day chart as a photo (none
-    when no day of the week had a readable statement).
-
-    It goes to `reply_to` (default: the chat itself; a private chat asking for the digest of
-    the channel it manages) in forum topic `thread_id`, silently when asked.
-    """
-    account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
-    digest = await asyncio.to_thread(
-        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings.x_bridge
-    )
-    digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
-    where = {"thread_id": thread_id, "silent": silent}
-    chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)
-    if all(day.tension is None for day in digest.days):
-        return chat_id  # nothing readable all week: empty bars would only look like a quiet week
-    try:
-        chart = await asyncio.to_thread(render_chart, digest, chat.language)
-    except Exception:  # the text is the digest; a chart that cannot be drawn is logged, not fatal
-        log.exception("digest chart failed", extra={"chat_id": chat_id})
-        return chat_id
-    if chart is not None:  # None: no matplotlib; the text carries a sparkline instead
-        await svc.delivery.send_photo(chat_id, chart, **where)
-    return chat_id
-
-
-async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The daily digest, once per local day even if the job fires twice (restart, catch-up)."""
-    svc, chat_id = services(context), int(context.job.chat_id)
-    chat = await asyncio.to_thread(chat_store.get_chat, svc.db, chat_id)
-    subs = await asyncio.to_thread(subscription_store.subscriptions, svc.db, chat_id)
-    if chat is None or not chat.active or all(s.is_exception for s in subs):
-        return  # gone, blocked us, or follows nothing any more
-    today = datetime.now(ZoneInfo(chat.timezone)).date().isoformat()
-    claim = await asyncio.to_thread(chat_store.claim_digest, svc.db, chat_id, today)  # marked sent first
-    if not claim.won:
-        return
-    try:
-        chat_id = await send_digest(svc, chat, thread_id=chat.thread_id, silent=chat.silent)
-    except Exception:
-        log.exception("daily digest failed", extra={"chat_id": chat_id})
-        await asyncio.to_thread(chat_store.unclaim_digest, svc.db, chat_id, today, claim.previous)
-        return
-    log.info("daily digest sent", extra={"chat_id": chat_id})
 
 
 # --- retention and start-up ------------------------------------------------------------------

@@ -19,7 +19,7 @@ from bot.render.alert import escape
 from bot.storage import chats as chat_store
 from bot.storage.chats import ChatSettings
 from bot.tg.chat_context import may_change, reply, settings_chat
-from bot.tg.jobs import services
+from bot.tg.services import services
 
 MAX_KEYWORDS = 30
 MAX_LENGTH = 80

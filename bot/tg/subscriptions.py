@@ -32,7 +32,8 @@ from bot.storage.subscriptions import (
     Subscription,
 )
 from bot.tg.chat_context import follows, may_change, reply, settings_chat, thread_of
-from bot.tg.jobs import Services, schedule_digest, services
+from bot.tg.digests import schedule_digest
+from bot.tg.services import Services, services
 
 SUBSCRIBE_REPLIES = {ADDED: "subscribe.done", RESTORED: "subscribe.restored"}
 UNSUBSCRIBE_REPLIES = {EXCEPTED: "unsubscribe.excepted", NOT_FOLLOWED: "unsubscribe.not_followed"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -17,7 +18,9 @@ from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.tg.app import build_application, on_startup
-from bot.tg.jobs import reload_watchlist_if_changed, schedule_digest, sync_polls
+from bot.tg.digests import schedule_digest
+from bot.tg.jobs import reload_watchlist_if_changed, sync_polls
+from tests.tg.botapi_double import retry_after, server_error
 from tests.tg.factories import add_chat, add_statement
 
 
@@ -137,3 +140,55 @@ async def test_a_job_that_starts_late_still_runs(application):
     time.sleep(2.5)  # the event loop is blocked past APScheduler's default one-second grace
     await asyncio.sleep(0.5)
     assert ran == ["late"]
+
+
+def digest_job_of(application: Application, chat_id: int):
+    return application.job_queue.get_jobs_by_name(f"digest:{chat_id}")[0]
+
+
+async def test_a_digest_held_back_by_flood_control_is_sent_when_telegram_allows(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
+    api.fail_next(1001, retry_after(45))
+    await digest_job_of(application, 1001).run(application)
+    assert api.texts(1001) == [] and chat_store.get_chat(db, 1001).last_digest_on is None
+    [retry] = application.job_queue.get_jobs_by_name("digest:1001:retry")
+    assert timedelta(seconds=44) < retry.next_t - datetime.now(UTC) < timedelta(seconds=60)
+    application.bot.rate_limiter.resume_at = 0.0  # the 45 s have passed
+    await retry.run(application)
+    assert "Nothing was read" in api.texts(1001)[0] and chat_store.get_chat(db, 1001).last_digest_on
+
+
+async def test_a_digest_after_a_network_error_is_tried_again_later(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
+    api.fail_next(1001, *[server_error()] * 4)  # the inline retries give up
+    await digest_job_of(application, 1001).run(application)
+    assert api.texts(1001) == []
+    assert application.job_queue.get_jobs_by_name("digest:1001:retry")
+
+
+async def test_a_digest_to_a_chat_that_blocked_the_bot_is_one_log_line_and_no_retry(application, api, caplog):
+    db = application.bot_data["services"].db
+    add_chat(db, 1001)
+    schedule_digest(application.job_queue, chat_store.get_chat(db, 1001))
+    api.blocked.add(1001)
+    caplog.set_level(logging.INFO)
+    await digest_job_of(application, 1001).run(application)
+    assert not application.job_queue.get_jobs_by_name("digest:1001:retry")
+    assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+    assert any("blocked" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_digest_whose_forum_topic_was_deleted_goes_to_the_main_thread(application, api):
+    db = application.bot_data["services"].db
+    add_chat(db, -100, chat_type="supergroup")
+    api.topics[-100] = set()  # topic 42 was deleted
+    schedule_digest(application.job_queue, chat_store.update_chat(db, -100, thread_id=42))
+    await digest_job_of(application, -100).run(application)
+    for retry in application.job_queue.get_jobs_by_name("digest:-100:retry"):
+        await retry.run(application)
+    assert [s.thread_id for s in api.sent if s.chat_id == -100] == [None]
+    assert chat_store.get_chat(db, -100).thread_id is None
