@@ -61,6 +61,17 @@ RENDER_CACHE = 64  # (statement, language, zone) renderings a pass keeps for its
 INTERACTIVE_RETRIES = 3
 LONGEST_INTERACTIVE_WAIT = 30.0
 THREAD_GONE = "thread not found"  # Telegram's answer when a forum topic was deleted
+# 400 answers that are about the chat, not the message: counted like a 403 (blocked, kicked)
+CHAT_REFUSALS = ("chat not found", "not enough rights", "have no rights", "need administrator rights")
+
+
+def refused_by_chat(error: TelegramError) -> bool:
+    """The chat is gone or shut to the bot (403, or a 400 such as "chat not found")."""
+    message = error.message.lower()
+    return isinstance(error, Forbidden) or (
+        isinstance(error, BadRequest) and any(reason in message for reason in CHAT_REFUSALS)
+    )
+
 
 class Translator(Protocol):
     async def translate(self, text: str, source_lang: str, target_lang: str) -> Translation: ...
@@ -145,10 +156,9 @@ class Delivery:
                 if wait > LONGEST_INTERACTIVE_WAIT or attempt == INTERACTIVE_RETRIES:
                     raise
                 await asyncio.sleep(wait)
-            except BadRequest:
-                raise
-            except Forbidden:
-                await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
+            except (BadRequest, Forbidden) as error:
+                if refused_by_chat(error):
+                    await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
                 raise
             except NetworkError:
                 if attempt == INTERACTIVE_RETRIES:
@@ -315,27 +325,10 @@ class Delivery:
             )
             log.warning("Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra)
             return Delivered(False, chat_changed=chat_id != item.chat_id)  # the pass sees `paused()`
-        except Forbidden as error:
-            deactivated = await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
-            if deactivated:
-                log.warning("chat deactivated after repeated refusals: %s", error.message, extra=extra)
-            else:
-                await self._retry_later(item, f"refused by Telegram: {error.message}")
-            return Delivered(False, chat_changed=True)  # its other alerts wait for the next pass
-        except BadRequest as error:
-            if chat.thread_id is not None and THREAD_GONE in error.message.lower():
-                await asyncio.to_thread(chat_store.update_chat, self.db, chat_id, thread_id=None)
-                log.warning("the chat's forum topic is gone; alerts go to its main thread", extra=extra)
-                await self._retry_later(item, f"forum topic gone: {error.message}")
-                return Delivered(False, chat_changed=True)
-            await asyncio.to_thread(
-                outbox_store.mark_failed,
-                self.db,
-                item.id,
-                f"Telegram rejected the message: {error.message}",
-            )
-            log.error("alert rejected: %s", error.message, extra=extra)
-            return Delivered(False, chat_changed=chat_id != item.chat_id)
+        except (Forbidden, BadRequest) as error:
+            if isinstance(error, Forbidden) or refused_by_chat(error):
+                return await self._refused(item, chat_id, error)
+            return await self._rejected(item, chat, chat_id, error)
         except TelegramError as error:  # network errors, 5xx, timeouts, a second migration
             await self._retry_later(item, f"{type(error).__name__}: {error.message}")
             return Delivered(False, chat_changed=chat_id != item.chat_id)
@@ -343,6 +336,29 @@ class Delivery:
             log.exception("unexpected answer while sending; not retried, to never send twice", extra=extra)
             await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, f"{type(error).__name__}: {error}")
             return Delivered(False, chat_changed=chat_id != item.chat_id)
+
+    async def _refused(self, item: OutboxItem, chat_id: int, error: TelegramError) -> Delivered:
+        """The chat blocked or removed the bot, or is gone: counted; deactivated after a few."""
+        extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}
+        deactivated = await asyncio.to_thread(chat_store.record_send_refused, self.db, chat_id, FORBIDDEN_LIMIT)
+        if deactivated:
+            log.warning("chat deactivated after repeated refusals: %s", error.message, extra=extra)
+        else:
+            await self._retry_later(item, f"refused by Telegram: {error.message}")
+        return Delivered(False, chat_changed=True)  # its other alerts wait for the next pass
+
+    async def _rejected(self, item: OutboxItem, chat: ChatSettings, chat_id: int, error: BadRequest) -> Delivered:
+        """Telegram refused this message (permanent), or the chat's forum topic is gone (retried)."""
+        extra = {"chat_id": item.chat_id, "statement_id": item.statement_id}
+        if chat.thread_id is not None and THREAD_GONE in error.message.lower():
+            await asyncio.to_thread(chat_store.update_chat, self.db, chat_id, thread_id=None)
+            log.warning("the chat's forum topic is gone; alerts go to its main thread", extra=extra)
+            await self._retry_later(item, f"forum topic gone: {error.message}")
+            return Delivered(False, chat_changed=True)
+        reason = f"Telegram rejected the message: {error.message}"
+        await asyncio.to_thread(outbox_store.mark_failed, self.db, item.id, reason)
+        log.error("alert rejected: %s", error.message, extra=extra)
+        return Delivered(False, chat_changed=chat_id != item.chat_id)
 
     async def _record_part(self, item: OutboxItem, parts_sent: int, done: bool) -> None:
         """Record a part Telegram accepted, with no pause in between where a cancellation

@@ -161,6 +161,21 @@ async def test_a_chat_that_blocked_the_bot_is_deactivated_after_repeated_refusal
     assert queue_alerts(db, [later], datetime.now(UTC)) == 0  # inactive chats get nothing new
 
 
+async def test_a_chat_telegram_no_longer_knows_is_deactivated_like_one_that_blocked_the_bot(api, db, bot):
+    add_chat(db, -100, subscribed_at=START, chat_type="supergroup")
+    queue(db, -100, count=2)
+    api.fail_next(-100, *[Failure(400, "Bad Request: chat not found")] * 3)
+    delivery = Delivery(bot, db, None)
+    await delivery.deliver_due()
+    assert {status for _, _, status, _ in outbox(db)} == {"pending"}  # one refusal: tried again later
+    for _ in range(2):
+        make_due(db)
+        await delivery.deliver_due()
+    chat = chat_store.get_chat(db, -100)
+    assert chat is not None and not chat.active
+    assert {status for _, _, status, _ in outbox(db)} == {"failed"}
+
+
 async def test_a_migrated_group_moves_with_its_subscriptions_and_gets_the_alert(api, db, bot):
     add_chat(db, -100, subscribed_at=START, chat_type="group")
     queue(db, -100)
@@ -271,7 +286,7 @@ def test_migrating_into_a_chat_that_already_exists_merges_without_duplicates(db)
 async def test_a_bad_request_is_recorded_and_not_retried(api, db, bot):
     add_chat(db, 1001, subscribed_at=START)
     queue(db, 1001, count=2)
-    api.fail_next(1001, Failure(400, "Bad Request: chat not found"))
+    api.fail_next(1001, Failure(400, "Bad Request: can't parse entities: unsupported start tag"))
     delivery = Delivery(bot, db, None)
     assert await delivery.deliver_due() == 1
     make_due(db)
