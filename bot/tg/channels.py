@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot.i18n import supported_language, text
 from bot.render.alert import escape
 from bot.storage import chats as chat_store
-from bot.tg.chat_context import ADMIN_STATUSES, current_chat, member_status, reply
+from bot.tg.chat_context import ADMIN_STATUSES, current_chat, member_status, reply, settings_chat
 from bot.tg.digests import move_digest
 from bot.tg.services import services
 
@@ -64,6 +64,8 @@ async def cmd_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(update, context, here, text(lang, "channel.private_only", bot=escape(context.bot.username or "")))
         return
     if not words:
+        if here.manages_chat_id is not None and (await settings_chat(update, context)).id == here.id:
+            return  # the channel removed the bot: settings_chat unlinked it and said so
         channel = here.manages_chat_id and await asyncio.to_thread(chat_store.get_chat, svc.db, here.manages_chat_id)
         key = "channel.status" if channel else "channel.usage"
         title = escape(channel.title) if channel else ""

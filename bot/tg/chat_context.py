@@ -55,12 +55,20 @@ async def current_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ch
 
 
 async def settings_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatSettings:
-    """The chat whose settings a command reads and changes: this one, or the channel it set up."""
+    """The chat whose settings a command reads and changes: this one, or the channel it set up.
+
+    A channel that removed the bot (or is gone) is unlinked, and the user told so before the
+    command's answer, which is then about this chat."""
     here = await current_chat(update, context)
     if here.manages_chat_id is None:
         return here
     channel = await asyncio.to_thread(chat_store.get_chat, services(context).db, here.manages_chat_id)
-    return channel if channel is not None and channel.active else here
+    if channel is not None and channel.active:
+        return channel
+    title = channel.title if channel is not None and channel.title else str(here.manages_chat_id)
+    here = await asyncio.to_thread(chat_store.update_chat, services(context).db, here.id, manages_chat_id=None)
+    await reply(update, context, here, text(here.language, "channel.gone", title=escape(title)))
+    return here
 
 
 def thread_of(update: Update) -> int | None:

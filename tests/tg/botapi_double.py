@@ -253,8 +253,11 @@ class BotApiDouble:
         title: str = "Crisis desk",
         entities: bool = True,
         thread_id: int | None = None,
+        sender_chat: dict[str, Any] | None = None,
+        edited: bool = False,
     ) -> None:
-        """A user sends `command_text` (starting with /command) in a chat (in forum topic `thread_id`)."""
+        """A user sends `command_text` (starting with /command) in a chat (in forum topic `thread_id`),
+        possibly on behalf of a chat (`sender_chat`: an anonymous admin, a channel), or edits it."""
         user = {
             "id": user_id if user_id is not None else chat_id,
             "is_bot": False,
@@ -280,7 +283,11 @@ class BotApiDouble:
         if thread_id is not None:
             chat["is_forum"] = True
             message.update(message_thread_id=thread_id, is_topic_message=True)
-        self._push({"message": message})
+        if sender_chat is not None:
+            message["sender_chat"] = sender_chat
+        if edited:
+            message["edit_date"] = int(time.time())
+        self._push({"edited_message" if edited else "message": message})
 
     def message(self, chat_id: int, text: str = "", *, photo: bool = False, language_code: str = "en") -> None:
         """A user sends plain text (or a photo) in a private chat."""

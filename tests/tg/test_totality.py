@@ -8,6 +8,7 @@ import logging
 
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
+from tests.tg.botapi_double import BOT_USER
 from tests.tg.conftest import RunningBot, until
 
 USER = 1001
@@ -59,3 +60,32 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_settings_and_subscrip
     assert moved is not None and moved.digest_time == "07:30" and moved.language == "it"
     assert chat_store.get_chat(bot.db, GROUP) is None
     assert [s.target for s in subscription_store.subscriptions(bot.db, supergroup)] == ["rubio"]
+
+
+async def test_a_channel_that_removed_the_bot_is_unlinked_and_the_user_told_before_anything_changes(
+    running_bot: RunningBot,
+):
+    bot, api = running_bot, running_bot.api
+    channel = -1007
+    api.add_channel(channel, "crisisdesk", "Crisis <Desk>")
+    api.members[(channel, BOT_USER["id"])] = "administrator"
+    api.members[(channel, USER)] = "creator"
+    await bot.say(USER, "/channel @crisisdesk")
+    api.my_chat_member(channel, "left", old_status="administrator", chat_type="channel", title="Crisis <Desk>")
+    await until(lambda: not chat_store.get_chat(bot.db, channel).active)
+    assert "no longer in the channel <b>Crisis &lt;Desk&gt;</b>" in await bot.say(USER, "/channel")
+    assert chat_store.get_chat(bot.db, USER).manages_chat_id is None
+    answer = await bot.say(USER, "/subscribe rubio")
+    assert answer.startswith("✅") and "Crisis" not in answer  # about this chat, which is now current
+
+
+async def test_an_anonymous_admin_changes_the_group_and_a_channel_posting_there_does_not(running_bot: RunningBot):
+    bot = running_bot
+    group = {"id": GROUP, "type": "supergroup", "title": "Crisis desk"}
+    anonymous, channel_bot = 1087968824, 136817688  # the senders Telegram shows for these
+    answer = await bot.say(GROUP, "/subscribe rubio", user_id=anonymous, chat_type="supergroup", sender_chat=group)
+    assert "You now follow Marco Rubio" in answer
+    other = {"id": -1007, "type": "channel", "title": "Other"}
+    answer = await bot.say(GROUP, "/subscribe tajani", user_id=channel_bot, chat_type="supergroup", sender_chat=other)
+    assert "Only this group's administrators" in answer
+    assert [s.target for s in subscription_store.subscriptions(bot.db, GROUP)] == ["rubio"]
