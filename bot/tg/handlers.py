@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -278,21 +278,30 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await acknowledge(query, text(chat.language if chat else "en", "filters.expired"))
 
 
+def telegram_trouble(error: object) -> bool:
+    """Flood control, a refusal or the network: conditions to log in one line, not bugs."""
+    if isinstance(error, BadRequest):
+        return False
+    return isinstance(error, RetryAfter | Forbidden | NetworkError)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log with the traceback first, then tell the chat something went wrong."""
-    log.error("handler failed", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        chat = await asyncio.to_thread(chat_store.get_chat, services(context).db, update.effective_chat.id)
+    """Log (a bug with its traceback, Telegram trouble in one line), then tell the chat something
+    went wrong when it can still be told."""
+    error = context.error
+    if telegram_trouble(error):
+        log.warning("could not answer: %s: %s", type(error).__name__, error)
+    else:
+        log.error("handler failed", exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None or isinstance(error, Forbidden):
+        return
+    chat_id = update.effective_chat.id
+    try:
+        chat = await asyncio.to_thread(chat_store.get_chat, services(context).db, chat_id)
         lang = chat.language if chat else "en"
-        try:
-            await context.bot.send_message(
-                update.effective_chat.id, text(lang, "error.generic"), message_thread_id=thread_of(update)
-            )
-        except TelegramError:
-            log.warning(
-                "could not report the error to the chat",
-                extra={"chat_id": update.effective_chat.id},
-            )
+        await context.bot.send_message(chat_id, text(lang, "error.generic"), message_thread_id=thread_of(update))
+    except Exception as failure:  # the database or Telegram is what failed: nothing more to do
+        log.warning("could not report the error to the chat: %s", failure, extra={"chat_id": chat_id})
 
 
 HANDLERS = {

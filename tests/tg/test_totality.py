@@ -8,7 +8,7 @@ import logging
 
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
-from tests.tg.botapi_double import BOT_USER
+from tests.tg.botapi_double import BOT_USER, retry_after
 from tests.tg.conftest import RunningBot, until
 
 USER = 1001
@@ -89,3 +89,14 @@ async def test_an_anonymous_admin_changes_the_group_and_a_channel_posting_there_
     answer = await bot.say(GROUP, "/subscribe tajani", user_id=channel_bot, chat_type="supergroup", sender_chat=other)
     assert "Only this group's administrators" in answer
     assert [s.target for s in subscription_store.subscriptions(bot.db, GROUP)] == ["rubio"]
+
+
+async def test_a_reply_held_back_by_long_flood_control_is_one_log_line_not_a_traceback(running_bot: RunningBot, caplog):
+    bot, api = running_bot, running_bot.api
+    await bot.say(USER, "/start")
+    api.fail_next(USER, retry_after(120))
+    before = len(api.calls_of("sendMessage"))
+    api.command(USER, "/help")
+    await until(lambda: len(api.calls_of("sendMessage")) > before)
+    await until(lambda: any("could not answer" in r.getMessage() for r in caplog.records))
+    assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
