@@ -30,7 +30,7 @@ from bot.i18n import supported_language, text
 from bot.render.alert import escape
 from bot.storage import chats as chat_store
 from bot.tg.chat_context import ADMIN_STATUSES, current_chat, member_status, reply, settings_chat
-from bot.tg.digests import move_digest
+from bot.tg.digests import move_digest, schedule_digest
 from bot.tg.services import services
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,8 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         log.info("the bot was removed from the chat (%s)", new, extra={"chat_id": chat.id})
         return
     settings = await current_chat(update, context)  # records (or reactivates) the chat
+    if old in GONE:  # back after a block or a removal: its daily digest is due again
+        schedule_digest(context.job_queue, settings)
     if chat.type == "channel":
         if new == "administrator" and old != "administrator":
             await tell_who_added(context, change.from_user.id, change.from_user.language_code, chat)
