@@ -105,7 +105,10 @@ async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     try:
         await send_digest(services(context), chat, reply_to=here, thread_id=thread_of(update))
     except Exception as error:
-        log.exception("digest failed", extra={"chat_id": chat.id})
+        if telegram_trouble(error):  # flood control, the network: one line; the reply may get through
+            log.warning("digest not sent: %s: %s", type(error).__name__, error, extra={"chat_id": chat.id})
+        else:
+            log.exception("digest failed", extra={"chat_id": chat.id})
         await reply(update, context, chat, text(chat.language, "digest.failed", error=escape(type(error).__name__)))
 
 

@@ -8,7 +8,7 @@ import logging
 
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
-from tests.tg.botapi_double import BOT_USER, retry_after
+from tests.tg.botapi_double import BOT_USER, retry_after, server_error
 from tests.tg.conftest import RunningBot, until
 
 USER = 1001
@@ -99,4 +99,15 @@ async def test_a_reply_held_back_by_long_flood_control_is_one_log_line_not_a_tra
     api.command(USER, "/help")
     await until(lambda: len(api.calls_of("sendMessage")) > before)
     await until(lambda: any("could not answer" in r.getMessage() for r in caplog.records))
+    assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+
+
+async def test_a_digest_on_demand_that_telegram_refuses_is_reported_to_the_user_without_a_traceback(
+    running_bot: RunningBot, caplog
+):
+    bot, api = running_bot, running_bot.api
+    await bot.say(USER, "/subscribe")
+    api.fail_next(USER, *[server_error()] * 4)  # more than the inline retries
+    answer = await bot.say(USER, "/digest")
+    assert "I could not prepare the digest" in answer and "try again later" in answer
     assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
