@@ -34,7 +34,7 @@ def parse_keywords(argument: str) -> list[tuple[str, bool]]:
         excluded = word.startswith("-")
         word = word.lstrip("-").strip().strip(QUOTES).strip()
         if re.search(r"\w", word):
-            found.append((word[:MAX_LENGTH], excluded))
+            found.append((word, excluded))
     return found
 
 
@@ -70,12 +70,16 @@ def change(chat: ChatSettings, action: str, argument: str) -> dict[str, tuple[st
         return "keywords.usage"
     if action == "remove":
         gone = {fold(word) for word, _ in parsed}
+        if not gone & {fold(k) for k in (*chat.keywords_include, *chat.keywords_exclude)}:
+            return "keywords.not_found"
         return {
             "keywords_include": without(chat.keywords_include, gone),
             "keywords_exclude": without(chat.keywords_exclude, gone),
         }
     if action != "add":
         return "keywords.usage"
+    if any(len(word) > MAX_LENGTH for word, _ in parsed):
+        return "keywords.too_long"
     wanted = [word for word, excluded in parsed if not excluded]
     unwanted = [word for word, excluded in parsed if excluded]
     # a keyword moves between the lists: `add -x` after `add x` makes x an exclusion
@@ -98,7 +102,10 @@ async def cmd_keywords(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     outcome = change(chat, action, " ".join(words[1:]))
     if isinstance(outcome, str):
-        await reply(update, context, chat, text(chat.language, outcome, limit=MAX_KEYWORDS))
+        words = ", ".join(f"“{escape(word)}”" for word, _ in parse_keywords(" ".join(words[1:])))
+        await reply(
+            update, context, chat, text(chat.language, outcome, limit=MAX_KEYWORDS, length=MAX_LENGTH, words=words)
+        )
         return
     chat = await asyncio.to_thread(lambda: chat_store.update_chat(services(context).db, chat.id, **outcome))
     await reply(update, context, chat, text(chat.language, "keywords.saved") + "\n" + keywords_summary(chat))

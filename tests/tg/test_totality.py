@@ -111,3 +111,15 @@ async def test_a_digest_on_demand_that_telegram_refuses_is_reported_to_the_user_
     answer = await bot.say(USER, "/digest")
     assert "I could not prepare the digest" in answer and "try again later" in answer
     assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+
+
+async def test_keywords_say_when_nothing_was_removed_or_a_keyword_is_too_long(running_bot: RunningBot):
+    bot = running_bot
+    await bot.say(USER, "/keywords add ceasefire")
+    answer = await bot.say(USER, "/keywords remove <b>truce</b>")
+    assert "“&lt;b&gt;truce&lt;/b&gt;”: not among this chat's keywords, so nothing changed" in answer
+    assert "saved" not in answer
+    answer = await bot.say(USER, "/keywords add " + "x" * 5000)
+    assert "at most 80 characters; nothing was saved" in answer
+    assert chat_store.get_chat(bot.db, USER).keywords_include == ("ceasefire",)
+    assert "only with none" in await bot.say(USER, "/keywords remove Ceasefire, truce")  # one of them: removed
