@@ -74,6 +74,10 @@ async def test_webhook_mode_accepts_updates_with_the_secret_only(settings, api):
         await until(lambda: api.texts(1001))
         assert "Hello Ada" in api.texts(1001)[0] and len(api.texts(1001)) == 1
         assert not api.calls_of("getUpdates")
+        # an update PTB cannot read is taken (not answered 500, which Telegram would redeliver forever)
+        assert await asyncio.to_thread(post, hook, {"update_id": 3, "message": "garbage"}, secret) == 200
+        assert await asyncio.to_thread(post, hook, start_update(4), secret) == 200
+        await until(lambda: len(api.texts(1001)) == 2)
 
         status, body = await asyncio.to_thread(get, f"http://127.0.0.1:{port}/metrics")
         assert status == 200 and b"# HELP ladderwatch_sources " in body
