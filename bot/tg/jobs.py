@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 POLL_PREFIX = "poll:"
 DELIVERY_SECONDS = 2.0
+MAX_DELIVERY_GAP = 60.0
 STARTUP_JITTER_SECONDS = 2.0
 SYNC_SECONDS = 60.0
 MIN_POLL_GAP = timedelta(seconds=1)
@@ -212,13 +213,24 @@ async def retry_translations_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One outbox pass; the next is scheduled when this one ends, so passes never overlap."""
+    """One outbox pass; the next is scheduled when this one ends, so passes never overlap.
+
+    A failing pass (the database is down) backs off, doubling up to `MAX_DELIVERY_GAP`; its
+    traceback is logged once, then one line per failure until a pass succeeds."""
+    svc, delay = services(context), DELIVERY_SECONDS
     try:
-        await services(context).delivery.deliver_due()
-    except Exception:
-        log.exception("delivery pass failed")
+        await svc.delivery.deliver_due()
+        svc.delivery_failures = 0
+    except Exception as error:
+        svc.delivery_failures += 1
+        delay = min(DELIVERY_SECONDS * 2**svc.delivery_failures, MAX_DELIVERY_GAP)
+        if svc.delivery_failures == 1:
+            log.exception("delivery pass failed; next try in %.0f s", delay)
+        else:
+            failures = svc.delivery_failures
+            log.error("delivery pass failed (%d in a row): %s; next try in %.0f s", failures, error, delay)
     finally:
-        context.job_queue.run_once(deliver_job, DELIVERY_SECONDS, name="deliver")
+        context.job_queue.run_once(deliver_job, delay, name="deliver")
 
 
 # --- retention and start-up ------------------------------------------------------------------

@@ -23,6 +23,7 @@ class Services:
     watchlist_stamp: float | None = None
     polling: set[int] = field(default_factory=set)  # sources whose refresh is running right now
     stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set by `stop_polling`
+    delivery_failures: int = 0  # outbox passes that failed in a row (back-off)
 
     @property
     def db(self) -> Database:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.ext import Application
 
@@ -20,7 +21,7 @@ from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.tg.app import build_application, on_startup
 from bot.tg.digests import schedule_digest
-from bot.tg.jobs import reload_watchlist_if_changed, sync_polls
+from bot.tg.jobs import deliver_job, reload_watchlist_if_changed, sync_polls
 from tests.tg.botapi_double import retry_after, server_error
 from tests.tg.factories import add_chat, add_statement
 
@@ -205,3 +206,23 @@ async def test_a_chat_that_unblocks_the_bot_gets_its_daily_digest_again(applicat
     await application.process_update(Update.de_json(api.updates[-1], application.bot))
     assert chat_store.get_chat(db, 1001).active
     assert application.job_queue.get_jobs_by_name("digest:1001")
+
+
+async def test_a_failing_delivery_pass_backs_off_and_logs_one_traceback(application, caplog, monkeypatch):
+    svc = application.bot_data["services"]
+
+    async def broken() -> int:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(svc.delivery, "deliver_due", broken)
+    gaps = []
+    for _ in range(8):
+        application.job_queue.run_once(deliver_job, 0, name="deliver-test")
+        await application.job_queue.get_jobs_by_name("deliver-test")[0].run(application)
+        following = application.job_queue.get_jobs_by_name("deliver")
+        gaps.append(max((j.next_t - datetime.now(UTC)).total_seconds() for j in following))
+        for job in following:
+            job.schedule_removal()
+        await asyncio.sleep(0)
+    assert gaps[0] < gaps[1] < gaps[2] and 55 < gaps[-1] <= 60
+    assert len([r for r in caplog.records if r.exc_info]) == 1
