@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.alerts import fold
-from bot.i18n import language_label, text
+from bot.i18n import language_label, supported_language, text
 from bot.model import Account, Label
 from bot.render.alert import escape
 from bot.storage import accounts as account_store
@@ -323,6 +323,9 @@ async def on_filter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """A tap on the /filters keyboard: change one setting of the chat it was drawn for, redraw."""
     query = update.callback_query
     assert query is not None and query.data is not None
+    if update.effective_chat is None:  # a button under an inline message: no chat, not our keyboard
+        await acknowledge(query, text(supported_language(query.from_user.language_code), "filters.expired"))
+        return
     tap = parse_tap(query.data)
     chat = await keyboard_chat(update, context, tap)
     if tap is None or chat is None:

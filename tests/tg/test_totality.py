@@ -123,3 +123,13 @@ async def test_keywords_say_when_nothing_was_removed_or_a_keyword_is_too_long(ru
     assert "at most 80 characters; nothing was saved" in answer
     assert chat_store.get_chat(bot.db, USER).keywords_include == ("ceasefire",)
     assert "only with none" in await bot.say(USER, "/keywords remove Ceasefire, truce")  # one of them: removed
+
+
+async def test_a_filters_button_without_a_chat_is_answered_not_a_traceback(running_bot: RunningBot, caplog):
+    api = running_bot.api
+    user = {"id": USER, "is_bot": False, "first_name": "Ada"}
+    query = {"id": "q2", "from": user, "chat_instance": "1", "data": f"f:l:0:{USER}:neutral", "inline_message_id": "i"}
+    api.raw({"callback_query": query})
+    [answer] = await until(lambda: api.calls_of("answerCallbackQuery"))
+    assert answer.get("text") == "This keyboard is out of date: send /filters again."
+    assert not [r for r in caplog.records if r.exc_info]
