@@ -62,6 +62,7 @@ def api_file_url(base_url: str) -> str:
 
 
 def build_application(settings: Settings, pipeline: Pipeline, polling: bool = True) -> Application:
+    updates_request = UpdatesRequest()
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -69,7 +70,7 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
         .base_file_url(api_file_url(api_base_url(settings.telegram_api_base_url)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(TelegramLimiter())
-        .get_updates_request(UpdatesRequest())
+        .get_updates_request(updates_request)
         .post_init(on_startup)
     )
     if not polling:
@@ -78,6 +79,7 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
     keep_late_jobs(application)
     delivery = Delivery(application.bot, pipeline.db, pipeline.translator)
     application.bot_data["services"] = Services(settings, pipeline, delivery)
+    application.bot_data["token_refused"] = updates_request.token_refused
     add_handlers(application)
     return application
 
@@ -165,6 +167,17 @@ async def serve(settings: Settings, webhook_url: str | None, stop: asyncio.Event
         await pipeline.close()
 
 
+async def until_stopped(stop: asyncio.Event, token_refused: asyncio.Event) -> bool:
+    """Wait for `stop` (True) or for Telegram to refuse the token while polling (False)."""
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(token_refused.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    return stop.is_set() or not token_refused.is_set()
+
+
 async def _serve(settings: Settings, pipeline: Pipeline, webhook_url: str | None, stop: asyncio.Event) -> int:
     """In the order of PTB's run_polling (post_init before updates)."""
     application = build_application(settings, pipeline, polling=webhook_url is None)
@@ -180,11 +193,14 @@ async def _serve(settings: Settings, pipeline: Pipeline, webhook_url: str | None
             await receive_updates(application, webhook, webhook_url)
             await application.start()
             log.info("Ladderwatch is running (%s)", "webhook" if webhook else "polling")
-            await stop.wait()
+            if not await until_stopped(stop, application.bot_data["token_refused"]):
+                log.error("Telegram no longer accepts TELEGRAM_BOT_TOKEN (revoked?); stopping: set the current token")
+                return 1
             log.info("stopping")
         finally:
             if application.updater is not None and application.updater.running:
-                await application.updater.stop()
+                with contextlib.suppress(InvalidToken):  # the polling that ended on a refused token
+                    await application.updater.stop()
             stop_polling(application)  # running refreshes are cancelled, not awaited
             if application.running:
                 await application.stop()

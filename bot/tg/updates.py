@@ -12,12 +12,13 @@ becomes a `NetworkError`, which PTB retries with back-off.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram.error import NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,15 @@ def readable_updates(result: object) -> list[dict[str, Any]]:
 
 
 class UpdatesRequest(HTTPXRequest):
-    """HTTPXRequest whose getUpdates answers are always readable (see the module)."""
+    """HTTPXRequest whose getUpdates answers are always readable (see the module).
+
+    A token Telegram refuses on getUpdates (revoked in @BotFather while running) ends PTB's
+    polling for good while the process lives on, reading nothing: `token_refused` is set so
+    the bot can stop and say why instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token_refused = asyncio.Event()
 
     async def post(
         self,
@@ -57,6 +66,10 @@ class UpdatesRequest(HTTPXRequest):
     ) -> Any:
         try:
             result = await super().post(url, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        except InvalidToken:
+            if url.endswith("/getUpdates"):
+                self.token_refused.set()
+            raise
         except TelegramError:
             raise
         except Exception as error:  # a JSON answer without "result", or not an object

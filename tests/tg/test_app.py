@@ -117,3 +117,17 @@ def test_a_bare_server_url_gets_the_bot_prefix():
     assert api_base_url("http://127.0.0.1:8081/") == "http://127.0.0.1:8081/bot"
     assert api_base_url("https://api.telegram.org/bot") == "https://api.telegram.org/bot"
     assert api_base_url("http://h/custom/bot{token}/test") == "http://h/custom/bot{token}/test"
+
+
+async def test_a_token_revoked_while_polling_stops_the_bot_with_a_clear_line(settings, api, caplog):
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, None, stop))
+    try:
+        await until(lambda: api.calls_of("getUpdates"))
+        api.updates_answer = (401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        assert await asyncio.wait_for(task, 20) == 1  # not alive and deaf
+    finally:
+        stop.set()
+        if not task.done():
+            await asyncio.wait_for(task, 20)
+    assert any("no longer accepts TELEGRAM_BOT_TOKEN" in r.getMessage() for r in caplog.records)
