@@ -124,8 +124,7 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         log.info("the bot was removed from the chat (%s)", new, extra={"chat_id": chat.id})
         return
     settings = await current_chat(update, context)  # records (or reactivates) the chat
-    if old in GONE:  # back after a block or a removal: its daily digest is due again
-        schedule_digest(context.job_queue, settings)
+    schedule_digest(context.job_queue, settings)  # back after a block, a removal or lost rights: digest due again
     if chat.type == "channel":
         if new == "administrator" and old != "administrator":
             await tell_who_added(context, change.from_user.id, change.from_user.language_code, chat)

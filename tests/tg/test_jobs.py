@@ -196,13 +196,14 @@ async def test_a_digest_whose_forum_topic_was_deleted_goes_to_the_main_thread(ap
     assert chat_store.get_chat(db, -100).thread_id is None
 
 
-async def test_a_chat_that_unblocks_the_bot_gets_its_daily_digest_again(application, api):
+@pytest.mark.parametrize("old_status", ["kicked", "restricted"])  # unblocked; send rights given back
+async def test_a_chat_that_unblocks_the_bot_gets_its_daily_digest_again(application, api, old_status):
     db = application.bot_data["services"].db
     add_chat(db, 1001)
-    chat_store.record_removed(db, 1001)  # blocked while the bot was down: no digest job at start-up
+    chat_store.record_removed(db, 1001)  # refused while the bot was down: no digest job at start-up
     await on_startup(application)
     assert not application.job_queue.get_jobs_by_name("digest:1001")
-    api.my_chat_member(1001, "member", old_status="kicked", chat_type="private")
+    api.my_chat_member(1001, "member", old_status=old_status, chat_type="private")
     await application.process_update(Update.de_json(api.updates[-1], application.bot))
     assert chat_store.get_chat(db, 1001).active
     assert application.job_queue.get_jobs_by_name("digest:1001")
