@@ -622,6 +622,26 @@ ADMIN_RIGHTS = {
 }
 
 
+RESTRICTED_RIGHTS = (
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_send_messages",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_manage_topics",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_edit_tag",
+    "can_react_to_messages",
+)
+
+
 def member_object(user: dict[str, Any], status: str) -> dict[str, Any]:
     """A ChatMember as Telegram sends it: an administrator carries all its rights."""
     member: dict[str, Any] = {"status": status, "user": user}
@@ -629,6 +649,8 @@ def member_object(user: dict[str, Any], status: str) -> dict[str, Any]:
         member.update(ADMIN_RIGHTS)
     elif status == "kicked":
         member["until_date"] = 0
+    elif status == "restricted":  # a member who may not send messages
+        member.update({name: False for name in RESTRICTED_RIGHTS}, is_member=True, until_date=0)
     return member
 
 

@@ -199,14 +199,16 @@ async def test_a_digest_whose_forum_topic_was_deleted_goes_to_the_main_thread(ap
 @pytest.mark.parametrize("old_status", ["kicked", "restricted"])  # unblocked; send rights given back
 async def test_a_chat_that_unblocks_the_bot_gets_its_daily_digest_again(application, api, old_status):
     db = application.bot_data["services"].db
-    add_chat(db, 1001)
-    chat_store.record_removed(db, 1001)  # refused while the bot was down: no digest job at start-up
+    chat_id = 1001 if old_status == "kicked" else -100
+    add_chat(db, chat_id, chat_type="private" if chat_id > 0 else "supergroup")
+    chat_store.record_removed(db, chat_id)  # refused while the bot was down: no digest job at start-up
     await on_startup(application)
-    assert not application.job_queue.get_jobs_by_name("digest:1001")
-    api.my_chat_member(1001, "member", old_status=old_status, chat_type="private")
+    assert not application.job_queue.get_jobs_by_name(f"digest:{chat_id}")
+    chat_type = "private" if chat_id > 0 else "supergroup"
+    api.my_chat_member(chat_id, "member", old_status=old_status, chat_type=chat_type)
     await application.process_update(Update.de_json(api.updates[-1], application.bot))
-    assert chat_store.get_chat(db, 1001).active
-    assert application.job_queue.get_jobs_by_name("digest:1001")
+    assert chat_store.get_chat(db, chat_id).active
+    assert application.job_queue.get_jobs_by_name(f"digest:{chat_id}")
 
 
 async def test_a_failing_delivery_pass_backs_off_and_logs_one_traceback(application, caplog, monkeypatch):
