@@ -62,7 +62,12 @@ INTERACTIVE_RETRIES = 3
 LONGEST_INTERACTIVE_WAIT = 30.0
 THREAD_GONE = "thread not found"  # Telegram's answer when a forum topic was deleted
 # 400 answers that are about the chat, not the message: counted like a 403 (blocked, kicked)
-CHAT_REFUSALS = ("chat not found", "not enough rights", "have no rights", "need administrator rights")
+CHAT_REFUSALS = (
+    "chat not found",
+    "not enough rights to send text",  # not "… to send photos": the chat still takes text
+    "have no rights to send a message",
+    "need administrator rights in the channel",
+)
 
 
 def refused_by_chat(error: TelegramError) -> bool:
