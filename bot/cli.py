@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.classify_cli import cmd_classify, cmd_eval
-from bot.cli_errors import CommandError
+from bot.cli_errors import CommandError, unwritable, write_output
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
 
@@ -76,7 +76,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print(html_to_text(format_digest(digest, lang)))
         chart = render_chart(digest, lang) if args.chart else None
         if chart is not None:
-            Path(args.chart).write_bytes(chart)
+            write_output(Path(args.chart), chart, "the chart")
             print(f"chart written to {args.chart}")
         return 0
     finally:
@@ -86,8 +86,11 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
+    chart = Path(args.chart)
+    if chart.is_dir() or not chart.parent.is_dir():  # said before the demo runs, not after
+        raise CommandError(f"--chart {args.chart}: give a file path in an existing folder for the digest chart")
     logging.getLogger().setLevel(logging.WARNING)  # the demo's own output tells the story
-    return asyncio.run(run_demo(Path(args.chart)))
+    return asyncio.run(run_demo(chart))
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,6 +121,8 @@ def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
     db = open_database(settings.database_url)
     try:
         counts = export_state(db, Path(args.file))
+    except OSError as error:
+        raise unwritable(args.file, "the state export", error) from None
     finally:
         db.close()
     print(f"exported {sum(counts.values())} rows to {args.file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

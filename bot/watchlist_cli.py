@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli_errors import CommandError
+from bot.cli_errors import CommandError, write_output
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
 from bot.settings import Settings, read_utf8
@@ -59,7 +59,7 @@ def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
         db.close()
     text = export_opml(accounts, settings) if args.format == "opml" else dump_watchlist(accounts)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(Path(args.output), text, "the watchlist")
         print(f"{len(accounts)} accounts written to {args.output} ({args.format})")
     else:
         sys.stdout.write(text)
