@@ -43,6 +43,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(settings, until_idle=args.until_idle)
 
 
+FIRST_DIGEST_DAY = date(1970, 1, 8)  # with the chart's 7 days before it, nothing earlier than 1970
+TELEGRAM_ID_LIMIT = 2**63  # chat ids are signed 64-bit integers
+
+
 def _digest_end(day: str | None, tz: str) -> datetime:
     if day is None:
         return datetime.now(UTC)
@@ -50,7 +54,25 @@ def _digest_end(day: str | None, tz: str) -> datetime:
         parsed = date.fromisoformat(day)
     except ValueError:
         raise CommandError(f"--date {day!r} must be YYYY-MM-DD") from None
+    today = datetime.now(ZoneInfo(tz)).date()
+    if parsed > today:
+        raise CommandError(
+            f"--date {day}: that day has not begun yet (today is {today} in {tz}); give today or an earlier day"
+        )
+    if parsed < FIRST_DIGEST_DAY:
+        raise CommandError(f"--date {day}: give a day from {FIRST_DIGEST_DAY} to {today}")
     return datetime.combine(parsed + timedelta(days=1), time(0), ZoneInfo(tz)).astimezone(UTC)
+
+
+def _chat_id(raw: str) -> int:
+    """A Telegram chat id (argparse type): an integer that fits in 64 bits."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a chat id (a whole number, e.g. -1001234567890)") from None
+    if not -TELEGRAM_ID_LIMIT <= value < TELEGRAM_ID_LIMIT:
+        raise argparse.ArgumentTypeError(f"{raw[:40]!r} is not a chat id: Telegram's ids fit in 64 bits")
+    return value
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
@@ -215,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = commands.add_parser("digest", help="print a digest (last 24 h, or the day given)")
     digest.add_argument("--date", help="YYYY-MM-DD: the digest of that whole day")
-    digest.add_argument("--chat", type=int, help="a chat id: its accounts, time zone and language")
+    digest.add_argument("--chat", type=_chat_id, help="a chat id: its accounts, time zone and language")
     digest.add_argument("--chart", metavar="PNG", help="also write the 7-day chart to this file")
     digest.set_defaults(handler=cmd_digest)
 
