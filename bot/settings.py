@@ -124,7 +124,11 @@ class NotUtf8Error(SettingsError):
 
 def read_utf8(path: Path) -> str:
     """A configuration file's text (a UTF-8 BOM is allowed); other encodings → NotUtf8Error."""
-    data = path.read_bytes()
+    return decode_utf8(path.read_bytes(), path)
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """`read_utf8` for bytes already read (standard input: `path` is then `-`)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
