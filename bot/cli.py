@@ -153,14 +153,14 @@ def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import_state(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.db import open_database
-    from bot.storage.state import import_state
+    from bot.storage.state import StateFileError, import_state
 
     if not Path(args.file).is_file():
-        raise CommandError(f"{args.file}: no such file")
+        raise CommandError(f"{args.file}: no such file" + (" (it is a folder)" if Path(args.file).is_dir() else ""))
     db = open_database(settings.database_url)
     try:
         counts = import_state(db, Path(args.file))
-    except (ValueError, KeyError) as error:
+    except StateFileError as error:
         raise CommandError(str(error)) from None
     finally:
         db.close()
