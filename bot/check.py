@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.settings import Settings
 
@@ -64,7 +65,7 @@ def check_database(settings: Settings) -> str:
 def check_polls(settings: Settings) -> str:
     """What the last polls (of `run` or `poll`, stored in the database) said: sources the
     settings can read but that did not answer. No fetch here, so `--offline` says it too."""
-    from bot.reader.health import unconfigured_reason
+    from bot.reader.health import polling_stalled, stall_note, unconfigured_reason
     from bot.storage.accounts import list_source_rows
     from bot.storage.db import DatabaseUnavailable, open_database
 
@@ -80,6 +81,10 @@ def check_polls(settings: Settings) -> str:
     failing = [r for r in polled if r.consecutive_errors]
     if not polled:
         return "no poll yet: `ladderwatch poll --once` (or `run`) fetches the sources"
+    now = datetime.now(UTC)
+    stalled = polling_stalled(rows, now, settings.poll_seconds)
+    if stalled is not None:
+        raise CheckWarning(f"{stall_note(stalled, now)}; {len(failing)} of {len(rows)} failed at their last poll")
     if failing:
         example = f"{failing[0].account_id} {failing[0].kind}:{failing[0].handle}: {failing[0].last_error or '?'}"
         raise CheckWarning(

@@ -33,7 +33,15 @@ from tornado.web import Application, RequestHandler
 
 from bot import metrics
 from bot.coverage import coverage_line, source_coverage
-from bot.reader.health import FAILING, STALE, STATES, UNCONFIGURED, source_state
+from bot.reader.health import (
+    FAILING,
+    STALE,
+    STATES,
+    UNCONFIGURED,
+    polling_stalled,
+    source_state,
+    stall_note,
+)
 from bot.settings import Settings
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
@@ -112,8 +120,12 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
         session.execute(sql("SELECT 1"))
     sources = source_health(db, settings)
     coverage = source_coverage(db, settings.x_bridge)
-    report: dict[str, object] = {"status": DEGRADED if coverage.degraded else OK}
-    if coverage.degraded:
+    now = datetime.now(UTC)
+    stalled = polling_stalled(account_store.list_source_rows(db), now, settings.poll_seconds, settings)
+    report: dict[str, object] = {"status": DEGRADED if coverage.degraded or stalled else OK}
+    if stalled is not None:  # the last 24 h may still look covered: say that nothing polls now
+        report["reason"] = stall_note(stalled, now)
+    elif coverage.degraded:
         report["reason"] = coverage_line(coverage, "en")
     report.update(
         coverage=coverage_line(coverage, "en"),
