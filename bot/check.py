@@ -95,9 +95,16 @@ def check_polls(settings: Settings) -> str:
 
 
 def check_token(settings: Settings) -> str:
+    """Offline: the token is there and has a token's shape (only Telegram can say it is valid)."""
+    from bot.settings import SettingsError
+
     if not settings.telegram_bot_token:
         raise CheckFailed("TELEGRAM_BOT_TOKEN is not set: needed by `ladderwatch run` (get one from @BotFather)")
-    return "TELEGRAM_BOT_TOKEN is set"
+    try:
+        settings.require_token()
+    except SettingsError as error:
+        raise CheckFailed(str(error)) from None
+    return "TELEGRAM_BOT_TOKEN is set and well-formed (not sent to Telegram offline)"
 
 
 def check_token_online(settings: Settings) -> str:

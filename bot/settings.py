@@ -21,6 +21,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_POLL_SECONDS = 86400  # one day: a longer interval is a typo, and timers overflow far beyond it
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 DATABASE_EXAMPLES = "sqlite:///data/ladderwatch.sqlite3 or postgresql+psycopg://user:password@host/dbname"
+_TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,200}")  # what @BotFather hands out
 _ASCII_NUMBER = re.compile(r"^[0-9]{1,18}$")  # str.isdigit() also accepts "¹" and "١", which int() refuses
 
 
@@ -110,6 +111,11 @@ class Settings:
         if not self.telegram_bot_token:
             raise SettingsError(
                 "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it (or put it in .env)"
+            )
+        if not _TOKEN_SHAPE.fullmatch(self.telegram_bot_token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed: a bot token is the bot's number, a colon, then letters, digits, "
+                "- and _ (like 123456:ABC-def_1); copy it again from @BotFather"
             )
         return self.telegram_bot_token
 

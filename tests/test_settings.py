@@ -61,3 +61,24 @@ def test_every_setting_is_documented_in_the_readme_and_env_example():
     for spec in SETTINGS:
         assert f"`{spec.name}`" in readme, spec.name
         assert spec.name in example, spec.name
+
+
+@pytest.mark.parametrize("token", ["abc", "123456:ÄÖÜ", "123:abc\ndef", " :x", "123:"])
+def test_a_malformed_token_is_refused_by_run_and_by_check_offline(token, ladderwatch_env, capsys):
+    from bot.cli import main
+
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": token}, env_file=None)
+    with pytest.raises(SettingsError) as error:
+        settings.require_token()
+    assert "TELEGRAM_BOT_TOKEN is malformed" in str(error.value)
+
+    ladderwatch_env.set(TELEGRAM_BOT_TOKEN=token)
+    assert main(["check", "--offline"]) == 1
+    assert "FAIL  token      TELEGRAM_BOT_TOKEN is malformed" in capsys.readouterr().out
+    assert main(["run"]) == 2  # refused before any request to Telegram
+    assert capsys.readouterr().err.startswith("ladderwatch: TELEGRAM_BOT_TOKEN is malformed")
+
+
+def test_a_well_formed_token_is_accepted():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "123456789:AAtest-Token_42"}, env_file=None)
+    assert settings.require_token() == "123456789:AAtest-Token_42"
