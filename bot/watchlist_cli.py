@@ -23,36 +23,41 @@ if TYPE_CHECKING:  # storage (SQLAlchemy) loads only for the commands that use i
     from bot.storage.db import Database
 
 
-def _open_synced(settings: Settings) -> Database:
-    """The database with watchlist.yaml applied; a broken file is reported, not fatal."""
+def _open_synced(settings: Settings) -> tuple[Database, str | None]:
+    """The database with watchlist.yaml applied, and why the file was rejected (or None): a
+    broken file is reported, not fatal; the last good watchlist stays in the database."""
     from bot.pipeline import load_configured_watchlist
+    from bot.storage.accounts import list_accounts
     from bot.storage.db import open_database
 
     db = open_database(settings.database_url)
     problem = load_configured_watchlist(settings, db)
     if problem:
-        print(f"warning: {problem}; using the last good watchlist", file=sys.stderr)
-    return db
+        kept = "using the last good watchlist" if list_accounts(db) else "nothing is watched until it is fixed"
+        print(f"warning: {problem}; {kept}", file=sys.stderr)
+    return db, problem
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit status 1 when watchlist.yaml was rejected (as `poll --once`): what is listed is
+    then the last good watchlist, not the file."""
     from bot.reader.health import describe_sources
     from bot.storage.accounts import list_accounts, list_source_rows
 
-    db = _open_synced(settings)
+    db, problem = _open_synced(settings)
     try:
         rows, accounts = list_source_rows(db), list_accounts(db)
     finally:
         db.close()
     now = datetime.now(UTC)
     print(describe_sources(rows, accounts, now, settings.poll_seconds, settings=settings))
-    return 0
+    return 1 if problem else 0
 
 
 def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.accounts import list_accounts
 
-    db = _open_synced(settings)
+    db, _ = _open_synced(settings)
     try:
         accounts = list_accounts(db)
     finally:
@@ -77,7 +82,7 @@ def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")
-    db = _open_synced(settings)
+    db, _ = _open_synced(settings)
     try:
         current = {a.id for a in list_accounts(db)}
         try:
