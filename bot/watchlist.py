@@ -184,12 +184,20 @@ def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
 
 
 def load_watchlist(path: Path) -> list[Account]:
-    if path.is_dir():
-        raise WatchlistError(str(path), 0, "is a folder, not a file; put the watchlist file there instead")
-    if not path.is_file():
+    shown = str(path)[:300]  # a path of thousands of characters is refused by the system anyway
+    try:
+        if path.is_dir():
+            raise WatchlistError(shown, 0, "is a folder, not a file; put the watchlist file there instead")
+        if path.parent.is_file():
+            raise WatchlistError(shown, 0, "LADDERWATCH_CONFIG is a file; set it to the folder holding watchlist.yaml")
+        if not path.is_file():
+            raise WatchlistError(
+                shown, 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml"
+            )
+    except OSError as error:  # a name too long, a folder without permission…
         raise WatchlistError(
-            str(path), 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml"
-        )
+            shown, 0, f"cannot be looked up ({error.strerror or error}); set LADDERWATCH_CONFIG to a usable folder"
+        ) from None
     try:
         text = read_utf8(path)
     except NotUtf8Error as error:

@@ -43,3 +43,20 @@ def test_with_no_good_watchlist_yet_it_does_not_claim_to_use_one(ladderwatch_env
     assert main(["sources"]) == 1
     err = capsys.readouterr().err
     assert "nothing is watched until it is fixed" in err and "last good" not in err
+
+
+def test_a_config_folder_name_too_long_for_the_system_is_one_line_not_a_traceback(ladderwatch_env, capsys):
+    ladderwatch_env.set(LADDERWATCH_CONFIG=str(ladderwatch_env.folder / ("é" * 3000)))
+    for command in (["check", "--offline"], ["poll", "--once"], ["sources"]):
+        assert main(command) == 1
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        assert "cannot be looked up (File name too long)" in captured.out + captured.err
+
+
+def test_a_config_setting_naming_a_file_says_so(ladderwatch_env, capsys):
+    path = ladderwatch_env.write_watchlist(GOOD)
+    ladderwatch_env.set(LADDERWATCH_CONFIG=str(path))
+    with pytest.raises(WatchlistError) as error:
+        load_watchlist(path / "watchlist.yaml")
+    assert "LADDERWATCH_CONFIG is a file; set it to the folder holding watchlist.yaml" in str(error.value)
