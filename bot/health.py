@@ -42,7 +42,7 @@ from bot.reader.health import (
     source_state,
     stall_note,
 )
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -247,7 +247,13 @@ class HealthServer:
             max_header_size=MAX_HEADER_BYTES,
             max_body_size=MAX_BODY_BYTES,
         )
-        self.sockets = bind_sockets(self.port, address=self.host)
+        try:
+            self.sockets = bind_sockets(self.port, address=self.host)
+        except OSError as error:  # the port is taken, the host does not resolve or is not ours…
+            raise SettingsError(
+                f"LADDERWATCH_HTTP_PORT={self.port} on LADDERWATCH_HTTP_HOST={self.host}: cannot listen "
+                f"({error.strerror or error}); pick a free port, or a host name or address of this machine"
+            ) from None
         self.server.add_sockets(self.sockets)
         log.info("HTTP server on %s:%s", self.host, self.port)
 
