@@ -42,6 +42,11 @@ def check_coverage(settings: Settings) -> str:
         accounts = load_watchlist(settings.watchlist_path)
     except WatchlistError:
         raise CheckFailed("no valid watchlist to check (see above)") from None
+    if not accounts:
+        raise CheckWarning(
+            f"{settings.watchlist_path} has no accounts: nothing is read unless an admin adds some in chat "
+            "(/watch add); add accounts to the file"
+        )
     warning = coverage_warning(accounts, settings)
     if warning:
         reasons = {unconfigured_reason(s.kind.value, settings) for a in accounts for s in a.sources} - {None}

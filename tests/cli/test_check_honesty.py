@@ -1,5 +1,6 @@
-"""`ladderwatch check` with translation switched off on purpose (audit): a warning that says
-what it means, not a FAIL (and exit 1) for a documented choice."""
+"""`ladderwatch check` says what it checked (audit): translation switched off on purpose is a
+warning that says what it means, not a FAIL for a documented choice; an empty watchlist is not
+"every source can be read"."""
 
 from __future__ import annotations
 
@@ -16,3 +17,11 @@ def test_translator_none_is_a_warning_not_a_failure(ladderwatch_env, capsys):
     assert "WARN  translator translation is off (LADDERWATCH_TRANSLATOR=none)" in out
     assert "FAIL  translator" not in out
     assert [line[:4] for line in out.splitlines() if line.startswith("FAIL")] == ["FAIL"]  # the token only
+
+
+def test_an_empty_watchlist_is_not_every_source_can_be_read(ladderwatch_env, capsys):
+    ladderwatch_env.write_watchlist("accounts: []\n")
+    main(["check", "--offline"])
+    out = capsys.readouterr().out
+    assert "every source can be read" not in out
+    assert "WARN  sources    " in out and "has no accounts: nothing is read" in out
