@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import io
 import json
+import math
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,15 +26,29 @@ if TYPE_CHECKING:
     from bot.storage.db import Database
 
 
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:40]} is too large for a JSON number")
+    return value
+
+
 def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
     """(line number, object or None, error or None) for every non-blank line."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, parse_constant=_not_json, parse_float=_finite)
         except json.JSONDecodeError as error:
             yield number, None, f"not JSON ({error.msg})"
+            continue
+        except ValueError as error:  # NaN, Infinity, 1e999: the output line would not be JSON either
+            yield number, None, f"not JSON ({error})"
             continue
         if not isinstance(item, dict):
             yield number, None, "expected a JSON object"

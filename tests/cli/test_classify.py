@@ -135,3 +135,19 @@ def test_eval_skips_a_line_whose_gold_label_is_unknown_instead_of_scoring_it(lad
         assert f'{path}:{number}: "also" must be a list of labels' in captured.err
     assert "Traceback" not in captured.err
     assert captured.out.startswith("1 statements") and "ESCALATION" not in captured.out
+
+
+def test_nan_and_infinite_numbers_are_bad_lines_so_every_output_line_is_json(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        '{"id": 1e999, "text": "We call for restraint."}\n'
+        '{"id": NaN, "text": "We call for restraint."}\n'
+        '{"id": -Infinity, "text": "We call for restraint."}\n'
+        '{"id": 4, "text": "We call for restraint.", "score": 1.5e3}\n'
+    )
+    assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line, parse_constant=lambda c: 1 / 0)["id"] for line in captured.out.splitlines()] == [4]
+    assert f"{path}:1: not JSON (1e999 is too large for a JSON number)" in captured.err
+    assert f"{path}:2: not JSON (NaN is not a JSON number)" in captured.err
+    assert f"{path}:3: not JSON (-Infinity is not a JSON number)" in captured.err
