@@ -234,3 +234,13 @@ def source_notes(rows: Sequence[SourceRow], accounts: Sequence[Account], setting
     warning = coverage_warning(accounts, settings)
     lines = [f"warning: {warning}"] if warning else []
     return lines + [f"to fix: {ADVICE[reason]}" for reason in sorted(r for r in reasons if r)]
+
+
+def status_notes(
+    rows: Sequence[SourceRow], accounts: Sequence[Account], settings: Settings, now: datetime
+) -> list[str]:
+    """`/status`'s notes: that nothing is polling (first: it makes every line below old), then
+    what the settings leave unread (`source_notes`)."""
+    stalled = polling_stalled(rows, now, settings.poll_seconds, settings)
+    stall = [f"warning: {stall_note(stalled, now)}"] if stalled is not None else []
+    return stall + source_notes(rows, accounts, settings)

@@ -59,3 +59,15 @@ def test_check_and_sources_say_that_nothing_is_polling(ladderwatch_env, feed_ser
     assert main(["sources"]) == 0
     out = capsys.readouterr().out
     assert "warning: no source has been polled since" in out and "next poll: overdue since" in out
+
+
+def test_status_notes_lead_with_nothing_polling(settings, db):
+    from bot.reader.health import status_notes
+    from bot.storage.accounts import list_accounts, list_source_rows
+
+    add_source(db, "rubio", answered_hours_ago=1)
+    now = datetime.now(UTC)
+    assert status_notes(list_source_rows(db), list_accounts(db), settings, now) == []
+    _age(db, 5)
+    [note] = status_notes(list_source_rows(db), list_accounts(db), settings, now)
+    assert note.startswith("warning: no source has been polled since") and "(5.0 hours ago)" in note
