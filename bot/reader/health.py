@@ -145,6 +145,13 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _newest_item(row: SourceRow) -> str:
+    """The newest item's date; items without a date are not "never" (they were read)."""
+    if row.newest_item_at is None and row.last_new_item_at is not None:
+        return f"undated (items read, the last new one at {_when(row.last_new_item_at)})"
+    return _when(row.newest_item_at)
+
+
 def _next_poll(row: SourceRow, now: datetime) -> str:
     if row.disabled:
         return "not scheduled"
@@ -178,7 +185,7 @@ def _source_lines(
         f"  - {row.kind} {row.handle}: {state}",
         f"    url: {_url(row, settings)}",
         f"    last success: {_when(row.last_success_at)}; newest item: "
-        f"{_when(row.newest_item_at)}; next poll: {_next_poll(row, now)}",
+        f"{_newest_item(row)}; next poll: {_next_poll(row, now)}",
     ]
     if state == FAILING and row.last_error:
         lines.append(f"    error ({row.consecutive_errors}x): {row.last_error}")
