@@ -44,7 +44,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 FIRST_DIGEST_DAY = date(1970, 1, 8)  # with the chart's 7 days before it, nothing earlier than 1970
-TELEGRAM_ID_LIMIT = 2**63  # chat ids are signed 64-bit integers
+TELEGRAM_ID_LIMIT = 2**63
+CHART_NEEDS = "the chart needs matplotlib: pip install 'ladderwatch[chart]'"  # chat ids are signed 64-bit integers
 
 
 def _digest_end(day: str | None, tz: str) -> datetime:
@@ -96,10 +97,14 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings.x_bridge)
         digest = asyncio.run(translate_quotes(digest, lang, TranslationService(settings, db)))
         print(html_to_text(format_digest(digest, lang)))
-        chart = render_chart(digest, lang) if args.chart else None
-        if chart is not None:
-            write_output(Path(args.chart), chart, "the chart")
-            print(f"chart written to {args.chart}")
+        if not args.chart:
+            return 0
+        chart = render_chart(digest, lang)
+        if chart is None:  # the digest above carries the text sparkline instead
+            print(f"ladderwatch: no chart written to {args.chart}: {CHART_NEEDS}", file=sys.stderr)
+            return 1
+        write_output(Path(args.chart), chart, "the chart")
+        print(f"chart written to {args.chart}")
         return 0
     finally:
         db.close()

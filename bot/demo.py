@@ -207,6 +207,9 @@ async def run_demo(chart_path: Path) -> int:
             if chart is not None:
                 write_output(chart_path, chart, "the digest chart")
                 print(f"\nDigest chart written to {chart_path.resolve()}")
+            else:
+                print(f"\nNo digest chart written to {chart_path}: the chart needs matplotlib "
+                      "(pip install 'ladderwatch[chart]'); the digest above has a text sparkline instead")
         finally:
             await pipeline.close()
     return 0

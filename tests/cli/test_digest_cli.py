@@ -66,3 +66,14 @@ def test_a_past_day_before_anything_read_reaches_back_is_not_a_quiet_day(ladderw
     out = capsys.readouterr().out
     assert "0 of 1 sources answered since" in out and "1 not read yet in that period" in out
     assert "Quiet day" not in out and "Nothing was read in this period" in out
+
+
+def test_digest_chart_without_matplotlib_says_none_was_written_and_exits_1(ladderwatch_env, monkeypatch, capsys):
+    monkeypatch.setattr("bot.render.chart.chart_available", lambda: False)
+    ladderwatch_env.write_watchlist(WATCHLIST.format(url="https://mofa.example/feed"))
+    target = ladderwatch_env.folder / "chart.png"
+    assert main(["digest", "--chart", str(target)]) == 1
+    captured = capsys.readouterr()
+    assert "Ladderwatch digest" in captured.out and "chart written" not in captured.out
+    assert f"no chart written to {target}: the chart needs matplotlib" in captured.err
+    assert not target.exists()
