@@ -57,14 +57,23 @@ def check_coverage(settings: Settings) -> str:
 def check_database(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
-    from bot.storage.db import DatabaseUnavailable, open_database
+    from bot.storage.db import DatabaseUnavailable, open_database, write_refused
 
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
     try:
         db = open_database(settings.database_url)
     except DatabaseUnavailable as error:
         raise CheckFailed(str(error)) from None
-    db.close()
-    return f"{make_url(settings.database_url).render_as_string(hide_password=True)} opened, schema up to date"
+    try:
+        refused = write_refused(db)
+    finally:
+        db.close()
+    if refused:
+        raise CheckFailed(
+            f"{shown} opens but refuses writes ({refused}): `run`, `poll` and workers store what they read; "
+            "make the database file and its folder writable"
+        )
+    return f"{shown} opened and writable, schema up to date"
 
 
 def check_polls(settings: Settings) -> str:

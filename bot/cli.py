@@ -267,6 +267,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_refusal(error: Exception) -> str | None:
+    """One line for a database that fails mid-command (read-only, disk full, locked, gone),
+    or None for any other error. SQLAlchemy is looked up, not imported: most commands never
+    load it, and then no error can be one of its own."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(error, errors.OperationalError):
+        return None
+    reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0][:200]
+    return (
+        f"the database failed during the command ({reason}); check that DATABASE_URL's file and its folder "
+        "are writable and the disk is not full (`ladderwatch check` tests it), then run the command again"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import configure_logging
 
@@ -287,6 +301,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        refusal = _database_refusal(error)
+        if refusal is None:
+            raise
+        print(f"ladderwatch: {refusal}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `ladderwatch classify … | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 141

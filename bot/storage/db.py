@@ -153,6 +153,18 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+def write_refused(db: Database) -> str | None:
+    """Why the database refuses writes (a read-only file, folder or replica), or None: a
+    no-op update, rolled back. Opening and reading prove nothing about writing."""
+    try:
+        with db.engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            transaction.rollback()
+    except SQLAlchemyError as error:
+        return _first_line(error)
+    return None
+
+
 def open_database(url: str, upgrade: bool | None = None) -> Database:
     """The database on the current schema; failing to open it is one DatabaseUnavailable line.
 
