@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 TRANSLATOR_NAMES = ("google", "libre", "mymemory", "deepl", "none")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -146,11 +147,28 @@ def decode_utf8(data: bytes, path: Path) -> str:
         ) from None
 
 
+def _check_env_lines(text: str, env_file: Path) -> None:
+    """A `.env` line python-dotenv cannot read would be skipped with a warning naming no file,
+    and a setting's name without `=` silently ignored: both stop start-up naming the line."""
+    known = {spec.name for spec in SETTINGS}
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise SettingsError(
+                f"{env_file}:{binding.original.line}: not a NAME=value line (a missing = or an unclosed quote?); "
+                "fix or remove it"
+            )
+        if binding.key in known and binding.value is None:
+            line = binding.original.line
+            raise SettingsError(f"{env_file}:{line}: {binding.key} has no value; write {binding.key}=…")
+
+
 def _merged_environment(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     """The process environment wins over `.env`, as with most twelve-factor tools."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
-        parsed = dotenv_values(stream=io.StringIO(read_utf8(env_file)))
+        text = read_utf8(env_file)
+        _check_env_lines(text, env_file)
+        parsed = dotenv_values(stream=io.StringIO(text))
         values.update({k: v for k, v in parsed.items() if v is not None})
     values.update(environ)
     return values
