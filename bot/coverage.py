@@ -17,11 +17,12 @@ the sources answered — or when no source is watched at all.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.i18n import text as ui
 from bot.model import SourceKind
+from bot.reader.health import polling_stalled
 from bot.storage import accounts as account_store
 from bot.storage import statements as statement_store
 from bot.storage.db import Database
@@ -41,6 +42,7 @@ class Coverage:
     failing: int  # did not answer; the last poll failed (other than for a missing bridge)
     never_polled: int  # did not answer; not polled yet
     not_read_then: int = 0  # a past period: answered since, but nothing read reaches back into it
+    stalled_since: datetime | None = None  # live: the last fetch, when nothing has polled since (overdue)
 
     @property
     def nothing_read(self) -> bool:
@@ -102,9 +104,13 @@ def source_coverage(
         if account_ids is None or row.account_id in account_ids
     ]
     live = since is None
-    start = datetime.now(UTC) - WINDOW if since is None else since
+    now = datetime.now(UTC)
+    start = now - WINDOW if since is None else since
     reached = None if until is None else statement_store.sources_read_before(db, until, [row.id for row in rows])
-    return measure(rows, x_bridge, start, live, reached)
+    coverage = measure(rows, x_bridge, start, live, reached)
+    if live:  # sources that answered hours ago still count "in the last 24 h": say nothing polls since
+        coverage = replace(coverage, stalled_since=polling_stalled(rows, now, poll_seconds=0))
+    return coverage
 
 
 def coverage_line(coverage: Coverage, lang: str) -> str:
