@@ -89,6 +89,8 @@ def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
             accounts = read_account_document(read_utf8(path), str(path), current)
         except (WatchlistError, ValueError) as error:
             raise CommandError(f"nothing imported: {error}") from None
+        if not accounts:
+            raise CommandError(f"nothing imported: {args.file} has no accounts")
         for result in import_accounts(db, accounts):
             detail = f": already watched as {result.detail}" if result.outcome == SKIPPED else ""
             shown = result.account.id if result.outcome in (UNCHANGED, SKIPPED) else _describe(result.account)

@@ -60,3 +60,11 @@ def test_a_config_setting_naming_a_file_says_so(ladderwatch_env, capsys):
     with pytest.raises(WatchlistError) as error:
         load_watchlist(path / "watchlist.yaml")
     assert "LADDERWATCH_CONFIG is a file; set it to the folder holding watchlist.yaml" in str(error.value)
+
+
+def test_importing_a_file_without_accounts_says_nothing_was_imported(ladderwatch_env, capsys):
+    ladderwatch_env.write_watchlist(GOOD)
+    empty = ladderwatch_env.folder / "empty.yaml"
+    empty.write_text("accounts: []\n")
+    assert main(["watchlist", "import", str(empty)]) == 2
+    assert f"nothing imported: {empty} has no accounts" in capsys.readouterr().err
