@@ -67,7 +67,10 @@ def _read_payload(path: Path) -> dict[str, list[dict[str, Any]]]:
         for number, row in enumerate(rows, start=1):
             extra = sorted(set(row) - columns)
             if extra:
-                raise StateFileError(f"{path}: table {name}, row {number}: unknown column(s) {', '.join(extra)[:200]}")
+                raise StateFileError(
+                    f"{path}: table {name}, row {number}: unknown column(s) {', '.join(extra)[:200]} "
+                    "(written by a newer Ladderwatch? import it with that version)"
+                )
             wrong = _mistyped(known[name], row)
             if wrong:
                 raise StateFileError(f"{path}: table {name}, row {number}: {wrong}")
