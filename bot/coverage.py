@@ -43,6 +43,7 @@ class Coverage:
     never_polled: int  # did not answer; not polled yet
     not_read_then: int = 0  # a past period: answered since, but nothing read reaches back into it
     stalled_since: datetime | None = None  # live: the last fetch, when nothing has polled since (overdue)
+    disabled: int = 0  # switched off after failing for DISABLE_AFTER: not read, and said so
 
     @property
     def nothing_read(self) -> bool:
@@ -67,13 +68,15 @@ def measure(
     live: bool = True,
     reached: Collection[int] | None = None,
 ) -> Coverage:
-    """Pure: the sources' fetch state → coverage since `since` (disabled sources are left out).
+    """Pure: the sources' fetch state → coverage since `since`. A source switched off after
+    failing for days counts as not answering (`disabled`), never as one fewer source.
     `reached` (a past period): the ids of the sources whose readings reach back into it."""
-    answered = needs_bridge = failing = never_polled = not_read_then = total = 0
+    answered = needs_bridge = failing = never_polled = not_read_then = disabled = total = 0
     for row in rows:
-        if row.disabled:
-            continue
         total += 1
+        if row.disabled:
+            disabled += 1
+            continue
         if row.last_success_at is not None and row.last_success_at >= since:
             if reached is None or row.id in reached:
                 answered += 1
@@ -85,7 +88,9 @@ def measure(
             never_polled += 1
         elif row.consecutive_errors:
             failing += 1
-    return Coverage(since, live, total, answered, needs_bridge, failing, never_polled, not_read_then)
+    return Coverage(
+        since, live, total, answered, needs_bridge, failing, never_polled, not_read_then, disabled=disabled
+    )
 
 
 def source_coverage(
@@ -130,6 +135,8 @@ def coverage_line(coverage: Coverage, lang: str) -> str:
         parts.append(ui(lang, "coverage.failing", count=coverage.failing))
     if coverage.never_polled:
         parts.append(ui(lang, "coverage.never_polled", count=coverage.never_polled))
+    if coverage.disabled:
+        parts.append(ui(lang, "coverage.disabled", count=coverage.disabled))
     if coverage.not_read_then:
         parts.append(ui(lang, "coverage.not_read_then", count=coverage.not_read_then))
     return "; ".join(parts)
