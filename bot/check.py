@@ -88,23 +88,35 @@ def check_polls(settings: Settings) -> str:
     except DatabaseUnavailable:
         raise CheckFailed("not checked: the database cannot be opened (see the database line)") from None
     try:
-        rows = [r for r in list_source_rows(db) if not r.disabled and not unconfigured_reason(r.kind, settings)]
+        readable = [r for r in list_source_rows(db) if not unconfigured_reason(r.kind, settings)]
     finally:
         db.close()
+    rows = [r for r in readable if not r.disabled]
+    off = [r for r in readable if r.disabled]
+    switched_off = (
+        f"; {len(off)} switched off after failing for days and not polled (e.g. {off[0].account_id} "
+        f"{off[0].kind}:{off[0].handle}): an admin brings them back with /watch enable ID"
+        if off
+        else ""
+    )
     polled = [r for r in rows if r.last_fetch_at is not None]
     failing = [r for r in polled if r.consecutive_errors]
-    if not polled:
+    if not polled and not off:
         return "no poll yet: `ladderwatch poll --once` (or `run`) fetches the sources"
     now = datetime.now(UTC)
     stalled = polling_stalled(rows, now, settings.poll_seconds)
     if stalled is not None:
-        raise CheckWarning(f"{stall_note(stalled, now)}; {len(failing)} of {len(rows)} failed at their last poll")
+        raise CheckWarning(
+            f"{stall_note(stalled, now)}; {len(failing)} of {len(rows)} failed at their last poll{switched_off}"
+        )
     if failing:
         example = f"{failing[0].account_id} {failing[0].kind}:{failing[0].handle}: {failing[0].last_error or '?'}"
         raise CheckWarning(
             f"{len(failing)} of {len(rows)} sources failed at their last poll (e.g. {example[:300]}); "
-            "`ladderwatch sources` shows each one's error"
+            f"`ladderwatch sources` shows each one's error{switched_off}"
         )
+    if off:
+        raise CheckWarning(f"{len(polled)} of {len(rows)} polled sources answered at their last poll{switched_off}")
     return f"{len(polled)} of {len(rows)} sources answered at their last poll"
 
 
