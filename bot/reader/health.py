@@ -187,8 +187,11 @@ def _source_lines(
         f"    last success: {_when(row.last_success_at)}; newest item: "
         f"{_newest_item(row)}; next poll: {_next_poll(row, now)}",
     ]
-    if state == FAILING and row.last_error:
+    if state in (FAILING, DISABLED) and row.last_error:
         lines.append(f"    error ({row.consecutive_errors}x): {row.last_error}")
+    if state == DISABLED:
+        back = f"/watch enable {row.account_id}"
+        lines.append(f"    switched off after failing for days: an admin brings it back with {back}")
     return lines
 
 

@@ -242,3 +242,11 @@ def test_a_feed_of_undated_items_is_not_listed_as_newest_item_never(ladderwatch_
     assert main(["sources"]) == 0
     out = capsys.readouterr().out
     assert "newest item: never" not in out and "newest item: undated (items read, the last new one at" in out
+
+
+def test_a_switched_off_source_shows_its_last_error_and_how_to_bring_it_back():
+    disabled = row(kind="rss", handle="https://a.example/feed", disabled=True, consecutive_errors=40,
+                   last_error="HTTP 410 Gone", last_fetch_at=NOW - timedelta(days=3))
+    text = describe_sources([disabled], [Account("rubio", "Marco Rubio", sources=())], NOW, POLL)
+    assert "disabled" in text and "error (40x): HTTP 410 Gone" in text
+    assert "switched off after failing for days: an admin brings it back with /watch enable rubio" in text
