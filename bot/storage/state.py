@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,7 @@ def _read_payload(path: Path) -> dict[str, list[dict[str, Any]]]:
                     f"{path}: table {name}, row {number}: unknown column(s) {', '.join(extra)[:200]} "
                     "(written by a newer Ladderwatch? import it with that version)"
                 )
-            wrong = _mistyped(known[name], row)
+            wrong = _mistyped(known[name], row) or (_chat_problem(row) if name == "chats" else None)
             if wrong:
                 raise StateFileError(f"{path}: table {name}, row {number}: {wrong}")
             for column in dated:
@@ -83,6 +85,23 @@ def _read_payload(path: Path) -> dict[str, list[dict[str, Any]]]:
                             f"{path}: table {name}, row {number}: {column} {str(row[column])[:40]!r} is not a date"
                         ) from None
     return tables
+
+
+def _chat_problem(row: dict[str, Any]) -> str | None:
+    """A chat's time zone and digest time are used as they are: a wrong one would stop its digests."""
+    zone, clock = row.get("timezone"), row.get("digest_time")
+    if isinstance(zone, str) and zone not in _zones():
+        return f"timezone {zone[:40]!r} is not an IANA time zone such as Europe/Rome"
+    if isinstance(clock, str) and clock != "off" and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", clock):
+        return f"digest_time {clock[:40]!r} is not HH:MM or off"
+    return None
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones()) | {"UTC"}
 
 
 def _mistyped(table: Table, row: dict[str, Any]) -> str | None:

@@ -77,3 +77,23 @@ def test_digest_chart_without_matplotlib_says_none_was_written_and_exits_1(ladde
     assert "Ladderwatch digest" in captured.out and "chart written" not in captured.out
     assert f"no chart written to {target}: the chart needs matplotlib" in captured.err
     assert not target.exists()
+
+
+def test_a_chat_whose_stored_time_zone_is_unknown_here_gets_its_digest_in_utc(ladderwatch_env, capsys):
+    from sqlalchemy import update
+
+    from bot.storage import chats as chat_store
+    from bot.storage.db import open_database
+    from bot.storage.tables import ChatRow
+
+    ladderwatch_env.write_watchlist(WATCHLIST.format(url="https://mofa.example/feed"))
+    db = open_database(ladderwatch_env.database_url)
+    try:
+        chat_store.ensure_chat(db, 42, "private", "Ada", "en", datetime.now(UTC))
+        with db.session() as session:  # an older tzdata's zone, or an edited database
+            session.execute(update(ChatRow).where(ChatRow.id == 42).values(timezone="Mars/Base"))
+    finally:
+        db.close()
+    assert main(["digest", "--chat", "42"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and " UTC\n" in captured.out

@@ -45,7 +45,15 @@ def _broken(export: dict) -> list[tuple[object, str]]:
         (changed(lambda d: d["tables"]["sources"][0].update(consecutive_errors="abc")), "is not a whole number"),
         (changed(lambda d: d["tables"]["accounts"][0].pop("updated_at")), "table accounts does not fit the database"),
         (changed(lambda d: d["tables"].update(accounts=[])), "table sources does not fit the database"),
+        (changed(lambda d: d["tables"]["chats"].append(_chat(timezone="Mars/Base"))), "'Mars/Base' is not an IANA"),
+        (changed(lambda d: d["tables"]["chats"].append(_chat(digest_time="99:99"))), "'99:99' is not HH:MM or off"),
     ]
+
+
+def _chat(**values: str) -> dict:
+    return {"id": 7, "type": "private", "title": "t", "language": "en", "timezone": "UTC", "digest_time": "08:00",
+            "muted": False, "active": True, "send_failures": 0, "filter_labels": [], "filter_min_strength": 0.0,
+            "filter_accounts": [], "filter_languages": [], "created_at": "2026-12-01T00:00:00+00:00", **values}
 
 
 def test_a_broken_or_foreign_state_file_is_one_line_and_imports_nothing(ladderwatch_env, tmp_path, export, capsys):
