@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from bot.storage.db import Database
 
 
+def _blank(text: str) -> bool:
+    """Nothing to read: empty, or only spaces and control characters."""
+    return not "".join(ch for ch in text if ch.isprintable()).strip()
+
+
 def _not_json(constant: str) -> float:
     raise ValueError(f"{constant} is not a JSON number")
 
@@ -53,7 +58,7 @@ def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, 
         if not isinstance(item, dict):
             yield number, None, "expected a JSON object"
             continue
-        missing = [key for key in required if not isinstance(item.get(key), str) or not item[key].strip()]
+        missing = [key for key in required if not isinstance(item.get(key), str) or _blank(item[key])]
         if missing:
             yield number, None, f"missing or empty {', '.join(repr(m) for m in missing)}"
             continue
@@ -201,7 +206,7 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
             if not args.text:
                 raise CommandError('give a text (ladderwatch classify "TEXT") or --jsonl FILE|-')
             text = " ".join(args.text)
-            if not "".join(ch for ch in text if ch.isprintable()).strip():
+            if _blank(text):
                 raise CommandError("nothing to classify: the text is empty (or only spaces and control characters)")
             from bot.translate import failures_not_logged
 

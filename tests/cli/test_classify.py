@@ -151,3 +151,12 @@ def test_nan_and_infinite_numbers_are_bad_lines_so_every_output_line_is_json(lad
     assert f"{path}:1: not JSON (1e999 is too large for a JSON number)" in captured.err
     assert f"{path}:2: not JSON (NaN is not a JSON number)" in captured.err
     assert f"{path}:3: not JSON (-Infinity is not a JSON number)" in captured.err
+
+
+def test_a_jsonl_text_of_control_characters_only_is_a_bad_line(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "text": "\\u0001\\u0002 \\t"}\n{"id": 2, "text": "We call for restraint."}\n')
+    assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [2]
+    assert f"{path}:1: missing or empty 'text'" in captured.err
