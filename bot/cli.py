@@ -44,8 +44,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 FIRST_DIGEST_DAY = date(1970, 1, 8)  # with the chart's 7 days before it, nothing earlier than 1970
-TELEGRAM_ID_LIMIT = 2**63
-CHART_NEEDS = "the chart needs matplotlib: pip install 'ladderwatch[chart]'"  # chat ids are signed 64-bit integers
+TELEGRAM_ID_LIMIT = 2**63  # chat ids are signed 64-bit integers
+CHART_NEEDS = "the chart needs matplotlib: pip install 'ladderwatch[chart]'"
 
 
 def _digest_end(day: str | None, tz: str) -> datetime:
@@ -301,15 +301,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ladderwatch classify … | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except Exception as error:
         refusal = _database_refusal(error)
         if refusal is None:
             raise
         print(f"ladderwatch: {refusal}", file=sys.stderr)
         return 1
-    except BrokenPipeError:  # `ladderwatch classify … | head`: the reader left, nothing to report
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        return 141
 
 
 if __name__ == "__main__":
