@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.settings import Settings
 
@@ -41,6 +42,11 @@ def check_coverage(settings: Settings) -> str:
         accounts = load_watchlist(settings.watchlist_path)
     except WatchlistError:
         raise CheckFailed("no valid watchlist to check (see above)") from None
+    if not accounts:
+        raise CheckWarning(
+            f"{settings.watchlist_path} has no accounts: nothing is read unless an admin adds some in chat "
+            "(/watch add); add accounts to the file"
+        )
     warning = coverage_warning(accounts, settings)
     if warning:
         reasons = {unconfigured_reason(s.kind.value, settings) for a in accounts for s in a.sources} - {None}
@@ -51,20 +57,29 @@ def check_coverage(settings: Settings) -> str:
 def check_database(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
-    from bot.storage.db import DatabaseUnavailable, open_database
+    from bot.storage.db import DatabaseUnavailable, open_database, write_refused
 
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
     try:
         db = open_database(settings.database_url)
     except DatabaseUnavailable as error:
         raise CheckFailed(str(error)) from None
-    db.close()
-    return f"{make_url(settings.database_url).render_as_string(hide_password=True)} opened, schema up to date"
+    try:
+        refused = write_refused(db)
+    finally:
+        db.close()
+    if refused:
+        raise CheckFailed(
+            f"{shown} opens but refuses writes ({refused}): `run`, `poll` and workers store what they read; "
+            "make the database file and its folder writable"
+        )
+    return f"{shown} opened and writable, schema up to date"
 
 
 def check_polls(settings: Settings) -> str:
     """What the last polls (of `run` or `poll`, stored in the database) said: sources the
     settings can read but that did not answer. No fetch here, so `--offline` says it too."""
-    from bot.reader.health import unconfigured_reason
+    from bot.reader.health import polling_stalled, stall_note, unconfigured_reason
     from bot.storage.accounts import list_source_rows
     from bot.storage.db import DatabaseUnavailable, open_database
 
@@ -73,26 +88,49 @@ def check_polls(settings: Settings) -> str:
     except DatabaseUnavailable:
         raise CheckFailed("not checked: the database cannot be opened (see the database line)") from None
     try:
-        rows = [r for r in list_source_rows(db) if not r.disabled and not unconfigured_reason(r.kind, settings)]
+        readable = [r for r in list_source_rows(db) if not unconfigured_reason(r.kind, settings)]
     finally:
         db.close()
+    rows = [r for r in readable if not r.disabled]
+    off = [r for r in readable if r.disabled]
+    switched_off = (
+        f"; {len(off)} switched off after failing for days and not polled (e.g. {off[0].account_id} "
+        f"{off[0].kind}:{off[0].handle}): an admin brings them back with /watch enable ID"
+        if off
+        else ""
+    )
     polled = [r for r in rows if r.last_fetch_at is not None]
     failing = [r for r in polled if r.consecutive_errors]
-    if not polled:
+    if not polled and not off:
         return "no poll yet: `ladderwatch poll --once` (or `run`) fetches the sources"
+    now = datetime.now(UTC)
+    stalled = polling_stalled(rows, now, settings.poll_seconds)
+    if stalled is not None:
+        raise CheckWarning(
+            f"{stall_note(stalled, now)}; {len(failing)} of {len(rows)} failed at their last poll{switched_off}"
+        )
     if failing:
         example = f"{failing[0].account_id} {failing[0].kind}:{failing[0].handle}: {failing[0].last_error or '?'}"
         raise CheckWarning(
             f"{len(failing)} of {len(rows)} sources failed at their last poll (e.g. {example[:300]}); "
-            "`ladderwatch sources` shows each one's error"
+            f"`ladderwatch sources` shows each one's error{switched_off}"
         )
+    if off:
+        raise CheckWarning(f"{len(polled)} of {len(rows)} polled sources answered at their last poll{switched_off}")
     return f"{len(polled)} of {len(rows)} sources answered at their last poll"
 
 
 def check_token(settings: Settings) -> str:
+    """Offline: the token is there and has a token's shape (only Telegram can say it is valid)."""
+    from bot.settings import SettingsError
+
     if not settings.telegram_bot_token:
         raise CheckFailed("TELEGRAM_BOT_TOKEN is not set: needed by `ladderwatch run` (get one from @BotFather)")
-    return "TELEGRAM_BOT_TOKEN is set"
+    try:
+        settings.require_token()
+    except SettingsError as error:
+        raise CheckFailed(str(error)) from None
+    return "TELEGRAM_BOT_TOKEN is set and well-formed (not sent to Telegram offline)"
 
 
 def check_token_online(settings: Settings) -> str:
@@ -116,6 +154,11 @@ def check_translator(settings: Settings) -> str:
     from bot.storage.db import open_database
     from bot.translate import TranslationService, failures_not_logged
 
+    if settings.translators == ("none",):  # chosen, not broken: nothing to probe
+        raise CheckWarning(
+            "translation is off (LADDERWATCH_TRANSLATOR=none): statements are classified in their own language "
+            "where a lexicon exists, the others are left unread; set a translator chain to read them"
+        )
     async def probe() -> tuple[str | None, str]:
         db = open_database("sqlite://")  # a private cache: a cached answer would prove nothing
         try:

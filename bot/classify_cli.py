@@ -11,18 +11,35 @@ import argparse
 import asyncio
 import io
 import json
+import math
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.cli_errors import CommandError
-from bot.settings import NotUtf8Error, Settings, read_utf8
+from bot.settings import NotUtf8Error, Settings, decode_utf8, read_utf8
 from bot.storage.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.model import Translation, Verdict
     from bot.storage.db import Database
+
+
+def _blank(text: str) -> bool:
+    """Nothing to read: empty, or only spaces and control characters."""
+    return not "".join(ch for ch in text if ch.isprintable()).strip()
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:40]} is too large for a JSON number")
+    return value
 
 
 def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
@@ -31,14 +48,17 @@ def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, 
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, parse_constant=_not_json, parse_float=_finite)
         except json.JSONDecodeError as error:
             yield number, None, f"not JSON ({error.msg})"
+            continue
+        except ValueError as error:  # NaN, Infinity, 1e999: the output line would not be JSON either
+            yield number, None, f"not JSON ({error})"
             continue
         if not isinstance(item, dict):
             yield number, None, "expected a JSON object"
             continue
-        missing = [key for key in required if not isinstance(item.get(key), str) or not item[key].strip()]
+        missing = [key for key in required if not isinstance(item.get(key), str) or _blank(item[key])]
         if missing:
             yield number, None, f"missing or empty {', '.join(repr(m) for m in missing)}"
             continue
@@ -131,15 +151,24 @@ def _analysis(lang: str, translation: Translation, verdict: Verdict) -> dict[str
 
 
 def _open_input(name: str) -> TextIO:
-    if name == "-":
-        return sys.stdin
+    """The input's text, checked as UTF-8 whole (standard input too: its bytes, whatever the
+    locale, so a bad byte is named with its line and offset instead of a traceback)."""
     path = Path(name)
-    if not path.is_file():
+    if name != "-" and path.is_dir():
+        raise CommandError(f"{name}: is a folder; give a JSONL file (or - for standard input)")
+    if name != "-" and not path.is_file():
         raise CommandError(f"{name}: no such file")
     try:
-        return io.StringIO(read_utf8(path))
+        return io.StringIO(_stdin_text() if name == "-" else read_utf8(path))
     except NotUtf8Error as error:
         raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"{name}: cannot be read: {error.strerror or error}") from None
+
+
+def _stdin_text() -> str:
+    buffer = getattr(sys.stdin, "buffer", None)  # None: a text stream put there by the caller
+    return sys.stdin.read() if buffer is None else decode_utf8(buffer.read(), Path("-"))
 
 
 def _verdict_text(text: str, result: dict[str, object]) -> str:
@@ -177,6 +206,8 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
             if not args.text:
                 raise CommandError('give a text (ladderwatch classify "TEXT") or --jsonl FILE|-')
             text = " ".join(args.text)
+            if _blank(text):
+                raise CommandError("nothing to classify: the text is empty (or only spaces and control characters)")
             from bot.translate import failures_not_logged
 
             with failures_not_logged():  # the verdict says "translation unavailable: …" itself
@@ -197,6 +228,22 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if len(good) < len(rows) else 0
     finally:
         analyser.close()
+
+
+GOLD_LABELS = ("escalation", "de-escalation", "neutral")
+
+
+def _gold_problem(item: dict[str, object] | None) -> str | None:
+    """Why a line's gold `label` (or `also`) cannot be scored, or None: an unknown label would
+    otherwise be counted as a class of its own and skew every score."""
+    if item is None:
+        return None
+    if item["label"] not in GOLD_LABELS:
+        return f"gold label {str(item['label'])[:40]!r} is not one of {', '.join(GOLD_LABELS)}"
+    also = item.get("also")
+    if also is not None and not (isinstance(also, list) and all(label in GOLD_LABELS for label in also)):
+        return f'"also" must be a list of labels from {", ".join(GOLD_LABELS)}'
+    return None
 
 
 def _str_or_none(value: object) -> str | None:
@@ -229,7 +276,7 @@ def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
     try:
         for path in _un_quad_files(args.files):
             rows: list[dict[str, object]] = []
-            with path.open(encoding="utf-8") as stream:
+            with _open_input(str(path)) as stream:
                 for number, item, error in _read_jsonl(stream, ["id", "text", "lang"]):
                     if item is None or not isinstance(item.get("quad"), int):
                         problem = error or 'missing integer "quad"'
@@ -271,7 +318,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     for name in args.files:
         with _open_input(name) as stream:
             for number, item, error in _read_jsonl(stream, ["text", "label"]):
-                if item is None:
+                error = error or _gold_problem(item)
+                if item is None or error:
                     print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
                     bad += 1
                 else:

@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.classify_cli import cmd_classify, cmd_eval
-from bot.cli_errors import CommandError
+from bot.cli_errors import CommandError, unwritable, write_output
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
 
@@ -43,6 +43,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(settings, until_idle=args.until_idle)
 
 
+FIRST_DIGEST_DAY = date(1970, 1, 8)  # with the chart's 7 days before it, nothing earlier than 1970
+TELEGRAM_ID_LIMIT = 2**63  # chat ids are signed 64-bit integers
+CHART_NEEDS = "the chart needs matplotlib: pip install 'ladderwatch[chart]'"
+
+
 def _digest_end(day: str | None, tz: str) -> datetime:
     if day is None:
         return datetime.now(UTC)
@@ -50,7 +55,25 @@ def _digest_end(day: str | None, tz: str) -> datetime:
         parsed = date.fromisoformat(day)
     except ValueError:
         raise CommandError(f"--date {day!r} must be YYYY-MM-DD") from None
+    today = datetime.now(ZoneInfo(tz)).date()
+    if parsed > today:
+        raise CommandError(
+            f"--date {day}: that day has not begun yet (today is {today} in {tz}); give today or an earlier day"
+        )
+    if parsed < FIRST_DIGEST_DAY:
+        raise CommandError(f"--date {day}: give a day from {FIRST_DIGEST_DAY} to {today}")
     return datetime.combine(parsed + timedelta(days=1), time(0), ZoneInfo(tz)).astimezone(UTC)
+
+
+def _chat_id(raw: str) -> int:
+    """A Telegram chat id (argparse type): an integer that fits in 64 bits."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a chat id (a whole number, e.g. -1001234567890)") from None
+    if not -TELEGRAM_ID_LIMIT <= value < TELEGRAM_ID_LIMIT:
+        raise argparse.ArgumentTypeError(f"{raw[:40]!r} is not a chat id: Telegram's ids fit in 64 bits")
+    return value
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
@@ -74,10 +97,14 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings.x_bridge)
         digest = asyncio.run(translate_quotes(digest, lang, TranslationService(settings, db)))
         print(html_to_text(format_digest(digest, lang)))
-        chart = render_chart(digest, lang) if args.chart else None
-        if chart is not None:
-            Path(args.chart).write_bytes(chart)
-            print(f"chart written to {args.chart}")
+        if not args.chart:
+            return 0
+        chart = render_chart(digest, lang)
+        if chart is None:  # the digest above carries the text sparkline instead
+            print(f"ladderwatch: no chart written to {args.chart}: {CHART_NEEDS}", file=sys.stderr)
+            return 1
+        write_output(Path(args.chart), chart, "the chart")
+        print(f"chart written to {args.chart}")
         return 0
     finally:
         db.close()
@@ -86,8 +113,11 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
+    chart = Path(args.chart)
+    if chart.is_dir() or not chart.parent.is_dir():  # said before the demo runs, not after
+        raise CommandError(f"--chart {args.chart}: give a file path in an existing folder for the digest chart")
     logging.getLogger().setLevel(logging.WARNING)  # the demo's own output tells the story
-    return asyncio.run(run_demo(Path(args.chart)))
+    return asyncio.run(run_demo(chart))
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,6 +148,8 @@ def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
     db = open_database(settings.database_url)
     try:
         counts = export_state(db, Path(args.file))
+    except OSError as error:
+        raise unwritable(args.file, "the state export", error) from None
     finally:
         db.close()
     print(f"exported {sum(counts.values())} rows to {args.file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -126,14 +158,14 @@ def cmd_export_state(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import_state(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.db import open_database
-    from bot.storage.state import import_state
+    from bot.storage.state import StateFileError, import_state
 
     if not Path(args.file).is_file():
-        raise CommandError(f"{args.file}: no such file")
+        raise CommandError(f"{args.file}: no such file" + (" (it is a folder)" if Path(args.file).is_dir() else ""))
     db = open_database(settings.database_url)
     try:
         counts = import_state(db, Path(args.file))
-    except (ValueError, KeyError) as error:
+    except StateFileError as error:
         raise CommandError(str(error)) from None
     finally:
         db.close()
@@ -210,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = commands.add_parser("digest", help="print a digest (last 24 h, or the day given)")
     digest.add_argument("--date", help="YYYY-MM-DD: the digest of that whole day")
-    digest.add_argument("--chat", type=int, help="a chat id: its accounts, time zone and language")
+    digest.add_argument("--chat", type=_chat_id, help="a chat id: its accounts, time zone and language")
     digest.add_argument("--chart", metavar="PNG", help="also write the 7-day chart to this file")
     digest.set_defaults(handler=cmd_digest)
 
@@ -233,6 +265,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_watchlist_commands(commands)
     return parser
+
+
+def _database_refusal(error: Exception) -> str | None:
+    """One line for a database that fails mid-command (read-only, disk full, locked, gone),
+    or None for any other error. SQLAlchemy is looked up, not imported: most commands never
+    load it, and then no error can be one of its own."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(error, errors.OperationalError):
+        return None
+    reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0][:200]
+    return (
+        f"the database failed during the command ({reason}); check that DATABASE_URL's file and its folder "
+        "are writable and the disk is not full (`ladderwatch check` tests it), then run the command again"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -258,6 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `ladderwatch classify … | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 141
+    except Exception as error:
+        refusal = _database_refusal(error)
+        if refusal is None:
+            raise
+        print(f"ladderwatch: {refusal}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

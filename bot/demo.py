@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from bot.cli_errors import write_output
 from bot.delivery import render_alert
 from bot.digest import build_digest, translate_quotes
 from bot.pipeline import Pipeline
@@ -204,8 +205,11 @@ async def run_demo(chart_path: Path) -> int:
             print(html_to_text(format_digest(digest, "en")))
             chart = render_chart(digest, "en")
             if chart is not None:
-                chart_path.write_bytes(chart)
+                write_output(chart_path, chart, "the digest chart")
                 print(f"\nDigest chart written to {chart_path.resolve()}")
+            else:
+                print(f"\nNo digest chart written to {chart_path}: the chart needs matplotlib "
+                      "(pip install 'ladderwatch[chart]'); the digest above has a text sparkline instead")
         finally:
             await pipeline.close()
     return 0

@@ -187,7 +187,10 @@ def build_digest(
     with db.session() as session:
         names = {row.id: row.name for row in session.scalars(select(AccountRow))}
     live = end >= datetime.now(UTC) - LIVE_SLACK
-    coverage = source_coverage(db, x_bridge, None if live else end - WINDOW, account_ids)
+    if live:
+        coverage = source_coverage(db, x_bridge, None, account_ids)
+    else:
+        coverage = source_coverage(db, x_bridge, end - WINDOW, account_ids, until=end)
     return summarise(rows, names, end, tz, coverage)
 
 

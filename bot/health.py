@@ -33,8 +33,16 @@ from tornado.web import Application, RequestHandler
 
 from bot import metrics
 from bot.coverage import coverage_line, source_coverage
-from bot.reader.health import FAILING, STALE, STATES, UNCONFIGURED, source_state
-from bot.settings import Settings
+from bot.reader.health import (
+    FAILING,
+    STALE,
+    STATES,
+    UNCONFIGURED,
+    polling_stalled,
+    source_state,
+    stall_note,
+)
+from bot.settings import Settings, SettingsError
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
@@ -112,8 +120,12 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
         session.execute(sql("SELECT 1"))
     sources = source_health(db, settings)
     coverage = source_coverage(db, settings.x_bridge)
-    report: dict[str, object] = {"status": DEGRADED if coverage.degraded else OK}
-    if coverage.degraded:
+    now = datetime.now(UTC)
+    stalled = polling_stalled(account_store.list_source_rows(db), now, settings.poll_seconds, settings)
+    report: dict[str, object] = {"status": DEGRADED if coverage.degraded or stalled else OK}
+    if stalled is not None:  # the last 24 h may still look covered: say that nothing polls now
+        report["reason"] = stall_note(stalled, now)
+    elif coverage.degraded:
         report["reason"] = coverage_line(coverage, "en")
     report.update(
         coverage=coverage_line(coverage, "en"),
@@ -235,7 +247,13 @@ class HealthServer:
             max_header_size=MAX_HEADER_BYTES,
             max_body_size=MAX_BODY_BYTES,
         )
-        self.sockets = bind_sockets(self.port, address=self.host)
+        try:
+            self.sockets = bind_sockets(self.port, address=self.host)
+        except OSError as error:  # the port is taken, the host does not resolve or is not ours…
+            raise SettingsError(
+                f"LADDERWATCH_HTTP_PORT={self.port} on LADDERWATCH_HTTP_HOST={self.host}: cannot listen "
+                f"({error.strerror or error}); pick a free port, or a host name or address of this machine"
+            ) from None
         self.server.add_sockets(self.sockets)
         log.info("HTTP server on %s:%s", self.host, self.port)
 

@@ -371,7 +371,9 @@ def load_configured_watchlist(settings: Settings, db: Database) -> str | None:
     try:
         accounts = load_watchlist(settings.watchlist_path)
     except WatchlistError as error:
-        log.error("watchlist rejected, keeping the last good one: %s", error)
+        watched = account_store.list_accounts(db)
+        kept = "keeping the last good one" if watched else "nothing is watched until it is fixed"
+        log.error("watchlist rejected, %s: %s", kept, error)
         return str(error)
     try:
         account_store.sync_watchlist(db, accounts)

@@ -15,12 +15,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 TRANSLATOR_NAMES = ("google", "libre", "mymemory", "deepl", "none")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_POLL_SECONDS = 86400  # one day: a longer interval is a typo, and timers overflow far beyond it
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 DATABASE_EXAMPLES = "sqlite:///data/ladderwatch.sqlite3 or postgresql+psycopg://user:password@host/dbname"
+_TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,200}")  # what @BotFather hands out
 _ASCII_NUMBER = re.compile(r"^[0-9]{1,18}$")  # str.isdigit() also accepts "¹" and "١", which int() refuses
 
 
@@ -111,6 +113,11 @@ class Settings:
             raise SettingsError(
                 "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it (or put it in .env)"
             )
+        if not _TOKEN_SHAPE.fullmatch(self.telegram_bot_token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed: a bot token is the bot's number, a colon, then letters, digits, "
+                "- and _ (like 123456:ABC-def_1); copy it again from @BotFather"
+            )
         return self.telegram_bot_token
 
 
@@ -124,7 +131,11 @@ class NotUtf8Error(SettingsError):
 
 def read_utf8(path: Path) -> str:
     """A configuration file's text (a UTF-8 BOM is allowed); other encodings → NotUtf8Error."""
-    data = path.read_bytes()
+    return decode_utf8(path.read_bytes(), path)
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """`read_utf8` for bytes already read (standard input: `path` is then `-`)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -136,11 +147,28 @@ def read_utf8(path: Path) -> str:
         ) from None
 
 
+def _check_env_lines(text: str, env_file: Path) -> None:
+    """A `.env` line python-dotenv cannot read would be skipped with a warning naming no file,
+    and a setting's name without `=` silently ignored: both stop start-up naming the line."""
+    known = {spec.name for spec in SETTINGS}
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise SettingsError(
+                f"{env_file}:{binding.original.line}: not a NAME=value line (a missing = or an unclosed quote?); "
+                "fix or remove it"
+            )
+        if binding.key in known and binding.value is None:
+            line = binding.original.line
+            raise SettingsError(f"{env_file}:{line}: {binding.key} has no value; write {binding.key}=…")
+
+
 def _merged_environment(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     """The process environment wins over `.env`, as with most twelve-factor tools."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
-        parsed = dotenv_values(stream=io.StringIO(read_utf8(env_file)))
+        text = read_utf8(env_file)
+        _check_env_lines(text, env_file)
+        parsed = dotenv_values(stream=io.StringIO(text))
         values.update({k: v for k, v in parsed.items() if v is not None})
     values.update(environ)
     return values

@@ -143,6 +143,20 @@ def check_depth(text: str, path: str) -> None:
             depth -= 1
 
 
+def _yaml_problem(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """(line, one-line reason) of a YAML error; a reader error (a control character) has no
+    mark but the offset of the character, and a message of several lines."""
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text[: error.position].count("\n") + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        reason = f"character U+{code:04X} at offset {error.position}: {error.reason}"
+    else:
+        reason = getattr(error, "problem", None) or str(error)
+    return line, "not valid YAML: " + " ".join(str(reason).split())
+
+
 def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
     """Validate a watchlist document; raise WatchlistError naming file, line and reason."""
     where = _Where(path)
@@ -150,10 +164,7 @@ def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
         check_depth(text, path)
         root = yaml.compose(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
-        raise WatchlistError(path, line, f"not valid YAML: {reason}") from None
+        raise WatchlistError(path, *_yaml_problem(error, text)) from None
     if root is None:
         raise WatchlistError(path, 1, "the file is empty; it needs `accounts:` with a list of accounts")
     if not isinstance(root, MappingNode) or "accounts" not in _mapping(root):
@@ -173,10 +184,20 @@ def parse_watchlist(text: str, path: str = "watchlist.yaml") -> list[Account]:
 
 
 def load_watchlist(path: Path) -> list[Account]:
-    if not path.is_file():
+    shown = str(path)[:300]  # a path of thousands of characters is refused by the system anyway
+    try:
+        if path.is_dir():
+            raise WatchlistError(shown, 0, "is a folder, not a file; put the watchlist file there instead")
+        if path.parent.is_file():
+            raise WatchlistError(shown, 0, "LADDERWATCH_CONFIG is a file; set it to the folder holding watchlist.yaml")
+        if not path.is_file():
+            raise WatchlistError(
+                shown, 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml"
+            )
+    except OSError as error:  # a name too long, a folder without permission…
         raise WatchlistError(
-            str(path), 0, "file not found; set LADDERWATCH_CONFIG to the folder holding watchlist.yaml"
-        )
+            shown, 0, f"cannot be looked up ({error.strerror or error}); set LADDERWATCH_CONFIG to a usable folder"
+        ) from None
     try:
         text = read_utf8(path)
     except NotUtf8Error as error:

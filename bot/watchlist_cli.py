@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli_errors import CommandError
+from bot.cli_errors import CommandError, write_output
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
 from bot.settings import Settings, read_utf8
@@ -23,43 +23,48 @@ if TYPE_CHECKING:  # storage (SQLAlchemy) loads only for the commands that use i
     from bot.storage.db import Database
 
 
-def _open_synced(settings: Settings) -> Database:
-    """The database with watchlist.yaml applied; a broken file is reported, not fatal."""
+def _open_synced(settings: Settings) -> tuple[Database, str | None]:
+    """The database with watchlist.yaml applied, and why the file was rejected (or None): a
+    broken file is reported, not fatal; the last good watchlist stays in the database."""
     from bot.pipeline import load_configured_watchlist
+    from bot.storage.accounts import list_accounts
     from bot.storage.db import open_database
 
     db = open_database(settings.database_url)
     problem = load_configured_watchlist(settings, db)
     if problem:
-        print(f"warning: {problem}; using the last good watchlist", file=sys.stderr)
-    return db
+        kept = "using the last good watchlist" if list_accounts(db) else "nothing is watched until it is fixed"
+        print(f"warning: {problem}; {kept}", file=sys.stderr)
+    return db, problem
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit status 1 when watchlist.yaml was rejected (as `poll --once`): what is listed is
+    then the last good watchlist, not the file."""
     from bot.reader.health import describe_sources
     from bot.storage.accounts import list_accounts, list_source_rows
 
-    db = _open_synced(settings)
+    db, problem = _open_synced(settings)
     try:
         rows, accounts = list_source_rows(db), list_accounts(db)
     finally:
         db.close()
     now = datetime.now(UTC)
     print(describe_sources(rows, accounts, now, settings.poll_seconds, settings=settings))
-    return 0
+    return 1 if problem else 0
 
 
 def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.storage.accounts import list_accounts
 
-    db = _open_synced(settings)
+    db, _ = _open_synced(settings)
     try:
         accounts = list_accounts(db)
     finally:
         db.close()
     text = export_opml(accounts, settings) if args.format == "opml" else dump_watchlist(accounts)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(Path(args.output), text, "the watchlist")
         print(f"{len(accounts)} accounts written to {args.output} ({args.format})")
     else:
         sys.stdout.write(text)
@@ -77,13 +82,15 @@ def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{args.file}: no such file")
-    db = _open_synced(settings)
+    db, _ = _open_synced(settings)
     try:
         current = {a.id for a in list_accounts(db)}
         try:
             accounts = read_account_document(read_utf8(path), str(path), current)
         except (WatchlistError, ValueError) as error:
             raise CommandError(f"nothing imported: {error}") from None
+        if not accounts:
+            raise CommandError(f"nothing imported: {args.file} has no accounts")
         for result in import_accounts(db, accounts):
             detail = f": already watched as {result.detail}" if result.outcome == SKIPPED else ""
             shown = result.account.id if result.outcome in (UNCHANGED, SKIPPED) else _describe(result.account)

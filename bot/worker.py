@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from bot.pipeline import LEASE, REFRESHES_AT_ONCE, Pipeline, RefreshResult
 from bot.reader.health import unconfigured_kinds
 from bot.settings import Settings
+from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import sources as source_store
 from bot.storage.chats import ChatAudience
@@ -133,11 +134,20 @@ async def _main(settings: Settings, until_idle: bool) -> int:
             loop.add_signal_handler(signum, stop.set)
     pipeline = await Pipeline.open(settings)
     log.info("worker %s started", pipeline.owner)
+    started = datetime.now(UTC)
     try:
         failed = await work(pipeline, stop, until_idle)
+        fetched = [
+            row
+            for row in await asyncio.to_thread(account_store.list_source_rows, pipeline.db)
+            if row.last_fetch_at is not None and row.last_fetch_at >= started
+        ]
     finally:
         await pipeline.close()
     log.info("worker %s stopped (%d failed refreshes)", pipeline.owner, failed)
+    if until_idle and fetched and all(row.consecutive_errors for row in fetched):
+        log.error("none of the %d sources fetched answered: nothing was read (see the errors above)", len(fetched))
+        return 1  # a batch run that read nothing is a failure, as `poll --once`
     return 0
 
 

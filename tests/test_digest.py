@@ -209,3 +209,28 @@ def test_build_digest_reports_the_coverage_of_the_chats_accounts(tmp_path):
         assert not past.coverage.live and "since" in format_digest(past, "en")
     finally:
         db.close()
+
+
+def test_a_live_digest_says_when_nothing_has_polled_for_hours_and_claims_no_quiet_day(tmp_path):
+    from sqlalchemy import update
+
+    from bot.storage.db import open_database
+    from bot.storage.tables import SourceRow
+
+    db = open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        add_source(db, "rubio", answered_hours_ago=5)
+        now = datetime.now(UTC)
+        fresh = build_digest(db, None, now, "UTC", None)
+        assert fresh.coverage.stalled_since is None  # next poll not set: nothing overdue
+        with db.session() as session:  # due 4 h ago, last fetched 5 h ago: nothing polls
+            session.execute(
+                update(SourceRow).values(last_fetch_at=now - timedelta(hours=5), next_poll_at=now - timedelta(hours=4))
+            )
+        digest = build_digest(db, None, now, "UTC", None)
+        text = format_digest(digest, "en")
+        assert "1 of 1 sources answered in the last 24 h" in text  # true, yet not the whole story
+        assert "⚠️ Nothing has been polled since" in text and "Quiet day" not in text
+        assert "Nessuna fonte è stata interrogata dalle" in format_digest(digest, "it")
+    finally:
+        db.close()

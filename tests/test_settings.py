@@ -61,3 +61,46 @@ def test_every_setting_is_documented_in_the_readme_and_env_example():
     for spec in SETTINGS:
         assert f"`{spec.name}`" in readme, spec.name
         assert spec.name in example, spec.name
+
+
+@pytest.mark.parametrize("token", ["abc", "123456:ÄÖÜ", "123:abc\ndef", " :x", "123:"])
+def test_a_malformed_token_is_refused_by_run_and_by_check_offline(token, ladderwatch_env, capsys):
+    from bot.cli import main
+
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": token}, env_file=None)
+    with pytest.raises(SettingsError) as error:
+        settings.require_token()
+    assert "TELEGRAM_BOT_TOKEN is malformed" in str(error.value)
+
+    ladderwatch_env.set(TELEGRAM_BOT_TOKEN=token)
+    assert main(["check", "--offline"]) == 1
+    assert "FAIL  token      TELEGRAM_BOT_TOKEN is malformed" in capsys.readouterr().out
+    assert main(["run"]) == 2  # refused before any request to Telegram
+    assert capsys.readouterr().err.startswith("ladderwatch: TELEGRAM_BOT_TOKEN is malformed")
+
+
+def test_a_well_formed_token_is_accepted():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "123456789:AAtest-Token_42"}, env_file=None)
+    assert settings.require_token() == "123456789:AAtest-Token_42"
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('LADDERWATCH_POLL_SECONDS="60', ".env:2: not a NAME=value line"),
+        ("LADDERWATCH_POLL_SECONDS 60", ".env:2: not a NAME=value line"),
+        ("LADDERWATCH_POLL_SECONDS", ".env:2: LADDERWATCH_POLL_SECONDS has no value"),
+    ],
+)
+def test_a_dot_env_line_that_cannot_be_read_stops_start_up_naming_file_and_line(tmp_path, line, says):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"# settings\n{line}\nLADDERWATCH_ADMINS=1\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings({}, env_file=env_file)
+    assert says in str(error.value) and "\n" not in str(error.value)
+
+
+def test_comments_blank_lines_and_unknown_bare_names_in_dot_env_are_fine(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# settings\n\nSOMETHING_ELSE\nexport LADDERWATCH_POLL_SECONDS=60  # a minute\n")
+    assert load_settings({}, env_file=env_file).poll_seconds == 60

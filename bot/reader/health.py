@@ -83,6 +83,39 @@ def source_state(row: SourceRow, now: datetime, poll_seconds: int, settings: Set
     return OK
 
 
+STALL_MIN_GRACE = timedelta(minutes=15)
+
+
+def stall_grace(poll_seconds: int) -> timedelta:
+    """How late a due source may be before "nothing is polling" is said: max(15 min, 3 polls)."""
+    return max(STALL_MIN_GRACE, timedelta(seconds=3 * poll_seconds))
+
+
+def polling_stalled(
+    rows: Sequence[SourceRow], now: datetime, poll_seconds: int, settings: Settings | None = None
+) -> datetime | None:
+    """The last fetch of any source when nothing has polled for a while: no fetch within
+    `stall_grace` although a source has been due for that long (the bot or its workers are
+    stopped or stuck). None while polls happen, before the first one, or when nothing is due."""
+    readable = [r for r in rows if not r.disabled and not (settings and unconfigured_reason(r.kind, settings))]
+    fetched = [r.last_fetch_at for r in readable if r.last_fetch_at is not None]
+    if not fetched:
+        return None
+    grace = stall_grace(poll_seconds)
+    overdue = any(r.next_poll_at is not None and r.next_poll_at < now - grace for r in readable)
+    newest = max(fetched)
+    return newest if overdue and now - newest > grace else None
+
+
+def stall_note(last_fetch: datetime, now: datetime) -> str:
+    hours = (now - last_fetch).total_seconds() / 3600
+    age = f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
+    return (
+        f"no source has been polled since {_when(last_fetch)} ({age} ago) although sources are due: "
+        "nothing is polling, so what is shown is that old; start `ladderwatch run` (or `poll`, or a worker)"
+    )
+
+
 def coverage_warning(accounts: Sequence[Account], settings: Settings) -> str | None:
     """One line on what the settings leave unread, e.g. "10 of 15 accounts have only X sources
     and LADDERWATCH_X_BRIDGE is not set: …"; None when every source can be tried."""
@@ -112,9 +145,18 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _newest_item(row: SourceRow) -> str:
+    """The newest item's date; items without a date are not "never" (they were read)."""
+    if row.newest_item_at is None and row.last_new_item_at is not None:
+        return f"undated (items read, the last new one at {_when(row.last_new_item_at)})"
+    return _when(row.newest_item_at)
+
+
 def _next_poll(row: SourceRow, now: datetime) -> str:
     if row.disabled:
         return "not scheduled"
+    if row.next_poll_at is not None and row.next_poll_at < now - STALL_MIN_GRACE:
+        return f"overdue since {_when(row.next_poll_at)}"
     if row.next_poll_at is None or row.next_poll_at <= now:
         return "due now"
     return _when(row.next_poll_at)
@@ -143,10 +185,13 @@ def _source_lines(
         f"  - {row.kind} {row.handle}: {state}",
         f"    url: {_url(row, settings)}",
         f"    last success: {_when(row.last_success_at)}; newest item: "
-        f"{_when(row.newest_item_at)}; next poll: {_next_poll(row, now)}",
+        f"{_newest_item(row)}; next poll: {_next_poll(row, now)}",
     ]
-    if state == FAILING and row.last_error:
+    if state in (FAILING, DISABLED) and row.last_error:
         lines.append(f"    error ({row.consecutive_errors}x): {row.last_error}")
+    if state == DISABLED:
+        back = f"/watch enable {row.account_id}"
+        lines.append(f"    switched off after failing for days: an admin brings it back with {back}")
     return lines
 
 
@@ -175,6 +220,9 @@ def describe_sources(
     states = [source_state(row, now, poll_seconds, settings) for row in rows]
     counts = ", ".join(f"{states.count(s)} {s}" for s in STATES if states.count(s))
     lines = [f"{len(accounts)} accounts, {len(rows)} sources" + (f": {counts}" if counts else "")]
+    stalled = polling_stalled(rows, now, poll_seconds, settings)
+    if stalled is not None:
+        lines.append(f"warning: {stall_note(stalled, now)}")
     lines.extend(source_notes(rows, accounts, settings))
     for account in accounts:
         lines.append("")
@@ -196,3 +244,13 @@ def source_notes(rows: Sequence[SourceRow], accounts: Sequence[Account], setting
     warning = coverage_warning(accounts, settings)
     lines = [f"warning: {warning}"] if warning else []
     return lines + [f"to fix: {ADVICE[reason]}" for reason in sorted(r for r in reasons if r)]
+
+
+def status_notes(
+    rows: Sequence[SourceRow], accounts: Sequence[Account], settings: Settings, now: datetime
+) -> list[str]:
+    """`/status`'s notes: that nothing is polling (first: it makes every line below old), then
+    what the settings leave unread (`source_notes`)."""
+    stalled = polling_stalled(rows, now, settings.poll_seconds, settings)
+    stall = [f"warning: {stall_note(stalled, now)}"] if stalled is not None else []
+    return stall + source_notes(rows, accounts, settings)

@@ -69,9 +69,12 @@ def format_digest(digest: Digest, lang: str) -> str:
     if digest.nothing_read:
         lines.append(ui(lang, "digest.nothing_read"))
         return "\n".join(lines)
+    stalled = digest.coverage.stalled_since
+    if stalled is not None:
+        lines.append(ui(lang, "digest.stalled", since=f"{stalled.astimezone(zone):%Y-%m-%d %H:%M} {digest.tz}"))
     if digest.coverage.degraded:
         lines.append(ui(lang, "digest.low_coverage"))
-    if digest.quiet:
+    if digest.quiet and stalled is None:  # not a quiet day: a day not read since `stalled`
         lines.append(ui(lang, "digest.quiet", neutral=digest.counts[Label.NEUTRAL]))
     lines.append(
         ui(

@@ -9,10 +9,13 @@ through `asyncio.to_thread` so the event loop never waits on the database.
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +25,7 @@ from bot.storage.subscriptions import ACCOUNT, ALL, COUNTRY, Subscription, follo
 from bot.storage.tables import AccountRow, ChatRow, OutboxRow, StatementRow, SubscriptionRow
 
 DIGEST_OFF = "off"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,25 @@ class ChatAudience:
     subscriptions: tuple[Subscription, ...]
 
 
+@functools.lru_cache(maxsize=512)
+def usable_zone(name: str) -> str:
+    """`name` when this system knows the zone, else UTC (logged): a zone stored by an older
+    tzdata or an edited database must not stop a chat's digests and alerts."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("time zone %r is unknown here; using UTC for it", name[:64])
+        return "UTC"
+    return name
+
+
 def _settings(row: ChatRow) -> ChatSettings:
     return ChatSettings(
         id=row.id,
         type=row.type,
         title=row.title,
         language=row.language,
-        timezone=row.timezone,
+        timezone=usable_zone(row.timezone),
         digest_time=row.digest_time,
         muted=row.muted,
         active=row.active,

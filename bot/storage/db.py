@@ -112,8 +112,15 @@ class Database:
         self.engine.dispose()
 
 
-def _remedy(url: str) -> str:
+def _remedy(url: str, error: BaseException) -> str:
+    reason = _first_line(error)
+    if isinstance(error, MigrationFailed) and "Can't locate revision" in reason:
+        return "it was written by another (newer?) version of Ladderwatch: run that version, or use another database"
+    if "already exists" in reason:
+        return "it holds tables that Ladderwatch did not make: point DATABASE_URL at a new database"
     parsed = make_url(url)
+    if "file is not a database" in reason:
+        return "the file is not an SQLite database: point DATABASE_URL at another file (a new one is created)"
     if parsed.get_backend_name() == "sqlite":
         return "check that its folder can be created and written, or point DATABASE_URL at another file"
     where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
@@ -146,6 +153,18 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+def write_refused(db: Database) -> str | None:
+    """Why the database refuses writes (a read-only file, folder or replica), or None: a
+    no-op update, rolled back. Opening and reading prove nothing about writing."""
+    try:
+        with db.engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            transaction.rollback()
+    except SQLAlchemyError as error:
+        return _first_line(error)
+    return None
+
+
 def open_database(url: str, upgrade: bool | None = None) -> Database:
     """The database on the current schema; failing to open it is one DatabaseUnavailable line.
 
@@ -167,7 +186,7 @@ def open_database(url: str, upgrade: bool | None = None) -> Database:
         if database is not None:
             database.close()
         raise DatabaseUnavailable(
-            f"DATABASE_URL={shown}: cannot open the database ({_first_line(error)}); {_remedy(url)}"
+            f"DATABASE_URL={shown}: cannot open the database ({_first_line(error)}); {_remedy(url, error)}"
         ) from error
     head = None if upgrade else head_revision(url)
     if not upgrade and current != head:

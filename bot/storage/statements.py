@@ -192,3 +192,17 @@ def statements_between(
         if account_ids is not None:
             query = query.where(StatementRow.account_id.in_(account_ids))
         return _all_stored(session.execute(query.order_by(StatementRow.published_at)))
+
+
+def sources_read_before(db: Database, end: datetime, source_ids: Sequence[int]) -> set[int]:
+    """Of `source_ids`, those with a stored statement published before `end`: the sources
+    whose readings reach back into a period ending then (digest coverage of a past day)."""
+    if not source_ids:
+        return set()
+    with db.session() as session:
+        query = (
+            select(StatementRow.source_id)
+            .where(StatementRow.published_at < end, StatementRow.source_id.in_(source_ids))
+            .distinct()
+        )
+        return {source_id for source_id in session.scalars(query) if source_id is not None}

@@ -21,7 +21,7 @@ from bot.health import source_health
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import source_notes
+from bot.reader.health import status_notes
 from bot.render.alert import escape
 from bot.render.status import status_summary, status_text, watch_list, watch_summary
 from bot.storage import accounts as account_store
@@ -216,7 +216,12 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
     notes = await asyncio.to_thread(
-        lambda: source_notes(account_store.list_source_rows(svc.db), account_store.list_accounts(svc.db), svc.settings)
+        lambda: status_notes(
+            account_store.list_source_rows(svc.db),
+            account_store.list_accounts(svc.db),
+            svc.settings,
+            datetime.now(UTC),
+        )
     )
     extra = [escape(coverage_line(coverage, chat.language)), *(f"<i>{escape(note)}</i>" for note in notes)]
     details, summary = status_text(sources, chat, extra), status_summary(sources, chat.language, extra)

@@ -41,8 +41,14 @@ def digest_clock(chat: ChatSettings) -> time | None:
     """The chat's digest time as an aware `time` in its zone; None when turned off."""
     if chat.digest_time == DIGEST_OFF:
         return None
-    hour, minute = (int(part) for part in chat.digest_time.split(":"))
-    return time(hour, minute, tzinfo=ZoneInfo(chat.timezone))
+    try:
+        hour, minute = (int(part) for part in chat.digest_time.split(":"))
+        return time(hour, minute, tzinfo=ZoneInfo(chat.timezone))
+    except ValueError:  # an edited database: no digest for this chat, rather than no bot
+        log.warning(
+            "chat %s has an unusable digest time %r; no daily digest until /digesttime", chat.id, chat.digest_time[:10]
+        )
+        return None
 
 
 def schedule_digest(job_queue: JobQueue, chat: ChatSettings, catch_up: bool = False) -> None:

@@ -22,6 +22,7 @@ PINNED = (
     "blind7",
     "incidental_blind5",
     "incidental_blind6",
+    "blind8",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 

@@ -90,3 +90,73 @@ def test_eval_prints_accuracy_per_class_scores_macro_f1_and_confusion(ladderwatc
     out = capsys.readouterr().out.lower()
     for word in ("accuracy", "precision", "recall", "f1", "macro", "escalation", "neutral"):
         assert word in out
+
+
+# --- audit: odd input never ends in a traceback or a confident verdict on nothing -------
+
+
+def test_an_empty_or_control_only_text_is_refused_not_called_neutral(ladderwatch_env, capsys):
+    for text in ("", "   ", "\x01\x02 \t"):
+        assert main(["classify", "--no-translate", text]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and "nothing to classify: the text is empty" in captured.err
+
+
+def test_invalid_utf8_on_standard_input_is_one_line_whatever_the_locale(ladderwatch_env, monkeypatch, capsys):
+    data = b'{"id": 1, "text": "We call for restraint"}\n{"id": 2, "text": "caf\xe9"}\n'
+    strict = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")  # a UTF-8 user locale
+    monkeypatch.setattr("sys.stdin", strict)
+    assert main(["classify", "--no-translate", "--jsonl", "-"]) == 2
+    err = capsys.readouterr().err
+    offset = data.index(0xE9)
+    assert err.strip() == f"ladderwatch: -:2: not UTF-8 (byte 0xe9 at byte offset {offset}); save the file as UTF-8"
+
+
+def test_a_folder_given_as_input_is_named_as_a_folder(ladderwatch_env, tmp_path, capsys):
+    assert main(["classify", "--no-translate", "--jsonl", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a folder; give a JSONL file" in capsys.readouterr().err
+
+
+def test_eval_skips_a_line_whose_gold_label_is_unknown_instead_of_scoring_it(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(
+        _jsonl(
+            {"text": "We welcome the ceasefire.", "label": "de-escalation"},
+            {"text": "We will retaliate against any strike.", "label": "ESCALATION"},
+            {"text": "We welcome the ceasefire.", "label": "de-escalation", "also": "neutral"},
+            {"text": "We welcome the ceasefire.", "label": "de-escalation", "also": 5},
+            {"text": "We welcome the ceasefire.", "label": "de-escalation", "also": [{"a": 1}]},
+        )
+    )
+    assert main(["eval", str(path), "--no-translate"]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}:2: gold label 'ESCALATION' is not one of escalation, de-escalation, neutral" in captured.err
+    for number in (3, 4, 5):
+        assert f'{path}:{number}: "also" must be a list of labels' in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out.startswith("1 statements") and "ESCALATION" not in captured.out
+
+
+def test_nan_and_infinite_numbers_are_bad_lines_so_every_output_line_is_json(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        '{"id": 1e999, "text": "We call for restraint."}\n'
+        '{"id": NaN, "text": "We call for restraint."}\n'
+        '{"id": -Infinity, "text": "We call for restraint."}\n'
+        '{"id": 4, "text": "We call for restraint.", "score": 1.5e3}\n'
+    )
+    assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line, parse_constant=lambda c: 1 / 0)["id"] for line in captured.out.splitlines()] == [4]
+    assert f"{path}:1: not JSON (1e999 is too large for a JSON number)" in captured.err
+    assert f"{path}:2: not JSON (NaN is not a JSON number)" in captured.err
+    assert f"{path}:3: not JSON (-Infinity is not a JSON number)" in captured.err
+
+
+def test_a_jsonl_text_of_control_characters_only_is_a_bad_line(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "text": "\\u0001\\u0002 \\t"}\n{"id": 2, "text": "We call for restraint."}\n')
+    assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [2]
+    assert f"{path}:1: missing or empty 'text'" in captured.err

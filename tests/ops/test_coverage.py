@@ -69,10 +69,17 @@ def test_too_little_read_is_degraded_and_so_is_an_empty_watchlist():
     assert empty.degraded and "No source is watched" in coverage_line(empty, "en")
 
 
-def test_disabled_sources_are_left_out():
-    disabled = row(answered_hours_ago=None)
+def test_a_source_switched_off_after_failing_is_counted_as_not_read_and_named():
+    """Audit: leaving it out made one live source of two read "1 of 1 sources answered"."""
+    disabled = row(answered_hours_ago=None, errors=40)
     disabled.disabled = True
-    assert measure([row(), disabled], None, SINCE).total == 1
+    coverage = measure([row(), disabled], None, SINCE)
+    assert (coverage.total, coverage.answered, coverage.disabled) == (2, 1, 1)
+    assert coverage_line(coverage, "en") == (
+        "1 of 2 sources answered in the last 24 h; 1 switched off after failing for days (/watch enable)"
+    )
+    alone = measure([disabled], None, SINCE)
+    assert alone.degraded and coverage_line(alone, "en").startswith("0 of 1 sources answered")
 
 
 def test_a_past_period_says_since_when(db):

@@ -224,3 +224,29 @@ def test_describe_sources_without_settings_shows_unresolved_sources_plainly(db) 
     sync_watchlist(db, ACCOUNTS, now=NOW)
     text = describe_sources(list_source_rows(db), ACCOUNTS, NOW, POLL)
     assert "url: not resolved yet" in text and "next poll: due now" in text
+
+
+def test_a_feed_of_undated_items_is_not_listed_as_newest_item_never(ladderwatch_env, feed_server, capsys):
+    from bot.cli import main
+
+    feed_server.set(
+        "/undated.xml",
+        b"<rss version='2.0'><channel><title>t</title><item><guid>u-1</guid><title>Talks</title>"
+        b"<description>The ministers met to discuss trade.</description></item></channel></rss>",
+    )
+    ladderwatch_env.write_watchlist(
+        f"accounts:\n  - id: a\n    name: A\n    sources: [{{rss: '{feed_server.url('/undated.xml')}'}}]\n"
+    )
+    assert main(["poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["sources"]) == 0
+    out = capsys.readouterr().out
+    assert "newest item: never" not in out and "newest item: undated (items read, the last new one at" in out
+
+
+def test_a_switched_off_source_shows_its_last_error_and_how_to_bring_it_back():
+    disabled = row(kind="rss", handle="https://a.example/feed", disabled=True, consecutive_errors=40,
+                   last_error="HTTP 410 Gone", last_fetch_at=NOW - timedelta(days=3))
+    text = describe_sources([disabled], [Account("rubio", "Marco Rubio", sources=())], NOW, POLL)
+    assert "disabled" in text and "error (40x): HTTP 410 Gone" in text
+    assert "switched off after failing for days: an admin brings it back with /watch enable rubio" in text
