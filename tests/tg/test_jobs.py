@@ -22,6 +22,7 @@ from bot.storage import subscriptions as subscription_store
 from bot.tg.app import build_application, on_startup
 from bot.tg.digests import schedule_digest
 from bot.tg.jobs import deliver_job, reload_watchlist_if_changed, sync_polls
+from tests.support.logs import with_traceback
 from tests.tg.botapi_double import retry_after, server_error
 from tests.tg.factories import add_chat, add_statement
 
@@ -180,7 +181,7 @@ async def test_a_digest_to_a_chat_that_blocked_the_bot_is_one_log_line_and_no_re
     caplog.set_level(logging.INFO)
     await digest_job_of(application, 1001).run(application)
     assert not application.job_queue.get_jobs_by_name("digest:1001:retry")
-    assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+    assert not with_traceback(caplog.records, "bot.")
     assert any("blocked" in r.getMessage() for r in caplog.records)
 
 
@@ -229,4 +230,4 @@ async def test_a_failing_delivery_pass_backs_off_and_logs_one_traceback(applicat
             job.schedule_removal()
         await asyncio.sleep(0)
     assert gaps[0] < gaps[1] < gaps[2] and 55 < gaps[-1] <= 60
-    assert len([r for r in caplog.records if r.exc_info]) == 1
+    assert len(with_traceback(caplog.records)) == 1

@@ -8,6 +8,7 @@ import logging
 
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
+from tests.support.logs import with_traceback
 from tests.tg.botapi_double import BOT_USER, retry_after, server_error
 from tests.tg.conftest import RunningBot, until
 
@@ -99,7 +100,7 @@ async def test_a_reply_held_back_by_long_flood_control_is_one_log_line_not_a_tra
     api.command(USER, "/help")
     await until(lambda: len(api.calls_of("sendMessage")) > before)
     await until(lambda: any("could not answer" in r.getMessage() for r in caplog.records))
-    assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+    assert not with_traceback(caplog.records, "bot.")
 
 
 async def test_a_digest_on_demand_that_telegram_refuses_is_reported_to_the_user_without_a_traceback(
@@ -110,7 +111,7 @@ async def test_a_digest_on_demand_that_telegram_refuses_is_reported_to_the_user_
     api.fail_next(USER, *[server_error()] * 4)  # more than the inline retries
     answer = await bot.say(USER, "/digest")
     assert "I could not prepare the digest" in answer and "try again later" in answer
-    assert not [r for r in caplog.records if r.exc_info and r.name.startswith("bot.")]
+    assert not with_traceback(caplog.records, "bot.")
 
 
 async def test_keywords_say_when_nothing_was_removed_or_a_keyword_is_too_long(running_bot: RunningBot):
@@ -132,4 +133,4 @@ async def test_a_filters_button_without_a_chat_is_answered_not_a_traceback(runni
     api.raw({"callback_query": query})
     [answer] = await until(lambda: api.calls_of("answerCallbackQuery"))
     assert answer.get("text") == "This keyboard is out of date: send /filters again."
-    assert not [r for r in caplog.records if r.exc_info]
+    assert not with_traceback(caplog.records)
