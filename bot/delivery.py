@@ -331,7 +331,7 @@ class Delivery:
             log.warning("Telegram asked to wait %.0f s; delivery paused", wait.total_seconds(), extra=extra)
             return Delivered(False, chat_changed=chat_id != item.chat_id)  # the pass sees `paused()`
         except (Forbidden, BadRequest) as error:
-            if isinstance(error, Forbidden) or refused_by_chat(error):
+            if refused_by_chat(error):
                 return await self._refused(item, chat_id, error)
             return await self._rejected(item, chat, chat_id, error)
         except TelegramError as error:  # network errors, 5xx, timeouts, a second migration

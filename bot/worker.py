@@ -137,15 +137,19 @@ async def _main(settings: Settings, until_idle: bool) -> int:
     started = datetime.now(UTC)
     try:
         failed = await work(pipeline, stop, until_idle)
-        fetched = [
-            row
-            for row in await asyncio.to_thread(account_store.list_source_rows, pipeline.db)
-            if row.last_fetch_at is not None and row.last_fetch_at >= started
-        ]
+        fetched = (  # only a batch run reports what it read
+            [
+                row
+                for row in await asyncio.to_thread(account_store.list_source_rows, pipeline.db)
+                if row.last_fetch_at is not None and row.last_fetch_at >= started
+            ]
+            if until_idle
+            else []
+        )
     finally:
         await pipeline.close()
     log.info("worker %s stopped (%d failed refreshes)", pipeline.owner, failed)
-    if until_idle and fetched and all(row.consecutive_errors for row in fetched):
+    if fetched and all(row.consecutive_errors for row in fetched):
         log.error("none of the %d sources fetched answered: nothing was read (see the errors above)", len(fetched))
         return 1  # a batch run that read nothing is a failure, as `poll --once`
     return 0
