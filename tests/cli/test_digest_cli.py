@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.cli import main
+from tests.support.cli import one_line
 
 WATCHLIST = "accounts:\n  - id: mofa\n    name: Ministry\n    sources: [{{rss: '{url}'}}]\n"
 
@@ -21,12 +22,6 @@ def _feed(published: datetime) -> bytes:
 </channel></rss>""".encode()
 
 
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     ("day", "says"),
     [
@@ -35,10 +30,10 @@ def _one_line(err: str) -> str:
         ((datetime.now(UTC) + timedelta(days=2)).date().isoformat(), "that day has not begun yet"),
     ],
 )
-def test_a_date_out_of_range_or_in_the_future_is_one_line(ladderwatch_env, capsys, day, says):
+def test_a_date_out_of_range_or_in_the_future_isone_line(ladderwatch_env, capsys, day, says):
     ladderwatch_env.write_watchlist(WATCHLIST.format(url="https://mofa.example/feed"))
     assert main(["digest", "--date", day]) == 2
-    assert says in _one_line(capsys.readouterr().err)
+    assert says in one_line(capsys.readouterr().err)
 
 
 def test_a_chat_id_beyond_64_bits_is_a_usage_error(ladderwatch_env, capsys):

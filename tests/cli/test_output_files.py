@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
+from tests.support.cli import one_line
 
 WATCHLIST = "accounts:\n  - id: mofa\n    name: Ministry\n    sources: [{rss: 'https://mofa.example/feed'}]\n"
-
-
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 @pytest.mark.parametrize(
@@ -24,21 +19,21 @@ def _one_line(err: str) -> str:
         (["export-state"], "cannot write the state export to"),
     ],
 )
-def test_an_output_path_that_is_a_folder_or_in_a_missing_folder_is_one_line(ladderwatch_env, capsys, command, what):
+def test_an_output_path_that_is_a_folder_or_in_a_missing_folder_isone_line(ladderwatch_env, capsys, command, what):
     ladderwatch_env.write_watchlist(WATCHLIST)
     folder = ladderwatch_env.folder
     for target, reason in ((folder, "Is a directory"), (folder / "no" / "x", "No such")):
         assert main([*command, str(target)]) == 2
-        line = _one_line(capsys.readouterr().err)
+        line = one_line(capsys.readouterr().err)
         assert what in line and str(target) in line and reason in line
 
 
-def test_digest_chart_in_a_missing_folder_is_one_line(ladderwatch_env, capsys):
+def test_digest_chart_in_a_missing_folder_isone_line(ladderwatch_env, capsys):
     ladderwatch_env.write_watchlist(WATCHLIST)
     target = ladderwatch_env.folder / "no" / "chart.png"
     assert main(["digest", "--chart", str(target)]) == 2
     captured = capsys.readouterr()
-    assert "cannot write the chart to" in _one_line(captured.err) and "chart written" not in captured.out
+    assert "cannot write the chart to" in one_line(captured.err) and "chart written" not in captured.out
 
 
 @pytest.mark.parametrize("where", ["folder", "missing"])
@@ -46,5 +41,5 @@ def test_demo_refuses_a_chart_path_it_cannot_write_before_running(ladderwatch_en
     target = ladderwatch_env.folder if where == "folder" else ladderwatch_env.folder / "no" / "chart.png"
     assert main(["demo", "--chart", str(target)]) == 2
     captured = capsys.readouterr()
-    assert "give a file path in an existing folder" in _one_line(captured.err)
+    assert "give a file path in an existing folder" in one_line(captured.err)
     assert captured.out == ""  # refused up front, before the demo's work

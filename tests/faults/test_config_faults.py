@@ -12,6 +12,7 @@ import pytest
 from bot.cli import main
 from bot.settings import SettingsError, load_settings
 from bot.watchlist import MAX_DEPTH, WatchlistError, load_watchlist, parse_watchlist
+from tests.support.cli import one_line
 
 GOOD_ACCOUNT = """accounts:
   - id: rubio
@@ -30,10 +31,9 @@ def _closed_port() -> int:
 
 
 def _one_line_naming(err: str, name: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert name in lines[0] and "Traceback" not in err
-    return lines[0]
+    line = one_line(err)
+    assert name in line, err
+    return line
 
 
 # --- item 5: ports and URLs are validated when the watchlist is read -------------------

@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from bot.cli import main
+from tests.support.cli import one_line
 
 
 def _make(folder, kind: str):
@@ -55,7 +56,5 @@ def test_a_read_only_database_fails_check_and_commands_with_one_line(ladderwatch
     assert "FAIL  database   " in out and "opens but refuses writes (attempt to write a readonly database)" in out
     for command in (["poll", "--once"], ["sources"]):
         assert main(command) == 1
-        err = capsys.readouterr().err
-        lines = [line for line in err.splitlines() if line.strip()]
-        assert "Traceback" not in err and len(lines) == 1
-        assert "the database failed during the command (attempt to write a readonly database)" in lines[0]
+        line = one_line(capsys.readouterr().err)
+        assert "the database failed during the command (attempt to write a readonly database)" in line

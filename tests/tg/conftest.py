@@ -15,7 +15,7 @@ from bot.storage.db import Database
 from bot.tg.app import serve
 from tests.support.feed_server import FeedServer
 from tests.support.libretranslate import LibreTranslateDouble
-from tests.tg.botapi_double import BotApiDouble
+from tests.tg.botapi_double import BOT_USER, BotApiDouble
 
 ADMIN = 777
 
@@ -99,6 +99,14 @@ class RunningBot:
         self.api.command(chat_id, command, **options)
         texts = await until(lambda: self.api.texts(chat_id)[before:])
         return texts[0]
+
+    async def link_channel(self, user_id: int, channel: int, username: str, title: str) -> str:
+        """A channel the bot may post in and `user_id` created, set up from the user's
+        private chat (`/channel @username`); the bot's answer."""
+        self.api.add_channel(channel, username, title)
+        self.api.members[(channel, BOT_USER["id"])] = "administrator"
+        self.api.members[(channel, user_id)] = "creator"
+        return await self.say(user_id, f"/channel @{username}")
 
 
 @pytest.fixture

@@ -195,10 +195,7 @@ async def test_an_old_filters_keyboard_changes_the_chat_it_was_drawn_for_after_a
 ):
     bot, api = running_bot, running_bot.api
     channel = -1007
-    api.add_channel(channel, "crisisdesk", "Crisis Desk")
-    api.members[(channel, BOT_USER["id"])] = "administrator"
-    api.members[(channel, USER)] = "creator"
-    await bot.say(USER, "/channel @crisisdesk")
+    await bot.link_channel(USER, channel, "crisisdesk", "Crisis Desk")
     assert (await bot.say(USER, "/filters")).startswith("📢 <b>Crisis Desk</b>:")
     channel_keyboard = api.last(USER)
     neutral = next(data for label, data in buttons(bot, USER) if "neutral" in label)

@@ -9,7 +9,7 @@ import logging
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from tests.support.logs import with_traceback
-from tests.tg.botapi_double import BOT_USER, retry_after, server_error
+from tests.tg.botapi_double import retry_after, server_error
 from tests.tg.conftest import RunningBot, until
 
 USER = 1001
@@ -68,10 +68,7 @@ async def test_a_channel_that_removed_the_bot_is_unlinked_and_the_user_told_befo
 ):
     bot, api = running_bot, running_bot.api
     channel = -1007
-    api.add_channel(channel, "crisisdesk", "Crisis <Desk>")
-    api.members[(channel, BOT_USER["id"])] = "administrator"
-    api.members[(channel, USER)] = "creator"
-    await bot.say(USER, "/channel @crisisdesk")
+    await bot.link_channel(USER, channel, "crisisdesk", "Crisis <Desk>")
     api.my_chat_member(channel, "left", old_status="administrator", chat_type="channel", title="Crisis <Desk>")
     await until(lambda: not chat_store.get_chat(bot.db, channel).active)
     assert "no longer in the channel <b>Crisis &lt;Desk&gt;</b>" in await bot.say(USER, "/channel")
