@@ -23,6 +23,7 @@ PINNED = (
     "incidental_blind5",
     "incidental_blind6",
     "blind8",
+    "incidental_blind7",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
