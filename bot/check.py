@@ -154,7 +154,7 @@ def check_translator(settings: Settings) -> str:
     from bot.storage.db import open_database
     from bot.translate import TranslationService, failures_not_logged
 
-    if settings.translators == ("none",):  # chosen, not broken: nothing to probe
+    if settings.translation_off:  # chosen, not broken: nothing to probe
         raise CheckWarning(
             "translation is off (LADDERWATCH_TRANSLATOR=none): statements are classified in their own language "
             "where a lexicon exists, the others are left unread; set a translator chain to read them"

@@ -85,7 +85,7 @@ class Analyser:
         self.classifier = Classifier.load() if learned else Classifier.load(learned=False)
         self.translator = None
         self.db: Database | None = None
-        if translate and settings.translators != ("none",):
+        if translate and not settings.translation_off:
             from bot.translate import TranslationService
 
             self.db = _open_cache_database(settings.database_url)

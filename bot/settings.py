@@ -108,6 +108,11 @@ class Settings:
     def watchlist_path(self) -> Path:
         return self.config_dir / "watchlist.yaml"
 
+    @property
+    def translation_off(self) -> bool:
+        """LADDERWATCH_TRANSLATOR names no translator (`none`); a chain like `google,none` translates."""
+        return all(name == "none" for name in self.translators)
+
     def require_token(self) -> str:
         if not self.telegram_bot_token:
             raise SettingsError(
