@@ -94,7 +94,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             if chat is None:
                 raise CommandError(f"chat {args.chat} is unknown: it must have sent /start to the bot")
             account_ids, tz, lang = chat_account_ids(db, args.chat), chat.timezone, chat.language
-        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings.x_bridge)
+        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings)
         digest = asyncio.run(translate_quotes(digest, lang, TranslationService(settings, db)))
         print(html_to_text(format_digest(digest, lang)))
         if not args.chart:

@@ -119,7 +119,7 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
     with db.session() as session:
         session.execute(sql("SELECT 1"))
     sources = source_health(db, settings)
-    coverage = source_coverage(db, settings.x_bridge)
+    coverage = source_coverage(db, settings)
     now = datetime.now(UTC)
     stalled = polling_stalled(account_store.list_source_rows(db), now, settings.poll_seconds, settings)
     report: dict[str, object] = {"status": DEGRADED if coverage.degraded or stalled else OK}

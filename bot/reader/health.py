@@ -152,10 +152,10 @@ def _newest_item(row: SourceRow) -> str:
     return _when(row.newest_item_at)
 
 
-def _next_poll(row: SourceRow, now: datetime) -> str:
+def _next_poll(row: SourceRow, now: datetime, poll_seconds: int) -> str:
     if row.disabled:
         return "not scheduled"
-    if row.next_poll_at is not None and row.next_poll_at < now - STALL_MIN_GRACE:
+    if row.next_poll_at is not None and row.next_poll_at < now - stall_grace(poll_seconds):
         return f"overdue since {_when(row.next_poll_at)}"
     if row.next_poll_at is None or row.next_poll_at <= now:
         return "due now"
@@ -185,7 +185,7 @@ def _source_lines(
         f"  - {row.kind} {row.handle}: {state}",
         f"    url: {_url(row, settings)}",
         f"    last success: {_when(row.last_success_at)}; newest item: "
-        f"{_newest_item(row)}; next poll: {_next_poll(row, now)}",
+        f"{_newest_item(row)}; next poll: {_next_poll(row, now, poll_seconds)}",
     ]
     if state in (FAILING, DISABLED) and row.last_error:
         lines.append(f"    error ({row.consecutive_errors}x): {row.last_error}")

@@ -214,7 +214,7 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not sources:
         await reply(update, context, chat, text(chat.language, "status.none"))
         return
-    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
+    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings)
     notes = await asyncio.to_thread(
         lambda: status_notes(
             account_store.list_source_rows(svc.db),
