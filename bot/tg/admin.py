@@ -16,12 +16,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.coverage import coverage_line, source_coverage
-from bot.health import source_health
+from bot.coverage import coverage_line
+from bot.health import status_view
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import status_notes
 from bot.render.alert import escape
 from bot.render.status import status_summary, status_text, watch_list, watch_summary
 from bot.storage import accounts as account_store
@@ -210,19 +209,11 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if await refuse_non_admin(update, context, chat, "status"):
         return
     svc = services(context)
-    sources = await asyncio.to_thread(source_health, svc.db, svc.settings)
-    if not sources:
+    view = await asyncio.to_thread(status_view, svc.db, svc.settings)
+    if not view.sources:
         await reply(update, context, chat, text(chat.language, "status.none"))
         return
-    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings)
-    notes = await asyncio.to_thread(
-        lambda: status_notes(
-            account_store.list_source_rows(svc.db),
-            account_store.list_accounts(svc.db),
-            svc.settings,
-            datetime.now(UTC),
-        )
-    )
-    extra = [escape(coverage_line(coverage, chat.language)), *(f"<i>{escape(note)}</i>" for note in notes)]
-    details, summary = status_text(sources, chat, extra), status_summary(sources, chat.language, extra)
+    notes = (f"<i>{escape(note)}</i>" for note in view.notes)
+    extra = [escape(coverage_line(view.coverage, chat.language)), *notes]
+    details, summary = status_text(view.sources, chat, extra), status_summary(view.sources, chat.language, extra)
     await reply_privately(update, context, chat, details, summary)
