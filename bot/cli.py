@@ -282,7 +282,7 @@ def _database_refusal(error: Exception) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bot.logs import configure_logging
+    from bot.logs import logging_configured
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -291,8 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings()
-        configure_logging(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level)
-        return int(args.handler(args, settings))
+        with logging_configured(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level):
+            return int(args.handler(args, settings))
     except (SettingsError, CommandError, DatabaseUnavailable) as error:
         print(f"ladderwatch: {error}", file=sys.stderr)
         return EXIT_USAGE
