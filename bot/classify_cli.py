@@ -65,6 +65,28 @@ def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, 
         yield number, item, None
 
 
+def language_argument(raw: str) -> str:
+    """argparse type of `--lang`: a code language detection knows, else a usage error naming them."""
+    from bot.language import language_hint, unknown_language
+
+    code = language_hint(raw)
+    if code is None:
+        raise argparse.ArgumentTypeError(unknown_language(raw))
+    return code
+
+
+def _hint_problem(item: dict[str, object] | None) -> str | None:
+    """Why a line's `"lang"` cannot be a language hint, or None (also when it has none)."""
+    from bot.language import language_hint, unknown_language
+
+    lang = None if item is None else item.get("lang")
+    if lang is None or (isinstance(lang, str) and not lang.strip()):
+        return None
+    if isinstance(lang, str) and language_hint(lang):
+        return None
+    return f'"lang" {unknown_language(str(lang))}'
+
+
 def _open_cache_database(url: str) -> Database:
     """The translation cache; an unusable database (read-only folder…) only costs the cache."""
     from bot.storage.db import open_database
@@ -214,8 +236,8 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
                 print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
             return 0
         stream = _open_input(args.jsonl)
-        rows = list(_read_jsonl(stream, ["text"]))
-        good = [(n, item) for n, item, error in rows if item is not None]
+        rows = [(n, item, error or _hint_problem(item)) for n, item, error in _read_jsonl(stream, ["text"])]
+        good = [(n, item) for n, item, error in rows if item is not None and error is None]
         for number, _, error in rows:
             if error:
                 print(f"{args.jsonl}:{number}: {error}; line skipped", file=sys.stderr)
@@ -278,8 +300,9 @@ def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
             rows: list[dict[str, object]] = []
             with _open_input(str(path)) as stream:
                 for number, item, error in _read_jsonl(stream, ["id", "text", "lang"]):
-                    if item is None or not isinstance(item.get("quad"), int):
-                        problem = error or 'missing integer "quad"'
+                    problem = error or _hint_problem(item)
+                    if item is None or problem or not isinstance(item.get("quad"), int):
+                        problem = problem or 'missing integer "quad"'
                         print(f"{path}:{number}: {problem}; line skipped", file=sys.stderr)
                         bad += 1
                     else:
@@ -318,7 +341,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     for name in args.files:
         with _open_input(name) as stream:
             for number, item, error in _read_jsonl(stream, ["text", "label"]):
-                error = error or _gold_problem(item)
+                error = error or _gold_problem(item) or (_hint_problem(item) if args.lang_hints else None)
                 if item is None or error:
                     print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
                     bad += 1

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.classify_cli import cmd_classify, cmd_eval
+from bot.classify_cli import cmd_classify, cmd_eval, language_argument
 from bot.cli_errors import CommandError, unwritable, write_output
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify = commands.add_parser("classify", help="classify a text, or JSONL lines with --jsonl")
     classify.add_argument("text", nargs="*", help="the statement to classify")
     classify.add_argument("--jsonl", metavar="FILE", help='JSONL input ({"id":…, "text":…, "lang":…}); - for stdin')
-    classify.add_argument("--lang", help="language hint for the text (ISO 639-1)")
+    classify.add_argument("--lang", type=language_argument, help="language hint for the text (ISO 639-1, e.g. it)")
     classify.add_argument("--no-translate", action="store_true", help="classify the original text only")
     classify.set_defaults(handler=cmd_classify)
 

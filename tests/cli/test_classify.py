@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from bot.cli import main
 
 TAJANI_IT = "Ho parlato con i ministri degli Esteri di India e Pakistan: entrambi sono disponibili alla de-escalation."
@@ -160,3 +162,36 @@ def test_a_jsonl_text_of_control_characters_only_is_a_bad_line(ladderwatch_env, 
     captured = capsys.readouterr()
     assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [2]
     assert f"{path}:1: missing or empty 'text'" in captured.err
+
+
+def test_an_unknown_lang_hint_is_a_usage_error_naming_the_codes(ladderwatch_env, capsys):
+    """Before: `--lang xx` and `--lang english` were ignored without a word."""
+    for hint in ("xx", "english", ""):
+        with pytest.raises(SystemExit) as exit_:
+            main(["classify", "--no-translate", "--lang", hint, "We call for restraint."])
+        assert exit_.value.code == 2
+        captured = capsys.readouterr()
+        error = captured.err.strip().splitlines()[-1]
+        assert f"argument --lang: {hint!r} is not a language code" in error, captured.err
+        assert "en, es, et" in error and "Traceback" not in captured.err and captured.out == ""
+    assert main(["classify", "--no-translate", "--lang", "it-IT", "Facciamo appello alla moderazione."]) == 0
+    assert "language: it" in capsys.readouterr().out
+
+
+def test_an_unknown_lang_in_a_jsonl_line_is_that_lines_error(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        _jsonl(
+            {"id": 1, "text": "We call for restraint.", "lang": "english"},
+            {"id": 2, "text": "We call for restraint.", "lang": "en"},
+        )
+    )
+    assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [2]
+    assert f"{path}:1: \"lang\" 'english' is not a language code" in captured.err
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(_jsonl({"text": "We welcome the ceasefire.", "label": "de-escalation", "lang": "xx"}))
+    assert main(["eval", str(gold), "--no-translate"]) == 0  # only a gold language here: not a hint
+    assert main(["eval", str(gold), "--no-translate", "--lang-hints"]) == 2  # a hint: the line is skipped
+    assert f"{gold}:1: \"lang\" 'xx' is not a language code" in capsys.readouterr().err
