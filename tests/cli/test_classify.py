@@ -195,3 +195,43 @@ def test_an_unknown_lang_in_a_jsonl_line_is_that_lines_error(ladderwatch_env, tm
     assert main(["eval", str(gold), "--no-translate"]) == 0  # only a gold language here: not a hint
     assert main(["eval", str(gold), "--no-translate", "--lang-hints"]) == 2  # a hint: the line is skipped
     assert f"{gold}:1: \"lang\" 'xx' is not a language code" in capsys.readouterr().err
+
+
+def test_a_line_over_the_limit_is_that_lines_error_and_memory_stays_bounded(ladderwatch_env, tmp_path, capsys):
+    """Before: a line was read whole however long (a 34 MB line took 700 MB and 14 s)."""
+    import tracemalloc
+
+    from bot.jsonl_input import MAX_LINE_BYTES
+
+    small = tmp_path / "small.jsonl"
+    small.write_text(_jsonl({"id": 0, "text": "We call for restraint."}))
+    assert main(["classify", "--no-translate", "--jsonl", str(small)]) == 0  # loads what a run loads once
+    path = tmp_path / "in.jsonl"
+    huge = {"id": 2, "text": "We will retaliate. " * (8 * MAX_LINE_BYTES // 19)}
+    path.write_text(_jsonl({"id": 1, "text": "We call for restraint."}, huge, {"id": 3, "text": "We welcome talks."}))
+    capsys.readouterr()
+    tracemalloc.start()
+    try:
+        assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [1, 3]
+    assert captured.err.strip() == (
+        f"{path}:2: longer than 1,000,000 bytes, the most one input line may hold: shorten its text (only the "
+        "first 10,000 characters are classified) or split it into several lines; line skipped"
+    )
+    assert peak < 3 * MAX_LINE_BYTES, f"{peak:,} bytes for an 8 MB line"
+
+
+def test_lines_are_cut_at_every_newline_whatever_the_chunks(tmp_path):
+    import io
+
+    from bot.jsonl_input import bounded_lines
+
+    data = b"ab\n\ncd" + b"x" * 70_000 + b"\nlong" + b"y" * 200 + b"\nlast"
+    got = list(bounded_lines(io.BytesIO(data), limit=100_000))
+    assert [(n, start) for n, start, _ in got] == [(1, 0), (2, 3), (3, 4), (4, 70_007), (5, 70_212)]
+    assert [line for _, _, line in got] == [b"ab", b"", b"cd" + b"x" * 70_000, b"long" + b"y" * 200, b"last"]
+    assert [line for _, _, line in bounded_lines(io.BytesIO(data), limit=100)][2:4] == [None, None]
