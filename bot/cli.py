@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.classify_cli import cmd_classify, cmd_eval, language_argument
 from bot.cli_errors import CommandError, unwritable, write_output
+from bot.reader.urls import redact_url
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
 
@@ -294,10 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with logging_configured(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level):
             return int(args.handler(args, settings))
     except (SettingsError, CommandError, DatabaseUnavailable) as error:
-        print(f"ladderwatch: {error}", file=sys.stderr)
+        print(f"ladderwatch: {redact_url(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except (SchemaOutOfDate, BotLockTaken) as error:
-        print(f"ladderwatch: {error}", file=sys.stderr)
+        print(f"ladderwatch: {redact_url(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -13,23 +13,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from bot.reader.urls import redact_url
+
 CONTEXT_FIELDS = ("source_id", "statement_id", "chat_id", "lang", "label", "errors")
 
 
 class RedactSecrets(logging.Filter):
-    """Replace secrets (the bot token) wherever they appear in a record's final message."""
+    """Replace secrets (the bot token) wherever they appear in a record's final message, and
+    show the credentials of feed URLs as *** (`bot.reader.urls.redact_url`)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "<redacted>")
-        record.msg, record.args = message, ()
+        record.msg, record.args = self.redact(record.getMessage()), ()
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
@@ -38,7 +36,7 @@ class RedactSecrets(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "<redacted>")
-        return text
+        return redact_url(text)
 
 
 def utc_timestamp(record: logging.LogRecord) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.model import Account, SourceKind, SourceSpec
 from bot.reader.sources import SourceResolutionError, resolve_source
+from bot.reader.urls import redact_url
 from bot.settings import Settings
 from bot.storage.tables import SourceRow
 
@@ -232,7 +233,7 @@ def describe_sources(
             lines.append("  (no sources)")
         for row in account_rows:
             lines.extend(_source_lines(row, now, poll_seconds, settings))
-    return "\n".join(lines)
+    return redact_url("\n".join(lines))  # handles, URLs and errors carry a feed's credentials
 
 
 def source_notes(rows: Sequence[SourceRow], accounts: Sequence[Account], settings: Settings | None) -> list[str]:
