@@ -74,13 +74,13 @@ class Analyser:
         db: Database,
         translator: TranslationService | None,
         classifier: Classifier,
-        translators: Sequence[str],
         cpu: CpuStages | None = None,
     ) -> None:
         self.db, self.translator, self.classifier = db, translator, classifier
         self.cpu = cpu or CpuStages(classifier)
-        # a statement left untranslated is pending only when the chain has a translator
-        self.translating = "none" not in translators
+        # a statement left untranslated is pending (retried) when the chain has a translator;
+        # `none` in a chain (`google,none`) adds none and takes none away
+        self.translating = translator is not None and translator.enabled
 
     async def analyse_new(self, account: SourceAccount, statements: Sequence[Statement]) -> list[AnalysedStatement]:
         """Language → translation → classification, for the statements not stored yet.

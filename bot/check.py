@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.reader.urls import redact_url
 from bot.settings import Settings
 
 Check = Callable[[Settings], str]
@@ -154,7 +155,7 @@ def check_translator(settings: Settings) -> str:
     from bot.storage.db import open_database
     from bot.translate import TranslationService, failures_not_logged
 
-    if settings.translators == ("none",):  # chosen, not broken: nothing to probe
+    if settings.translation_off:  # chosen, not broken: nothing to probe
         raise CheckWarning(
             "translation is off (LADDERWATCH_TRANSLATOR=none): statements are classified in their own language "
             "where a lexicon exists, the others are left unread; set a translator chain to read them"
@@ -189,10 +190,10 @@ def run_checks(settings: Settings, offline: bool) -> int:
     failures = 0
     for name, check in checks:
         try:
-            print(f"ok    {name:<10} {check(settings)}")
+            print(redact_url(f"ok    {name:<10} {check(settings)}"))
         except CheckWarning as warning:
-            print(f"WARN  {name:<10} {warning}")
+            print(redact_url(f"WARN  {name:<10} {warning}"))
         except CheckFailed as failure:
             failures += 1
-            print(f"FAIL  {name:<10} {failure}")
+            print(redact_url(f"FAIL  {name:<10} {failure}"))
     return 1 if failures else 0

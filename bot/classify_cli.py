@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
-import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from bot.cli_errors import CommandError
-from bot.settings import NotUtf8Error, Settings, decode_utf8, read_utf8
+from bot.jsonl_input import blank, jsonl_rows
+from bot.settings import Settings
 from bot.storage.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
@@ -26,43 +25,26 @@ if TYPE_CHECKING:
     from bot.storage.db import Database
 
 
-def _blank(text: str) -> bool:
-    """Nothing to read: empty, or only spaces and control characters."""
-    return not "".join(ch for ch in text if ch.isprintable()).strip()
+def language_argument(raw: str) -> str:
+    """argparse type of `--lang`: a code language detection knows, else a usage error naming them."""
+    from bot.language import language_hint, unknown_language
+
+    code = language_hint(raw)
+    if code is None:
+        raise argparse.ArgumentTypeError(unknown_language(raw))
+    return code
 
 
-def _not_json(constant: str) -> float:
-    raise ValueError(f"{constant} is not a JSON number")
+def _hint_problem(item: dict[str, object] | None) -> str | None:
+    """Why a line's `"lang"` cannot be a language hint, or None (also when it has none)."""
+    from bot.language import language_hint, unknown_language
 
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"{text[:40]} is too large for a JSON number")
-    return value
-
-
-def _read_jsonl(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
-    """(line number, object or None, error or None) for every non-blank line."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line, parse_constant=_not_json, parse_float=_finite)
-        except json.JSONDecodeError as error:
-            yield number, None, f"not JSON ({error.msg})"
-            continue
-        except ValueError as error:  # NaN, Infinity, 1e999: the output line would not be JSON either
-            yield number, None, f"not JSON ({error})"
-            continue
-        if not isinstance(item, dict):
-            yield number, None, "expected a JSON object"
-            continue
-        missing = [key for key in required if not isinstance(item.get(key), str) or _blank(item[key])]
-        if missing:
-            yield number, None, f"missing or empty {', '.join(repr(m) for m in missing)}"
-            continue
-        yield number, item, None
+    lang = None if item is None else item.get("lang")
+    if lang is None or (isinstance(lang, str) and not lang.strip()):
+        return None
+    if isinstance(lang, str) and language_hint(lang):
+        return None
+    return f'"lang" {unknown_language(str(lang))}'
 
 
 def _open_cache_database(url: str) -> Database:
@@ -85,7 +67,7 @@ class Analyser:
         self.classifier = Classifier.load() if learned else Classifier.load(learned=False)
         self.translator = None
         self.db: Database | None = None
-        if translate and settings.translators != ("none",):
+        if translate and not settings.translation_off:
             from bot.translate import TranslationService
 
             self.db = _open_cache_database(settings.database_url)
@@ -150,27 +132,6 @@ def _analysis(lang: str, translation: Translation, verdict: Verdict) -> dict[str
     }
 
 
-def _open_input(name: str) -> TextIO:
-    """The input's text, checked as UTF-8 whole (standard input too: its bytes, whatever the
-    locale, so a bad byte is named with its line and offset instead of a traceback)."""
-    path = Path(name)
-    if name != "-" and path.is_dir():
-        raise CommandError(f"{name}: is a folder; give a JSONL file (or - for standard input)")
-    if name != "-" and not path.is_file():
-        raise CommandError(f"{name}: no such file")
-    try:
-        return io.StringIO(_stdin_text() if name == "-" else read_utf8(path))
-    except NotUtf8Error as error:
-        raise CommandError(str(error)) from None
-    except OSError as error:
-        raise CommandError(f"{name}: cannot be read: {error.strerror or error}") from None
-
-
-def _stdin_text() -> str:
-    buffer = getattr(sys.stdin, "buffer", None)  # None: a text stream put there by the caller
-    return sys.stdin.read() if buffer is None else decode_utf8(buffer.read(), Path("-"))
-
-
 def _verdict_text(text: str, result: dict[str, object]) -> str:
     if result["abstained"]:
         lines = [f"NOT CLASSIFIED (abstained, confidence 0): {result['reason']}", f"language: {result['lang']}"]
@@ -206,16 +167,15 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
             if not args.text:
                 raise CommandError('give a text (ladderwatch classify "TEXT") or --jsonl FILE|-')
             text = " ".join(args.text)
-            if _blank(text):
+            if blank(text):
                 raise CommandError("nothing to classify: the text is empty (or only spaces and control characters)")
             from bot.translate import failures_not_logged
 
             with failures_not_logged():  # the verdict says "translation unavailable: …" itself
                 print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
             return 0
-        stream = _open_input(args.jsonl)
-        rows = list(_read_jsonl(stream, ["text"]))
-        good = [(n, item) for n, item, error in rows if item is not None]
+        rows = [(n, item, error or _hint_problem(item)) for n, item, error in jsonl_rows(args.jsonl, ["text"])]
+        good = [(n, item) for n, item, error in rows if item is not None and error is None]
         for number, _, error in rows:
             if error:
                 print(f"{args.jsonl}:{number}: {error}; line skipped", file=sys.stderr)
@@ -276,14 +236,14 @@ def cmd_eval_un_quad(args: argparse.Namespace, settings: Settings) -> int:
     try:
         for path in _un_quad_files(args.files):
             rows: list[dict[str, object]] = []
-            with _open_input(str(path)) as stream:
-                for number, item, error in _read_jsonl(stream, ["id", "text", "lang"]):
-                    if item is None or not isinstance(item.get("quad"), int):
-                        problem = error or 'missing integer "quad"'
-                        print(f"{path}:{number}: {problem}; line skipped", file=sys.stderr)
-                        bad += 1
-                    else:
-                        rows.append(item)
+            for number, item, error in jsonl_rows(str(path), ["id", "text", "lang"]):
+                problem = error or _hint_problem(item)
+                if item is None or problem or not isinstance(item.get("quad"), int):
+                    problem = problem or 'missing integer "quad"'
+                    print(f"{path}:{number}: {problem}; line skipped", file=sys.stderr)
+                    bad += 1
+                else:
+                    rows.append(item)
             predictions = asyncio.run(
                 analyser.analyse_many([(str(row["text"]), str(row["lang"]), None) for row in rows])
             )
@@ -316,14 +276,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     items: list[dict[str, object]] = []
     bad = 0
     for name in args.files:
-        with _open_input(name) as stream:
-            for number, item, error in _read_jsonl(stream, ["text", "label"]):
-                error = error or _gold_problem(item)
-                if item is None or error:
-                    print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
-                    bad += 1
-                else:
-                    items.append(item)
+        for number, item, error in jsonl_rows(name, ["text", "label"]):
+            error = error or _gold_problem(item) or (_hint_problem(item) if args.lang_hints else None)
+            if item is None or error:
+                print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
+                bad += 1
+            else:
+                items.append(item)
     if not items:
         raise CommandError('no evaluable lines: each needs "text" and a gold "label"')
     analyser = Analyser(

@@ -20,8 +20,9 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.classify_cli import cmd_classify, cmd_eval
+from bot.classify_cli import cmd_classify, cmd_eval, language_argument
 from bot.cli_errors import CommandError, unwritable, write_output
+from bot.reader.urls import redact_url
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.errors import BotLockTaken, DatabaseUnavailable, SchemaOutOfDate
 
@@ -94,7 +95,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             if chat is None:
                 raise CommandError(f"chat {args.chat} is unknown: it must have sent /start to the bot")
             account_ids, tz, lang = chat_account_ids(db, args.chat), chat.timezone, chat.language
-        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings.x_bridge)
+        digest = build_digest(db, account_ids, _digest_end(args.date, tz), tz, settings)
         digest = asyncio.run(translate_quotes(digest, lang, TranslationService(settings, db)))
         print(html_to_text(format_digest(digest, lang)))
         if not args.chart:
@@ -212,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify = commands.add_parser("classify", help="classify a text, or JSONL lines with --jsonl")
     classify.add_argument("text", nargs="*", help="the statement to classify")
     classify.add_argument("--jsonl", metavar="FILE", help='JSONL input ({"id":…, "text":…, "lang":…}); - for stdin')
-    classify.add_argument("--lang", help="language hint for the text (ISO 639-1)")
+    classify.add_argument("--lang", type=language_argument, help="language hint for the text (ISO 639-1, e.g. it)")
     classify.add_argument("--no-translate", action="store_true", help="classify the original text only")
     classify.set_defaults(handler=cmd_classify)
 
@@ -282,7 +283,7 @@ def _database_refusal(error: Exception) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bot.logs import configure_logging
+    from bot.logs import logging_configured
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -291,13 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings()
-        configure_logging(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level)
-        return int(args.handler(args, settings))
+        with logging_configured(settings.log_format, [settings.telegram_bot_token or ""], settings.log_level):
+            return int(args.handler(args, settings))
     except (SettingsError, CommandError, DatabaseUnavailable) as error:
-        print(f"ladderwatch: {error}", file=sys.stderr)
+        print(f"ladderwatch: {redact_url(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except (SchemaOutOfDate, BotLockTaken) as error:
-        print(f"ladderwatch: {error}", file=sys.stderr)
+        print(f"ladderwatch: {redact_url(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from bot.i18n import text as ui
 from bot.model import SourceKind
 from bot.reader.health import polling_stalled
+from bot.settings import Settings
 from bot.storage import accounts as account_store
 from bot.storage import statements as statement_store
 from bot.storage.db import Database
@@ -95,26 +96,29 @@ def measure(
 
 def source_coverage(
     db: Database,
-    x_bridge: str | None,
+    settings: Settings,
     since: datetime | None = None,
     account_ids: set[str] | None = None,
     until: datetime | None = None,
+    rows: Sequence[SourceRow] | None = None,
 ) -> Coverage:
     """Coverage of the watched accounts' sources (only `account_ids` when given); the last
     24 hours unless `since` sets the start of a past period, and `until` its end (then a
-    source counts only if a statement read from it was published before `until`)."""
+    source counts only if a statement read from it was published before `until`).
+    `rows`: the source rows when the caller has read them already."""
     rows = [
         row
-        for row in account_store.list_source_rows(db)
+        for row in (account_store.list_source_rows(db) if rows is None else rows)
         if account_ids is None or row.account_id in account_ids
     ]
     live = since is None
     now = datetime.now(UTC)
     start = now - WINDOW if since is None else since
     reached = None if until is None else statement_store.sources_read_before(db, until, [row.id for row in rows])
-    coverage = measure(rows, x_bridge, start, live, reached)
+    coverage = measure(rows, settings.x_bridge, start, live, reached)
     if live:  # sources that answered hours ago still count "in the last 24 h": say nothing polls since
-        coverage = replace(coverage, stalled_since=polling_stalled(rows, now, poll_seconds=0))
+        # the same rule (and grace: max(15 min, 3 polls)) as /healthz, /status, check and sources
+        coverage = replace(coverage, stalled_since=polling_stalled(rows, now, settings.poll_seconds, settings))
     return coverage
 
 

@@ -199,7 +199,7 @@ async def run_demo(chart_path: Path) -> int:
             print("-" * 72)
             print(f"{len(alerts)} alerts for the demo chat.")
 
-            digest = build_digest(pipeline.db, None, datetime.now(UTC), "UTC", settings.x_bridge)
+            digest = build_digest(pipeline.db, None, datetime.now(UTC), "UTC", settings)
             digest = await translate_quotes(digest, "en", pipeline.translator)
             print("\n== Digest ==")
             print(html_to_text(format_digest(digest, "en")))

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from bot.coverage import Coverage, source_coverage
 from bot.delivery import Translator, display_translation
 from bot.model import Label, Translation
+from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.statements import StoredStatement, statements_between
 from bot.storage.tables import AccountRow
@@ -178,9 +179,7 @@ def summarise(
     )
 
 
-def build_digest(
-    db: Database, account_ids: set[str] | None, end: datetime, tz: str, x_bridge: str | None
-) -> Digest:
+def build_digest(db: Database, account_ids: set[str] | None, end: datetime, tz: str, settings: Settings) -> Digest:
     """Load what the digest needs (8 days back for the chart and the day-over-day change,
     and how many of the accounts' sources answered in the window)."""
     rows = statements_between(db, end - timedelta(days=CHART_DAYS + 1), end, account_ids)
@@ -188,9 +187,9 @@ def build_digest(
         names = {row.id: row.name for row in session.scalars(select(AccountRow))}
     live = end >= datetime.now(UTC) - LIVE_SLACK
     if live:
-        coverage = source_coverage(db, x_bridge, None, account_ids)
+        coverage = source_coverage(db, settings, None, account_ids)
     else:
-        coverage = source_coverage(db, x_bridge, end - WINDOW, account_ids, until=end)
+        coverage = source_coverage(db, settings, end - WINDOW, account_ids, until=end)
     return summarise(rows, names, end, tz, coverage)
 
 

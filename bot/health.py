@@ -22,7 +22,7 @@ import json
 import logging
 import re
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -32,7 +32,8 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
 from bot import metrics
-from bot.coverage import coverage_line, source_coverage
+from bot.coverage import Coverage, coverage_line, source_coverage
+from bot.model import Account
 from bot.reader.health import (
     FAILING,
     STALE,
@@ -41,12 +42,14 @@ from bot.reader.health import (
     polling_stalled,
     source_state,
     stall_note,
+    status_notes,
 )
 from bot.settings import Settings, SettingsError
 from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox as outbox_store
 from bot.storage.db import Database
+from bot.storage.tables import SourceRow
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,12 @@ class SourceHealth:
 def source_health(db: Database, settings: Settings) -> list[SourceHealth]:
     """Every source of a watched account, with what its last polls said; a source these
     settings cannot read is "unconfigured", the same word in /status, /metrics and /healthz."""
-    names = {account.id: account.name for account in account_store.list_accounts(db)}
+    return health_of(account_store.list_source_rows(db), account_store.list_accounts(db), settings)
+
+
+def health_of(rows: Sequence[SourceRow], accounts: Sequence[Account], settings: Settings) -> list[SourceHealth]:
+    """`source_health` of rows (and accounts, for their names) already read."""
+    names = {account.id: account.name for account in accounts}
     now = datetime.now(UTC)
     return [
         SourceHealth(
@@ -91,8 +99,26 @@ def source_health(db: Database, settings: Settings) -> list[SourceHealth]:
             row.next_poll_at,
             source_state(row, now, settings.poll_seconds, settings),
         )
-        for row in account_store.list_source_rows(db)
+        for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What /status shows, from one read of the source rows and accounts."""
+
+    sources: list[SourceHealth]
+    coverage: Coverage
+    notes: list[str]  # nothing polling, what the settings leave unread (`status_notes`)
+
+
+def status_view(db: Database, settings: Settings) -> StatusView:
+    rows, accounts = account_store.list_source_rows(db), account_store.list_accounts(db)
+    return StatusView(
+        health_of(rows, accounts, settings),
+        source_coverage(db, settings, rows=rows),
+        status_notes(rows, accounts, settings, datetime.now(UTC)),
+    )
 
 
 def state_snapshot(db: Database, settings: Settings) -> metrics.StateSnapshot:
@@ -118,10 +144,11 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
     """`/healthz`: `degraded` with the reason when nothing (or too little) was read."""
     with db.session() as session:
         session.execute(sql("SELECT 1"))
-    sources = source_health(db, settings)
-    coverage = source_coverage(db, settings.x_bridge)
+    rows = account_store.list_source_rows(db)  # once: health, coverage and the stall all read them
     now = datetime.now(UTC)
-    stalled = polling_stalled(account_store.list_source_rows(db), now, settings.poll_seconds, settings)
+    states = [source_state(row, now, settings.poll_seconds, settings) for row in rows]
+    coverage = source_coverage(db, settings, rows=rows)
+    stalled = polling_stalled(rows, now, settings.poll_seconds, settings)
     report: dict[str, object] = {"status": DEGRADED if coverage.degraded or stalled else OK}
     if stalled is not None:  # the last 24 h may still look covered: say that nothing polls now
         report["reason"] = stall_note(stalled, now)
@@ -129,11 +156,11 @@ def health_report(db: Database, settings: Settings) -> dict[str, object]:
         report["reason"] = coverage_line(coverage, "en")
     report.update(
         coverage=coverage_line(coverage, "en"),
-        sources=len(sources),
+        sources=len(rows),
         answered_sources=coverage.answered,
-        failing_sources=sum(1 for s in sources if s.state == FAILING),
-        unconfigured_sources=sum(1 for s in sources if s.state == UNCONFIGURED),
-        stale_sources=sum(1 for s in sources if s.state == STALE),
+        failing_sources=states.count(FAILING),
+        unconfigured_sources=states.count(UNCONFIGURED),
+        stale_sources=states.count(STALE),
         pending_alerts=outbox_store.count_by_status(db)[outbox_store.PENDING],
     )
     return report

@@ -29,6 +29,29 @@ DetectorFactory.seed = 0
 
 UNDETERMINED = "und"
 
+# What `detect_language` can answer, so what a language hint may name: langdetect's profiles
+# (its zh-cn and zh-tw as zh) and the scripts read here (Armenian, Georgian).
+_KNOWN_CODES = (
+    "af ar bg bn ca cs cy da de el en es et fa fi fr gu he hi hr hu hy id it ja ka kn ko lt lv mk ml mr ne nl no "
+    "pa pl pt ro ru sk sl so sq sv sw ta te th tl tr uk ur vi zh"
+)
+KNOWN_LANGUAGES = frozenset(_KNOWN_CODES.split())
+
+
+def language_hint(value: str) -> str | None:
+    """`value` as a hint `detect_language` reads (`it-IT` → `it`); None when it names no
+    language detection knows (`xx`, `english`)."""
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in KNOWN_LANGUAGES else None
+
+
+def unknown_language(value: str) -> str:
+    """Why `value` is no language hint, naming the codes that are."""
+    return f"{value[:40]!r} is not a language code (ISO 639-1) that detection knows; use one of " + ", ".join(
+        sorted(KNOWN_LANGUAGES)
+    )
+
+
 # langdetect codes that are not plain ISO 639-1.
 _LANGDETECT_TO_ISO = {"zh-cn": "zh", "zh-tw": "zh"}
 # Languages never written in Latin letters: a hint for one of them says nothing about

@@ -9,26 +9,25 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+
+from bot.reader.urls import redact_url
 
 CONTEXT_FIELDS = ("source_id", "statement_id", "chat_id", "lang", "label", "errors")
 
 
 class RedactSecrets(logging.Filter):
-    """Replace secrets (the bot token) wherever they appear in a record's final message."""
+    """Replace secrets (the bot token) wherever they appear in a record's final message, and
+    show the credentials of feed URLs as *** (`bot.reader.urls.redact_url`)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "<redacted>")
-        record.msg, record.args = message, ()
+        record.msg, record.args = self.redact(record.getMessage()), ()
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
@@ -37,7 +36,7 @@ class RedactSecrets(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "<redacted>")
-        return text
+        return redact_url(text)
 
 
 def utc_timestamp(record: logging.LogRecord) -> str:
@@ -69,6 +68,9 @@ class TextFormatter(logging.Formatter):
         return f"{line} [{context}]" if context else line
 
 
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "alembic", "telegram.ext.Application", "tornado.access")
+
+
 def configure_logging(log_format: str, secrets: Iterable[str] = (), level: int | str = logging.INFO) -> None:
     """Root handler on stderr at `level` (LADDERWATCH_LOG_LEVEL); chatty libraries stay at
     WARNING even under DEBUG (httpx request lines carry the token in the URL)."""
@@ -81,5 +83,26 @@ def configure_logging(log_format: str, secrets: Iterable[str] = (), level: int |
     root.handlers[:] = [handler]
     root.setLevel(level)
     quiet = max(logging.WARNING, root.level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "telegram.ext.Application", "tornado.access"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(quiet)
+
+
+@contextmanager
+def logging_configured(log_format: str, secrets: Iterable[str] = (), level: int | str = logging.INFO) -> Iterator[None]:
+    """`configure_logging` for the length of a command; then the root logger's handlers and
+    level, and the quiet libraries' levels, are put back as they were (a command run in-process,
+    as the tests do, leaves no handler behind)."""
+    root = logging.getLogger()
+    handlers, root_level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    configure_logging(log_format, secrets, level)
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(root_level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)

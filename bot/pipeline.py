@@ -89,7 +89,7 @@ class Pipeline:
         self.settings, self.db, self.fetcher = settings, db, fetcher
         self.translator, self.classifier = translator, classifier
         self.cpu = cpu or CpuStages(classifier)
-        self.analyser = Analyser(db, translator, classifier, settings.translators, self.cpu)
+        self.analyser = Analyser(db, translator, classifier, self.cpu)
         # who holds a source's lease while this process polls it (host, process, instance)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from bot.pipeline import Pipeline, RefreshResult
 from bot.reader.health import source_notes, unconfigured_reason
+from bot.reader.urls import redact_url
 from bot.settings import Settings
 from bot.storage.accounts import list_accounts, list_source_rows
 from bot.storage.statements import StoredStatement, get_statements
@@ -38,7 +39,7 @@ def statement_line(row: StoredStatement) -> str:
 
 
 def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(redact_url(line), file=sys.stderr, flush=True)  # a failure names its source's URL
 
 
 async def _print_new(pipeline: Pipeline, results: Sequence[RefreshResult]) -> int:

@@ -108,6 +108,11 @@ class Settings:
     def watchlist_path(self) -> Path:
         return self.config_dir / "watchlist.yaml"
 
+    @property
+    def translation_off(self) -> bool:
+        """LADDERWATCH_TRANSLATOR names no translator (`none`); a chain like `google,none` translates."""
+        return all(name == "none" for name in self.translators)
+
     def require_token(self) -> str:
         if not self.telegram_bot_token:
             raise SettingsError(
@@ -134,16 +139,18 @@ def read_utf8(path: Path) -> str:
     return decode_utf8(path.read_bytes(), path)
 
 
-def decode_utf8(data: bytes, path: Path) -> str:
-    """`read_utf8` for bytes already read (standard input: `path` is then `-`)."""
+def decode_utf8(data: bytes, path: Path, first_line: int = 1, first_offset: int = 0) -> str:
+    """`read_utf8` for bytes already read (standard input: `path` is then `-`); `data` may be a
+    part of the file that starts at line `first_line`, byte `first_offset` (for the message)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + first_line
+        offset = error.start + first_offset
         raise NotUtf8Error(
             path,
             line,
-            f"not UTF-8 (byte 0x{data[error.start]:02x} at byte offset {error.start}); save the file as UTF-8",
+            f"not UTF-8 (byte 0x{data[error.start]:02x} at byte offset {offset}); save the file as UTF-8",
         ) from None
 
 

@@ -203,6 +203,11 @@ class TranslationService:
         self._states = {provider.name: ProviderState() for provider in self._providers}
         self.last_error: str | None = None
 
+    @property
+    def enabled(self) -> bool:
+        """A translator is configured: `none`, alone or in a chain, adds none."""
+        return bool(self._providers)
+
     async def translate(self, text: str, source: str, target: str) -> Translation:
         """The translation of `text`, or Translation(text=None, error=...) saying why not."""
         if primary_language(source) == primary_language(target) or not any(c.isalpha() for c in text):

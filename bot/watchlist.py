@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.model import Account, SourceKind, SourceSpec
+from bot.reader.urls import is_redacted
 from bot.settings import NotUtf8Error, check_url, read_utf8
 
 # libyaml's loader when present: a watchlist of thousands of accounts is read at every
@@ -69,6 +70,11 @@ def validate_source(kind: str, handle: str) -> SourceSpec:
             check_url(handle)
         except ValueError as error:
             raise ValueError(f"rss source: {error}") from None
+        if is_redacted(handle):
+            raise ValueError(
+                f"rss source {handle!r}: its credentials were redacted (***) when it was exported or shown; "
+                "put the real user name, password or key back in the file"
+            )
     if source_kind is SourceKind.MASTODON and not re.match(r"^@?[\w.]+@[\w.-]+\.[a-z]{2,}$", handle):
         raise ValueError(f"mastodon source {handle!r} must look like @user@instance.social")
     if source_kind is SourceKind.BLUESKY and not re.match(r"^@?[\w.-]+\.[\w.-]+$", handle):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cli_errors import CommandError, write_output
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
+from bot.reader.urls import redact_url
 from bot.settings import Settings, read_utf8
 from bot.watchlist import WatchlistError, dump_watchlist
 
@@ -34,7 +35,7 @@ def _open_synced(settings: Settings) -> tuple[Database, str | None]:
     problem = load_configured_watchlist(settings, db)
     if problem:
         kept = "using the last good watchlist" if list_accounts(db) else "nothing is watched until it is fixed"
-        print(f"warning: {problem}; {kept}", file=sys.stderr)
+        print(redact_url(f"warning: {problem}; {kept}"), file=sys.stderr)
     return db, problem
 
 
@@ -62,7 +63,14 @@ def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
         accounts = list_accounts(db)
     finally:
         db.close()
-    text = export_opml(accounts, settings) if args.format == "opml" else dump_watchlist(accounts)
+    exported = export_opml(accounts, settings) if args.format == "opml" else dump_watchlist(accounts)
+    text = redact_url(exported)
+    if text != exported:
+        print(
+            "note: credentials in feed URLs are written as *** (user:***@, token=***): put the real ones back "
+            "before importing this file elsewhere",
+            file=sys.stderr,
+        )
     if args.output:
         write_output(Path(args.output), text, "the watchlist")
         print(f"{len(accounts)} accounts written to {args.output} ({args.format})")
@@ -73,7 +81,7 @@ def cmd_watchlist_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _describe(account: Account) -> str:
     sources = ", ".join(f"{s.kind.value} {s.handle}" for s in account.sources)
-    return f"{account.id}: {account.name} ({sources})"
+    return redact_url(f"{account.id}: {account.name} ({sources})")
 
 
 def cmd_watchlist_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -22,6 +22,7 @@ from tests.ops.conftest import add_source
 
 END = datetime(2025, 5, 11, 6, 0, tzinfo=UTC)
 READ = Coverage(END - timedelta(hours=24), True, 4, 4, 0, 0, 0)
+DEFAULTS = load_settings({"DATABASE_URL": "sqlite://", "LADDERWATCH_TRANSLATOR": "none"}, env_file=None)
 UNREAD = Coverage(END - timedelta(hours=24), True, 4, 0, 2, 2, 0)
 PARTLY = Coverage(END - timedelta(hours=24), True, 25, 8, 17, 0, 0)
 
@@ -198,14 +199,14 @@ def test_build_digest_reports_the_coverage_of_the_chats_accounts(tmp_path):
         add_source(db, "rubio", answered_hours_ago=1)
         add_source(db, "sharif", "x", answered_hours_ago=None, errors=1)
         now = datetime.now(UTC)
-        mine = build_digest(db, {"sharif"}, now, "UTC", None)
+        mine = build_digest(db, {"sharif"}, now, "UTC", DEFAULTS)
         assert mine.nothing_read
         assert "0 of 1 sources answered in the last 24 h; 1 X source needs LADDERWATCH_X_BRIDGE" in format_digest(
             mine, "en"
         )
-        everyone = build_digest(db, None, now, "UTC", None)
+        everyone = build_digest(db, None, now, "UTC", DEFAULTS)
         assert everyone.coverage.answered == 1 and not everyone.nothing_read
-        past = build_digest(db, None, now - timedelta(days=3), "UTC", None)
+        past = build_digest(db, None, now - timedelta(days=3), "UTC", DEFAULTS)
         assert not past.coverage.live and "since" in format_digest(past, "en")
     finally:
         db.close()
@@ -221,13 +222,13 @@ def test_a_live_digest_says_when_nothing_has_polled_for_hours_and_claims_no_quie
     try:
         add_source(db, "rubio", answered_hours_ago=5)
         now = datetime.now(UTC)
-        fresh = build_digest(db, None, now, "UTC", None)
+        fresh = build_digest(db, None, now, "UTC", DEFAULTS)
         assert fresh.coverage.stalled_since is None  # next poll not set: nothing overdue
         with db.session() as session:  # due 4 h ago, last fetched 5 h ago: nothing polls
             session.execute(
                 update(SourceRow).values(last_fetch_at=now - timedelta(hours=5), next_poll_at=now - timedelta(hours=4))
             )
-        digest = build_digest(db, None, now, "UTC", None)
+        digest = build_digest(db, None, now, "UTC", DEFAULTS)
         text = format_digest(digest, "en")
         assert "1 of 1 sources answered in the last 24 h" in text  # true, yet not the whole story
         assert "⚠️ Nothing has been polled since" in text and "Quiet day" not in text

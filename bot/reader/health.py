@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.model import Account, SourceKind, SourceSpec
 from bot.reader.sources import SourceResolutionError, resolve_source
+from bot.reader.urls import redact_url
 from bot.settings import Settings
 from bot.storage.tables import SourceRow
 
@@ -152,10 +153,10 @@ def _newest_item(row: SourceRow) -> str:
     return _when(row.newest_item_at)
 
 
-def _next_poll(row: SourceRow, now: datetime) -> str:
+def _next_poll(row: SourceRow, now: datetime, poll_seconds: int) -> str:
     if row.disabled:
         return "not scheduled"
-    if row.next_poll_at is not None and row.next_poll_at < now - STALL_MIN_GRACE:
+    if row.next_poll_at is not None and row.next_poll_at < now - stall_grace(poll_seconds):
         return f"overdue since {_when(row.next_poll_at)}"
     if row.next_poll_at is None or row.next_poll_at <= now:
         return "due now"
@@ -185,7 +186,7 @@ def _source_lines(
         f"  - {row.kind} {row.handle}: {state}",
         f"    url: {_url(row, settings)}",
         f"    last success: {_when(row.last_success_at)}; newest item: "
-        f"{_newest_item(row)}; next poll: {_next_poll(row, now)}",
+        f"{_newest_item(row)}; next poll: {_next_poll(row, now, poll_seconds)}",
     ]
     if state in (FAILING, DISABLED) and row.last_error:
         lines.append(f"    error ({row.consecutive_errors}x): {row.last_error}")
@@ -232,7 +233,7 @@ def describe_sources(
             lines.append("  (no sources)")
         for row in account_rows:
             lines.extend(_source_lines(row, now, poll_seconds, settings))
-    return "\n".join(lines)
+    return redact_url("\n".join(lines))  # handles, URLs and errors carry a feed's credentials
 
 
 def source_notes(rows: Sequence[SourceRow], accounts: Sequence[Account], settings: Settings | None) -> list[str]:

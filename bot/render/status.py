@@ -13,6 +13,7 @@ from bot.health import SourceHealth
 from bot.i18n import text
 from bot.model import Account
 from bot.reader.health import DISABLED, EMPTY, FAILING, OK, PENDING, STALE, UNCONFIGURED
+from bot.reader.urls import redact_url
 from bot.render.alert import escape, local_time
 from bot.storage.chats import ChatSettings
 
@@ -28,7 +29,7 @@ def watch_summary(accounts: list[Account], lang: str) -> str:
 def watch_list(accounts: list[Account], lang: str) -> str:
     lines = [text(lang, "watch.list_header", count=len(accounts))]
     for account in accounts:
-        sources = ", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources)
+        sources = redact_url(", ".join(f"{s.kind.value}:{s.handle}" for s in account.sources))
         lines.append(f"<code>{escape(account.id)}</code> — {escape(account.name)}: {escape(sources)}")
     return "\n".join(lines)
 
@@ -55,7 +56,7 @@ def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence
     for source in sources:
         lines.append(
             f"{STATE_SYMBOLS.get(source.state, '•')} <b>{escape(source.account_name)}</b> "
-            f"{escape(source.kind)}:{escape(source.handle)} — {escape(text(lang, f'state.{source.state}'))}"
+            f"{escape(source.kind)}:{escape(redact_url(source.handle))} — {escape(text(lang, f'state.{source.state}'))}"
         )
         if source.state == UNCONFIGURED:
             continue  # never polled: why, and what to do, is said once above
@@ -72,5 +73,5 @@ def status_text(sources: list[SourceHealth], chat: ChatSettings, extra: Sequence
             )
         )
         if source.last_error and source.consecutive_errors:
-            lines.append(f"   <i>{escape(source.last_error[:300])}</i>")
+            lines.append(f"   <i>{escape(redact_url(source.last_error)[:300])}</i>")
     return "\n".join(lines)

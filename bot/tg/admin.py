@@ -16,12 +16,12 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.coverage import coverage_line, source_coverage
-from bot.health import source_health
+from bot.coverage import coverage_line
+from bot.health import status_view
 from bot.i18n import text
 from bot.model import Account
 from bot.opml import export_opml, read_account_document
-from bot.reader.health import status_notes
+from bot.reader.urls import redact_url
 from bot.render.alert import escape
 from bot.render.status import status_summary, status_text, watch_list, watch_summary
 from bot.storage import accounts as account_store
@@ -98,7 +98,7 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_privately(update, context, chat, watch_list(accounts, lang), watch_summary(accounts, lang))
     elif action == "export":
         accounts = await asyncio.to_thread(account_store.list_accounts, svc.db)
-        opml = export_opml(accounts, svc.settings).encode("utf-8")
+        opml = redact_url(export_opml(accounts, svc.settings)).encode("utf-8")
         await svc.delivery.send_document(chat.id, opml, "ladderwatch-watchlist.opml")
     elif action == "add":
         await _watch_add(update, context, chat, words[1:])
@@ -125,7 +125,7 @@ async def _watch_add(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: C
         await reply(update, context, chat, text(lang, error.key, id=escape(words[0] if words else "")))
         return
     except ValueError as error:
-        await reply(update, context, chat, text(lang, "watch.bad_source", reason=escape(str(error))))
+        await reply(update, context, chat, text(lang, "watch.bad_source", reason=escape(redact_url(str(error)))))
         return
     await asyncio.to_thread(account_store.add_account, svc.db, account, "chat")
     await poll_now(context, {account.id})
@@ -191,7 +191,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     try:
         accounts = read_account_document(data[:MAX_IMPORT_BYTES].decode("utf-8-sig"), name, current)
     except (ValueError, UnicodeDecodeError) as error:  # WatchlistError is a ValueError
-        await reply(update, context, chat, text(lang, "import.invalid", reason=escape(str(error))))
+        await reply(update, context, chat, text(lang, "import.invalid", reason=escape(redact_url(str(error)))))
         return
     results = await asyncio.to_thread(account_store.import_accounts, svc.db, accounts)
     await poll_now(context, {r.account.id for r in results if r.outcome in (ADDED, UPDATED)})
@@ -210,19 +210,11 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if await refuse_non_admin(update, context, chat, "status"):
         return
     svc = services(context)
-    sources = await asyncio.to_thread(source_health, svc.db, svc.settings)
-    if not sources:
+    view = await asyncio.to_thread(status_view, svc.db, svc.settings)
+    if not view.sources:
         await reply(update, context, chat, text(chat.language, "status.none"))
         return
-    coverage = await asyncio.to_thread(source_coverage, svc.db, svc.settings.x_bridge)
-    notes = await asyncio.to_thread(
-        lambda: status_notes(
-            account_store.list_source_rows(svc.db),
-            account_store.list_accounts(svc.db),
-            svc.settings,
-            datetime.now(UTC),
-        )
-    )
-    extra = [escape(coverage_line(coverage, chat.language)), *(f"<i>{escape(note)}</i>" for note in notes)]
-    details, summary = status_text(sources, chat, extra), status_summary(sources, chat.language, extra)
+    notes = (f"<i>{escape(note)}</i>" for note in view.notes)
+    extra = [escape(coverage_line(view.coverage, chat.language)), *notes]
+    details, summary = status_text(view.sources, chat, extra), status_summary(view.sources, chat.language, extra)
     await reply_privately(update, context, chat, details, summary)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
@@ -85,7 +85,7 @@ async def cmd_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     title = str(problem.get("title") or reference)
     channel, _ = await asyncio.to_thread(
-        chat_store.ensure_chat, svc.db, int(problem["id"]), "channel", title, lang, datetime.now(UTC)
+        chat_store.ensure_chat, svc.db, problem["id"], "channel", title, lang, datetime.now(UTC)
     )
     await asyncio.to_thread(chat_store.update_chat, svc.db, here.id, manages_chat_id=channel.id)
     log.info("channel set up from a private chat", extra={"chat_id": channel.id})
@@ -95,21 +95,44 @@ async def cmd_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def channel_problem(
     update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str | int
 ) -> dict[str, Any] | str:
-    """The channel's getChat answer when the bot may post there and the user administers it;
-    otherwise the id of the message that says what to do."""
+    """The channel's getChat answer (its `id` an int) when the bot may post there and the user
+    administers it; otherwise the id of the message that says what to do."""
     user = update.effective_user
     try:
         info = await get_chat_raw(context, reference)
+        chat_id = telegram_chat_id(info.get("id"))
+        if chat_id is None:  # no answer, or one without a usable id: not "not a channel"
+            log.warning("getChat for %s answered without a chat id: %.200r", reference, info)
+            return "channel.unreadable"
         if info.get("type") != "channel":
             return "channel.not_a_channel"
-        mine = await member_status(context, int(info["id"]), context.bot.id)
+        mine = await member_status(context, chat_id, context.bot.id)
         if mine.get("status") != "administrator" or mine.get("can_post_messages") is False:
             return "channel.bot_not_admin"
-        theirs = await member_status(context, int(info["id"]), user.id) if user else {}
-    except TelegramError as error:
+        theirs = await member_status(context, chat_id, user.id) if user else {}
+    except (BadRequest, Forbidden) as error:
         log.info("channel check failed: %s", error.message)
         return "channel.not_found"
-    return info if theirs.get("status") in ADMIN_STATUSES else "channel.user_not_admin"
+    except TelegramError as error:  # a network error or time-out, an answer that is no JSON
+        log.warning("channel check failed: %s: %s", type(error).__name__, error.message)
+        return "channel.unreadable"
+    except (KeyError, TypeError, ValueError) as error:  # PTB reading an answer of another shape
+        log.warning("channel check failed: Telegram's answer could not be read (%s: %s)", type(error).__name__, error)
+        return "channel.unreadable"
+    if theirs.get("status") not in ADMIN_STATUSES:
+        return "channel.user_not_admin"
+    return {**info, "id": chat_id}
+
+
+def telegram_chat_id(value: object) -> int | None:
+    """A chat id from a raw answer: an integer (or its digits) within 64 bits; None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        chat_id = int(value)
+    except ValueError:
+        return None
+    return chat_id if -(2**63) <= chat_id < 2**63 else None
 
 
 async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -91,9 +91,7 @@ async def send_digest(
     send the text twice).
     """
     account_ids = await asyncio.to_thread(chat_store.chat_account_ids, svc.db, chat.id)
-    digest = await asyncio.to_thread(
-        build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings.x_bridge
-    )
+    digest = await asyncio.to_thread(build_digest, svc.db, account_ids, datetime.now(UTC), chat.timezone, svc.settings)
     digest = await translate_quotes(digest, chat.language, svc.delivery.translator)
     where = {"thread_id": thread_id, "silent": silent}
     chat_id = await svc.delivery.send_html(reply_to or chat.id, format_digest(digest, chat.language), **where)

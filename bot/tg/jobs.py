@@ -26,6 +26,7 @@ from bot.backoff import DISABLE_AFTER, clamp_seconds
 from bot.i18n import REFERENCE, text
 from bot.pipeline import RefreshResult, load_configured_watchlist
 from bot.reader.health import source_notes
+from bot.reader.urls import redact_url
 from bot.render.alert import escape
 from bot.settings import Settings
 from bot.storage import accounts as account_store
@@ -134,7 +135,7 @@ async def notify_source_disabled(svc: Services, result: RefreshResult) -> None:
             lang,
             "source.disabled",
             account=escape(result.account_id),
-            error=escape((result.error or "")[:500]),
+            error=escape(redact_url(result.error or "")[:500]),
             hours=int(DISABLE_AFTER.total_seconds() // 3600),
         )
         try:

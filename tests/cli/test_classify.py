@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from bot.cli import main
 
 TAJANI_IT = "Ho parlato con i ministri degli Esteri di India e Pakistan: entrambi sono disponibili alla de-escalation."
@@ -160,3 +162,76 @@ def test_a_jsonl_text_of_control_characters_only_is_a_bad_line(ladderwatch_env, 
     captured = capsys.readouterr()
     assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [2]
     assert f"{path}:1: missing or empty 'text'" in captured.err
+
+
+def test_an_unknown_lang_hint_is_a_usage_error_naming_the_codes(ladderwatch_env, capsys):
+    """Before: `--lang xx` and `--lang english` were ignored without a word."""
+    for hint in ("xx", "english", ""):
+        with pytest.raises(SystemExit) as exit_:
+            main(["classify", "--no-translate", "--lang", hint, "We call for restraint."])
+        assert exit_.value.code == 2
+        captured = capsys.readouterr()
+        error = captured.err.strip().splitlines()[-1]
+        assert f"argument --lang: {hint!r} is not a language code" in error, captured.err
+        assert "en, es, et" in error and "Traceback" not in captured.err and captured.out == ""
+    assert main(["classify", "--no-translate", "--lang", "it-IT", "Facciamo appello alla moderazione."]) == 0
+    assert "language: it" in capsys.readouterr().out
+
+
+def test_an_unknown_lang_in_a_jsonl_line_is_that_lines_error(ladderwatch_env, tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        _jsonl(
+            {"id": 1, "text": "We call for restraint.", "lang": "english"},
+            {"id": 2, "text": "We call for restraint.", "lang": "en"},
+        )
+    )
+    assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [2]
+    assert f"{path}:1: \"lang\" 'english' is not a language code" in captured.err
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(_jsonl({"text": "We welcome the ceasefire.", "label": "de-escalation", "lang": "xx"}))
+    assert main(["eval", str(gold), "--no-translate"]) == 0  # only a gold language here: not a hint
+    assert main(["eval", str(gold), "--no-translate", "--lang-hints"]) == 2  # a hint: the line is skipped
+    assert f"{gold}:1: \"lang\" 'xx' is not a language code" in capsys.readouterr().err
+
+
+def test_a_line_over_the_limit_is_that_lines_error_and_memory_stays_bounded(ladderwatch_env, tmp_path, capsys):
+    """Before: a line was read whole however long (a 34 MB line took 700 MB and 14 s)."""
+    import tracemalloc
+
+    from bot.jsonl_input import MAX_LINE_BYTES
+
+    small = tmp_path / "small.jsonl"
+    small.write_text(_jsonl({"id": 0, "text": "We call for restraint."}))
+    assert main(["classify", "--no-translate", "--jsonl", str(small)]) == 0  # loads what a run loads once
+    path = tmp_path / "in.jsonl"
+    huge = {"id": 2, "text": "We will retaliate. " * (8 * MAX_LINE_BYTES // 19)}
+    path.write_text(_jsonl({"id": 1, "text": "We call for restraint."}, huge, {"id": 3, "text": "We welcome talks."}))
+    capsys.readouterr()
+    tracemalloc.start()
+    try:
+        assert main(["classify", "--no-translate", "--jsonl", str(path)]) == 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == [1, 3]
+    assert captured.err.strip() == (
+        f"{path}:2: longer than 1,000,000 bytes, the most one input line may hold: shorten its text (only the "
+        "first 10,000 characters are classified) or split it into several lines; line skipped"
+    )
+    assert peak < 3 * MAX_LINE_BYTES, f"{peak:,} bytes for an 8 MB line"
+
+
+def test_lines_are_cut_at_every_newline_whatever_the_chunks(tmp_path):
+    import io
+
+    from bot.jsonl_input import bounded_lines
+
+    data = b"ab\n\ncd" + b"x" * 70_000 + b"\nlong" + b"y" * 200 + b"\nlast"
+    got = list(bounded_lines(io.BytesIO(data), limit=100_000))
+    assert [(n, start) for n, start, _ in got] == [(1, 0), (2, 3), (3, 4), (4, 70_007), (5, 70_212)]
+    assert [line for _, _, line in got] == [b"ab", b"", b"cd" + b"x" * 70_000, b"long" + b"y" * 200, b"last"]
+    assert [line for _, _, line in bounded_lines(io.BytesIO(data), limit=100)][2:4] == [None, None]

@@ -207,3 +207,28 @@ def test_a_worker_never_leases_a_source_the_settings_cannot_read(configured, cap
     finally:
         db.close()
     assert fetched == {"rss": 2, "x": 0}  # both feeds polled; the X sources never tried without a bridge
+
+
+def _logging_state() -> tuple[object, ...]:
+    import logging
+
+    root = logging.getLogger()
+    quiet = ("httpx", "httpcore", "apscheduler", "alembic", "telegram.ext.Application", "tornado.access")
+    return (
+        list(root.handlers),
+        [list(h.filters) for h in root.handlers],
+        root.level,
+        [logging.getLogger(name).level for name in quiet],
+    )
+
+
+@pytest.mark.parametrize(
+    "argv", [["classify", "--no-translate", "We call for restraint."], ["demo", "--chart", "x.png"], ["sources"]]
+)
+def test_an_in_process_command_leaves_the_root_logger_as_it_found_it(ladderwatch_env, capsys, argv):
+    """Before: `main` replaced the root logger's handlers with its own (RedactSecrets on stderr)
+    and left them, so later tests in the process logged through them (caplog saw nothing)."""
+    ladderwatch_env.write_watchlist("accounts: []\n")
+    before = _logging_state()
+    main(argv)
+    assert _logging_state() == before

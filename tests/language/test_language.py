@@ -95,3 +95,17 @@ def test_an_uncertain_short_post_still_asks_langdetect(monkeypatch):
     monkeypatch.setattr("bot.language._langdetect_probabilities", spy)
     assert detect_language("Tregua ya.") == "es"
     assert asked
+
+
+def test_the_known_languages_are_every_one_detection_can_answer():
+    """The codes `--lang` accepts (bot.language.KNOWN_LANGUAGES) follow langdetect's profiles."""
+    import os
+
+    import langdetect
+
+    from bot.language import KNOWN_LANGUAGES, language_hint
+
+    profiles = os.listdir(os.path.join(os.path.dirname(langdetect.__file__), "profiles"))
+    assert {name.split("-")[0] for name in profiles} <= KNOWN_LANGUAGES
+    assert language_hint("zh-TW") == "zh" and language_hint("EN_gb") == "en"
+    assert language_hint("xx") is None and language_hint("english") is None

@@ -82,19 +82,19 @@ def test_a_source_switched_off_after_failing_is_counted_as_not_read_and_named():
     assert alone.degraded and coverage_line(alone, "en").startswith("0 of 1 sources answered")
 
 
-def test_a_past_period_says_since_when(db):
+def test_a_past_period_says_since_when(db, settings):
     add_source(db, "pk", answered_hours_ago=1)
     since = datetime.now(UTC) - timedelta(hours=48)
-    coverage = source_coverage(db, None, since)
+    coverage = source_coverage(db, settings, since)
     assert not coverage.live
     assert coverage_line(coverage, "en").startswith(f"1 of 1 sources answered since {since:%Y-%m-%d %H:%M} UTC")
 
 
-def test_coverage_can_be_limited_to_a_chats_accounts(db):
+def test_coverage_can_be_limited_to_a_chats_accounts(db, settings):
     add_source(db, "pk", answered_hours_ago=1)
     add_source(db, "in", "x", polled=False)
     add_source(db, "in", answered_hours_ago=None, errors=4)
-    assert source_coverage(db, None).total == 3
-    mine = source_coverage(db, None, account_ids={"in"})
+    assert source_coverage(db, settings).total == 3
+    mine = source_coverage(db, settings, account_ids={"in"})
     assert (mine.total, mine.answered, mine.needs_bridge, mine.failing) == (2, 0, 1, 1)
     assert mine.degraded

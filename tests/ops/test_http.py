@@ -49,6 +49,28 @@ async def test_healthz_is_ok_when_sources_answered(settings, db):
     assert report["answered_sources"] == 2 and report["pending_alerts"] == 0
 
 
+async def test_healthz_reads_the_source_rows_once_per_request(settings, db):
+    """Before: three reads of every source row (health, coverage, stall) and a fourth of the
+    sources for the accounts' names, on each probe of a load balancer."""
+    from sqlalchemy import event
+
+    add_source(db, "rubio", answered_hours_ago=1)
+    add_source(db, "sharif", "x", answered_hours_ago=None, errors=1)
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        if re.search(r"\bFROM sources\b", statement):
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        status, body = await get_once(db, settings, "/healthz")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert status == 200 and json.loads(body)["sources"] == 2
+    assert len(reads) == 1, reads
+
+
 async def test_healthz_is_degraded_with_the_reason_when_nothing_was_read(settings, db):
     add_source(db, "rubio", answered_hours_ago=None, errors=3)
     add_source(db, "sharif", "x", answered_hours_ago=None, errors=1)

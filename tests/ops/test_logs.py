@@ -66,3 +66,16 @@ def test_a_bad_level_stops_the_cli_with_one_line_naming_the_setting(tmp_path):
     )
     assert result.returncode != 0
     assert "LADDERWATCH_LOG_LEVEL='LOUD' must be one of DEBUG, INFO, WARNING, ERROR" in result.stderr
+
+
+def test_feed_credentials_are_redacted_in_log_lines_and_tracebacks(capsys, restore_logging):
+    configure_logging("text", [])
+    log = logging.getLogger("bot.test")
+    log.warning("refresh failed: %s: HTTP 404", "https://reader:s3cret@host/feed?token=t0ken1")
+    try:
+        raise ValueError("GET https://host/feed?apikey=k3y9 failed")
+    except ValueError:
+        log.exception("fetch crashed")
+    err = capsys.readouterr().err
+    assert "https://reader:***@host/feed?token=***: HTTP 404" in err and "apikey=***" in err
+    assert not any(secret in err for secret in ("s3cret", "t0ken1", "k3y9")), err

@@ -71,3 +71,40 @@ def test_status_notes_lead_with_nothing_polling(settings, db):
     _age(db, 5)
     [note] = status_notes(list_source_rows(db), list_accounts(db), settings, now)
     assert note.startswith("warning: no source has been polled since") and "(5.0 hours ago)" in note
+
+
+def _fetched(database_url: str, hours_ago: float, due_hours_ago: float) -> None:
+    db = open_database(database_url)
+    try:
+        now = datetime.now(UTC)
+        with db.session() as session:
+            session.execute(
+                update(SourceRow).values(
+                    last_fetch_at=now - timedelta(hours=hours_ago), next_poll_at=now - timedelta(hours=due_hours_ago)
+                )
+            )
+    finally:
+        db.close()
+
+
+def test_the_digest_allows_a_long_poll_interval_the_same_grace_as_check_and_sources(
+    ladderwatch_env, feed_server, capsys
+):
+    """With hourly polls the grace is 3 h (3 intervals) for every view; the digest used a fixed
+    15 min, and called polling stalled while `check`, `sources` and /healthz did not."""
+    feed_server.set("/feed.xml", RSS)
+    ladderwatch_env.write_watchlist(WATCHLIST.format(url=feed_server.url("/feed.xml")))
+    ladderwatch_env.set(LADDERWATCH_POLL_SECONDS="3600")
+    assert main(["poll", "--once"]) == 0
+    capsys.readouterr()
+    views = (["digest"], ["sources"], ["check", "--offline"])
+    _fetched(ladderwatch_env.database_url, hours_ago=1, due_hours_ago=0.5)  # within 3 polls: not stalled
+    for view in views:
+        main(view)
+        out = capsys.readouterr().out
+        assert "polled since" not in out and "Nothing has been polled" not in out, view
+    _fetched(ladderwatch_env.database_url, hours_ago=4, due_hours_ago=3.5)  # beyond: every view says so
+    for view in views:
+        main(view)
+        out = capsys.readouterr().out
+        assert "no source has been polled since" in out or "Nothing has been polled since" in out, view

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.cli import main
@@ -27,12 +28,15 @@ def _italian_rows(database_url: str) -> dict[str, StatementRow]:
         return {row.url: row for row in session.scalars(select(StatementRow))}
 
 
+# "libre,none": `none` at the end of a chain adds no translator; before, it also turned the
+# retry off, so a statement whose translation failed was stored as if none had been asked for.
+@pytest.mark.parametrize("chain", ["libre", "libre,none"])
 def test_untranslated_statement_is_classified_on_the_original_and_translated_later(
-    ladderwatch_env, feed_server, libretranslate_server, capsys
+    ladderwatch_env, feed_server, libretranslate_server, capsys, chain
 ):
     feed_server.set("/farnesina.xml", (DATA / "farnesina_it.xml").read_bytes())
     ladderwatch_env.write_watchlist(WATCHLIST.format(url=feed_server.url("/farnesina.xml")))
-    ladderwatch_env.set(LADDERWATCH_TRANSLATOR="libre", LIBRETRANSLATE_URL=libretranslate_server.url)
+    ladderwatch_env.set(LADDERWATCH_TRANSLATOR=chain, LIBRETRANSLATE_URL=libretranslate_server.url)
     libretranslate_server.fail_next(10, status=503)
 
     assert main(["poll", "--once"]) == 0

@@ -12,6 +12,8 @@ can hold messages after the n-th (`hold_after`) to simulate a crash mid-delivery
 request is never answered and never counted as delivered. With `limits` it enforces
 Telegram's flood limits (overall, per chat, per group; scaled for benchmarks) and answers
 429 with `retry_after` beyond them, counting each in `flood_refusals`.
+`answers[method]` makes a method answer a given (status, body) as it is, bytes even unparsed:
+the odd shapes a real or broken server can send.
 
 Forums, channels and membership: a command can come from a forum topic
 (`message_thread_id`); sending into a topic that does not exist fails as Telegram does
@@ -200,6 +202,7 @@ class BotApiDouble:
     limits: FloodLimits | None = None
     flood_refusals: int = 0
     updates_answer: tuple[int, dict[str, Any]] | None = None  # while set, getUpdates answers this (status, body)
+    answers: dict[str, tuple[int, dict[str, Any] | bytes]] = field(default_factory=dict)  # method → raw answer
 
     def __post_init__(self) -> None:
         self._condition = threading.Condition()
@@ -431,12 +434,14 @@ class BotApiDouble:
             self._next_message += 1
             return self._next_message
 
-    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any] | bytes]:
         with self._condition:
             self.calls.append((method, params))
             self._condition.notify_all()
         if method == "getUpdates" and self.updates_answer is not None:
             return self.updates_answer
+        if method in self.answers:  # a shape the test wants (bytes: not even JSON)
+            return self.answers[method]
         handler = None if method in self.unsupported else getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {
@@ -691,7 +696,7 @@ def _handler_for(api: BotApiDouble) -> type[BaseHTTPRequestHandler]:
             else:
                 params = parse_body(self.headers.get("Content-Type", ""), body)
                 status, reply = api.handle(self.path[len(prefix) :], params)
-            data = json.dumps(reply).encode()
+            data = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -224,3 +224,27 @@ async def test_the_bridge_advice_is_logged_once_at_start_up(settings, api, caplo
     assert caplog.text.count("read through an RSS bridge") == 1
     assert "1 of 1 accounts have only X sources" in caplog.text
     assert "needs an RSS bridge" not in caplog.text
+
+
+async def test_feed_credentials_are_shown_as_stars_in_telegram(running_bot: RunningBot, feed_server):
+    """Before: /watch list, /status (its error line), /watch export and a refused /watch add
+    showed a feed's password and token to whoever read the chat."""
+    bot = running_bot
+    port = feed_server.url("/").split(":")[2].rstrip("/")
+    gone = f"http://reader:s3cret@127.0.0.1:{port}/gone.xml?token=t0ken1"
+    assert "Ministry" in await bot.say(ADMIN, f"/watch add mofa Ministry {gone}")
+
+    def failed() -> int:
+        with bot.db.session() as session:
+            return session.scalar(select(func.count()).where(SourceRow.consecutive_errors > 0)) or 0
+
+    await until(failed)
+    shown = [await bot.say(ADMIN, "/watch list"), await bot.say(ADMIN, "/status")]
+    shown.append(await bot.say(ADMIN, "/watch add bad Bad https://u:pw@host/feed?key=k3y9 x:@@"))
+    bot.api.command(ADMIN, "/watch export")
+    [document] = await until(lambda: [s for s in bot.api.sent if s.method == "sendDocument"])
+    shown.append(document.upload.decode())
+    assert "reader:***@" in shown[0] and "token=***" in shown[1] and "404" in shown[1]
+    assert "reader:***@" in shown[3]
+    for text in shown:
+        assert not any(secret in text for secret in ("s3cret", "t0ken1", "k3y9")), text

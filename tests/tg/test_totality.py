@@ -131,3 +131,25 @@ async def test_a_filters_button_without_a_chat_is_answered_not_a_traceback(runni
     [answer] = await until(lambda: api.calls_of("answerCallbackQuery"))
     assert answer.get("text") == "This keyboard is out of date: send /filters again."
     assert not with_traceback(caplog.records)
+
+
+async def test_a_channel_lookup_telegram_answers_oddly_gets_a_reply_not_a_traceback(running_bot: RunningBot, caplog):
+    """Before: getChat without an id (or with one that is no number) ended in a KeyError or
+    ValueError traceback in the handler and the user heard nothing; an answer without a
+    result was called "not a channel"."""
+    bot, api = running_bot, running_bot.api
+    await bot.say(USER, "/start")
+    unreadable, refused = "could not be read, so nothing was set up. Please try again", "I can't see the channel"
+    odd_answers = [
+        ((200, {"ok": True, "result": {"type": "channel", "title": "Desk", "username": "crisisdesk"}}), unreadable),
+        ((200, {"ok": True, "result": {"id": "desk", "type": "channel", "title": "Desk"}}), unreadable),
+        ((200, {"ok": True}), unreadable),
+        ((200, b"<html>Bad Gateway</html>"), unreadable),
+        ((400, {"ok": False}), refused),  # a 400 all the same: check the name, add the bot
+    ]
+    for answer, expected in odd_answers:
+        api.answers["getChat"] = answer
+        reply = await bot.say(USER, "/channel @crisisdesk")
+        assert "@crisisdesk" in reply and expected in reply, (answer, reply)
+    assert not with_traceback(caplog.records, "bot")  # PTB logs the HTML answer's JSONDecodeError itself
+    assert chat_store.get_chat(bot.db, USER).manages_chat_id is None
