@@ -48,8 +48,14 @@ FAMILIES = (
 # Written with the rules above; misread by other parts of the reading. Strict xfails: a
 # gap that closes must leave the list.
 KNOWN_GAPS = {
-    "os3-sanctionsbody-en-01": "'will meet' is read as talks (-3.0) and the learned reading adds to it: a routine committee meeting reads as de-escalation",
-    "os3-denialthat-en-01": "no rule reads 'executed prisoners', so the denial has nothing to void; the learned reading alone says escalation (rebels)",
+    "os3-sanctionsbody-en-01": (
+        "'will meet' is read as talks (-3.0) and the learned reading adds to it: "
+        "a routine committee meeting reads as de-escalation"
+    ),
+    "os3-denialthat-en-01": (
+        "no rule reads 'executed prisoners', so the denial has nothing to void; "
+        "the learned reading alone says escalation (rebels)"
+    ),
     "os3-blockade-en-01": "no rule cue; the learned reading alone says de-escalation ('agreed', 'border crossing')",
 }
 
