@@ -93,6 +93,15 @@ def test_every_cue_entry_has_an_ex_field():
                 assert "ex" in entry, f"{path.name}: {entry['id']} has no 'ex' field"
 
 
+def test_every_text_id_names_one_text(data):
+    """An example id must name one sentence: two items sharing an id made `ex` point at the wrong one."""
+    _, texts = data
+    sentences: dict[str, set[str]] = {}
+    for text in texts:
+        sentences.setdefault(text.id, set()).add(text.text)
+    assert [name for name, found in sentences.items() if len(found) > 1] == []
+
+
 def test_every_example_id_exists_and_the_entry_matches_it(data):
     compiled_lexicons, texts = data
     by_id = {text.id: text for text in texts}
