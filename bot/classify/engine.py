@@ -237,6 +237,10 @@ class CompiledLexicon:
             # A cue starting inside an other-sense phrase reads its word in that sense
             # ("heart attack forced the clinic to close").
             named = self._trie.variant_at(folded, found.start(1))
+            if named is None and found.start(1) > found.start():
+                # the finding regex may read a clitic its phrase's gap then cannot carry
+                # (`CueTrie.regex`); the phrase may still start at the clitic itself
+                named = self._trie.variant_at(folded, found.start())
             if named is not None and named[1] > reached and found.start() >= blocked:
                 variant, stop = named
                 entry = self.lexicon.cues[variant.index]

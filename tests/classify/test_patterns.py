@@ -109,3 +109,14 @@ def test_every_named_variant_matches_there_alone_to_the_same_end(classifier, lan
             checked += 1
             position = match.start() + 1
     assert checked > 20
+
+
+def test_the_finding_regex_only_finds_and_naming_keeps_the_clause_break_rule():
+    """The finding regex holds each alternative as written and lets gaps skip clause-break
+    words (small and quick to compile); `variant_at` still refuses such a gap."""
+    trie = CueTrie([r"(sanctions|embargo) (\w+ ){0,3}lifted"], unskipped=r"(?:but)(?!\w)")
+    finder = re.compile(trie.regex())
+    assert trie.regex().count("embargo") == 1
+    assert finder.match("sanctions were lifted") and trie.variant_at("sanctions were lifted", 0) is not None
+    assert finder.match("sanctions but lifted")
+    assert trie.variant_at("sanctions but lifted", 0) is None
