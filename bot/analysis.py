@@ -70,15 +70,9 @@ class Analyser:
     """The analyse stage with its long-lived pieces: database (what is new), translator, classifier."""
 
     def __init__(
-        self,
-        db: Database,
-        translator: TranslationService | None,
-        classifier: Classifier,
-        translators: Sequence[str],
-        cpu: CpuStages | None = None,
+        self, db: Database, translator: TranslationService | None, translators: Sequence[str], cpu: CpuStages
     ) -> None:
-        self.db, self.translator, self.classifier = db, translator, classifier
-        self.cpu = cpu or CpuStages(classifier)
+        self.db, self.translator, self.cpu = db, translator, cpu
         # a statement left untranslated is pending only when the chain has a translator
         self.translating = "none" not in translators
 

@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -87,19 +88,51 @@ class _Lane:
 
 
 class CpuStages:
-    """Runs the CPU stages in worker processes once a large pass started them, else in threads."""
+    """Runs the CPU stages in worker processes once a large pass started them, else in threads.
 
-    def __init__(self, classifier: Classifier, workers: int = 0) -> None:
-        self.classifier, self.workers = classifier, workers
+    Given no classifier, it loads one (`Classifier.load`) when a stage first needs it: reading
+    and validating the lexicons takes 1.3–1.6 s, a third of a poll that finds nothing new,
+    which never needs it. A pass that wants workers then forks them at its first stage.
+    """
+
+    def __init__(self, classifier: Classifier | None, workers: int = 0) -> None:
+        self._classifier, self.workers = classifier, workers
+        self._loading = threading.Lock()
         self.lanes: list[_Lane] = []
         self._owners: dict[str, _Lane] = {}  # language → the lane that classifies it
         self._in_threads = 0  # stages running in threads now: no fork while any runs
+        self._wanted = False  # a pass asked for workers before the classifier was loaded
+        self._starting = asyncio.Lock()
+
+    @property
+    def classifier(self) -> Classifier:
+        """The classifier, loaded on first use (blocking: ask from a thread, or once loaded)."""
+        if self._classifier is None:
+            with self._loading:
+                if self._classifier is None:
+                    self._classifier = Classifier.load()
+        return self._classifier
 
     def start_for(self, sources: int) -> None:
         """Start the workers for a pass over `sources` sources, when it is worth it and safe."""
         if not self.lanes and self.workers > 0 and sources >= POOL_MIN_SOURCES and not self._in_threads:
-            self.lanes = self._start()
-            self.workers = self.workers if self.lanes else 0  # workers that failed are not retried
+            if self._classifier is None:
+                self._wanted = True  # forked by the pass's first stage, once the classifier is loaded
+            else:
+                self._fork()
+
+    async def _start_wanted(self) -> None:
+        """Load the classifier off the event loop, then fork the workers a pass asked for."""
+        async with self._starting:
+            if self._wanted:
+                await asyncio.to_thread(lambda: self.classifier)
+                self._wanted = False
+                if not self.lanes and self.workers > 0 and not self._in_threads:
+                    self._fork()
+
+    def _fork(self) -> None:
+        self.lanes = self._start()
+        self.workers = self.workers if self.lanes else 0  # workers that failed are not retried
 
     def _start(self) -> list[_Lane]:
         global _classifier
@@ -122,6 +155,8 @@ class CpuStages:
 
     async def run(self, function: Callable[..., Result], *args: object) -> Result:
         """`function(*args)` in the least busy worker process (function and arguments must pickle) or a thread."""
+        if self._wanted:
+            await self._start_wanted()
         if self.lanes:
             try:
                 return await min(self.lanes, key=lambda lane: lane.pending).run(function, *args)
@@ -131,6 +166,8 @@ class CpuStages:
 
     async def classify(self, readings: Sequence[Reading]) -> list[Verdict]:
         """Verdicts in the order of `readings`, each language classified by its own lane."""
+        if self._wanted:
+            await self._start_wanted()
         if self.lanes:
             by_lane: dict[_Lane, list[int]] = {}
             for position, (_, lang, _) in enumerate(readings):
