@@ -69,15 +69,8 @@ def classification_text(title: str, text: str) -> str:
 class Analyser:
     """The analyse stage with its long-lived pieces: database (what is new), translator, classifier."""
 
-    def __init__(
-        self,
-        db: Database,
-        translator: TranslationService | None,
-        classifier: Classifier,
-        cpu: CpuStages | None = None,
-    ) -> None:
-        self.db, self.translator, self.classifier = db, translator, classifier
-        self.cpu = cpu or CpuStages(classifier)
+    def __init__(self, db: Database, translator: TranslationService | None, cpu: CpuStages) -> None:
+        self.db, self.translator, self.cpu = db, translator, cpu
         # a statement left untranslated is pending (retried) when the chain has a translator;
         # `none` in a chain (`google,none`) adds none and takes none away
         self.translating = translator is not None and translator.enabled

@@ -34,6 +34,22 @@ def check_watchlist(settings: Settings) -> str:
     return f"{settings.watchlist_path}: {len(accounts)} accounts, {sources} sources"
 
 
+def check_lexicons(settings: Settings) -> str:
+    """The cue lexicons a linguist may have edited: polling loads them only when a statement
+    first needs them, so a broken one would otherwise show only as failed refreshes."""
+    from bot.classify.lexicon import LexiconError, load_package_data
+
+    try:
+        _, lexicons = load_package_data()
+    except LexiconError as error:
+        raise CheckFailed(
+            f"{error} — fix that entry; until then every new statement fails to classify "
+            "(each such refresh is recorded as failed and retried)"
+        ) from None
+    entries = sum(len(lexicon.cues) for lexicon in lexicons.values())
+    return f"{len(lexicons)} languages, {entries} cue entries"
+
+
 def check_coverage(settings: Settings) -> str:
     """Warn, once, about the accounts the settings leave unread (X without a bridge)."""
     from bot.reader.health import ADVICE, coverage_warning, unconfigured_reason
@@ -181,6 +197,7 @@ def run_checks(settings: Settings, offline: bool) -> int:
         ("settings", lambda s: "all settings valid"),
         ("watchlist", check_watchlist),
         ("sources", check_coverage),
+        ("lexicons", check_lexicons),
         ("database", check_database),
         ("polls", check_polls),
         ("token", check_token if offline else check_token_online),

@@ -83,13 +83,13 @@ class Pipeline:
         db: Database,
         fetcher: Fetcher,
         translator: TranslationService,
-        classifier: Classifier,
+        classifier: Classifier | None,
         cpu: CpuStages | None = None,
     ) -> None:
-        self.settings, self.db, self.fetcher = settings, db, fetcher
-        self.translator, self.classifier = translator, classifier
+        """`classifier` None: loaded when a statement first needs it (see `CpuStages`)."""
+        self.settings, self.db, self.fetcher, self.translator = settings, db, fetcher, translator
         self.cpu = cpu or CpuStages(classifier)
-        self.analyser = Analyser(db, translator, classifier, self.cpu)
+        self.analyser = Analyser(db, translator, self.cpu)
         # who holds a source's lease while this process polls it (host, process, instance)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -97,15 +97,19 @@ class Pipeline:
     async def open(cls, settings: Settings) -> Pipeline:
         db = await asyncio.to_thread(open_database, settings.database_url)
         await asyncio.to_thread(load_configured_watchlist, settings, db)
-        classifier = await asyncio.to_thread(Classifier.load)
         return cls(
             settings,
             db,
             Fetcher(allow_private=settings.allow_private_urls),
             TranslationService(settings, db),
-            classifier,
-            CpuStages(classifier, default_workers()),
+            None,
+            CpuStages(None, default_workers()),
         )
+
+    @property
+    def classifier(self) -> Classifier:
+        """Loaded on first use (blocking: from a thread, or once a stage has loaded it)."""
+        return self.cpu.classifier
 
     async def close(self) -> None:
         self.cpu.close()
@@ -324,7 +328,7 @@ class Pipeline:
         text = classification_text(row.title, row.text)
         translation = await self.translator.translate(text, row.lang, "en")
         verdict = (
-            await asyncio.to_thread(self.classifier.classify, text, row.lang, translation.text)
+            await asyncio.to_thread(lambda: self.classifier.classify(text, row.lang, translation.text))
             if translation.text
             else None
         )

@@ -2,9 +2,10 @@
 
 Compiling every lexicon into its regexes takes about a second and loading the learned
 weights a sixth of one, yet a poll that finds every feed unchanged classifies nothing,
-and a statement needs only its own language and English. The data are still read and
-validated up front (`Classifier.load`), so a broken lexicon stops the start; what is
-deferred is only the compilation, with the same inputs, so the result is the same.
+and a statement needs only its own language and English. The data are read and validated
+when the classifier is loaded (`Classifier.load`: at start for `classify` and `eval`; for
+polling, when a statement first needs it, so `ladderwatch check` reads them too); what is
+deferred here is only the compilation, with the same inputs, so the result is the same.
 Classification runs in worker threads: each part is built once, under a lock.
 """
 

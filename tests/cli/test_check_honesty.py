@@ -52,3 +52,22 @@ def test_a_source_switched_off_after_failing_is_not_an_ok_polls_line(ladderwatch
     [line] = [line for line in capsys.readouterr().out.splitlines() if " polls " in line]
     assert line.startswith("WARN  polls      1 of 1 polled sources answered at their last poll; 1 switched off")
     assert "/watch enable" in line
+
+
+def test_the_lexicons_are_checked_and_a_broken_one_is_a_failure_that_says_what_to_do(
+    ladderwatch_env, capsys, monkeypatch
+):
+    """Polling loads the lexicons only when a statement needs them, so `check` reads them."""
+    from bot.classify import lexicon
+
+    ladderwatch_env.write_watchlist(WATCHLIST)
+    main(["check"])
+    assert "ok    lexicons   17 languages" in capsys.readouterr().out
+
+    def broken() -> None:
+        raise lexicon.LexiconError("it.yaml: entry 'it.x': pattern '(' is not a valid regex")
+
+    monkeypatch.setattr(lexicon, "load_package_data", broken)
+    assert main(["check"]) == 1
+    line = next(line for line in capsys.readouterr().out.splitlines() if line[6:14] == "lexicons")
+    assert line.startswith("FAIL  lexicons   it.yaml: entry 'it.x'") and "fix that entry" in line

@@ -30,7 +30,7 @@ def classifier() -> Classifier:
 async def workers(classifier):
     stages = CpuStages(classifier, workers=1)
     stages.start_for(POOL_MIN_SOURCES)
-    assert stages.pool is not None
+    assert stages.lanes
     yield stages
     stages.close()
 
@@ -49,7 +49,7 @@ async def test_workers_give_what_threads_give(workers, classifier):
 async def test_a_small_pass_stays_in_threads(classifier):
     stages = CpuStages(classifier, workers=1)
     stages.start_for(POOL_MIN_SOURCES - 1)
-    assert stages.pool is None
+    assert not stages.lanes
     assert await stages.run(_ready) == os.getpid()
 
 
@@ -58,6 +58,6 @@ async def test_a_dead_worker_hands_the_work_back_to_threads(workers, caplog):
     readings = [(TEXTS[0], "en", None)]
     verdicts = await workers.classify(readings)  # the broken pool is noticed here, and dropped
     assert verdicts == [workers.classifier.classify(*readings[0])]
-    assert workers.pool is None and "CPU worker died" in caplog.text
+    assert not workers.lanes and "CPU worker died" in caplog.text
     workers.start_for(POOL_MIN_SOURCES)
-    assert workers.pool is None  # not restarted: one log line, then threads
+    assert not workers.lanes  # not restarted: one log line, then threads
