@@ -16,20 +16,11 @@
 Every sentence was written for its family, never copied from a labelled set.
 """
 
-import pytest
-
-from tests.support.labelled import DATA, MODEL_MISREADS, assert_reads, family_coverage, read_items, with_known_gaps
+from tests.support.labelled import DATA, MODEL_MISREADS, family_tests, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_engine2.jsonl")
 FAMILIES = ("longest", "gapbreak", "ctxact", "hyg")
 
-
-@pytest.mark.parametrize("item", with_known_gaps(PARAPHRASES, MODEL_MISREADS))
-def test_each_family_reads_its_paraphrase(classifier, item):
-    assert_reads(classifier, item)
-
-
-def test_every_family_has_two_sentences_and_near_misses():
-    sentences, near_misses = family_coverage(PARAPHRASES)
-    for family in FAMILIES:
-        assert sum(n for (f, _), n in sentences.items() if f == family) >= 2 and near_misses[family] >= 1, family
+test_each_family_reads_its_paraphrase, test_every_family_has_two_sentences_and_near_misses = family_tests(
+    PARAPHRASES, FAMILIES, MODEL_MISREADS
+)

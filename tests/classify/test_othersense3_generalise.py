@@ -24,9 +24,7 @@
 Every sentence was written for its family, never copied from a labelled set.
 """
 
-import pytest
-
-from tests.support.labelled import DATA, assert_reads, family_coverage, read_items, with_known_gaps
+from tests.support.labelled import DATA, family_tests, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_othersense3.jsonl")
 FAMILIES = (
@@ -60,12 +58,6 @@ KNOWN_GAPS = {
 }
 
 
-@pytest.mark.parametrize("item", with_known_gaps(PARAPHRASES, KNOWN_GAPS))
-def test_each_family_reads_its_paraphrase(classifier, item):
-    assert_reads(classifier, item)
-
-
-def test_every_family_has_two_sentences_and_near_misses():
-    sentences, near_misses = family_coverage(PARAPHRASES)
-    for family in FAMILIES:
-        assert sum(n for (f, _), n in sentences.items() if f == family) >= 2 and near_misses[family] >= 1, family
+test_each_family_reads_its_paraphrase, test_every_family_has_two_sentences_and_near_misses = family_tests(
+    PARAPHRASES, FAMILIES, KNOWN_GAPS
+)

@@ -25,9 +25,7 @@
 Every sentence was written for its family, never copied from a labelled set.
 """
 
-import pytest
-
-from tests.support.labelled import DATA, assert_reads, family_coverage, read_items
+from tests.support.labelled import DATA, family_tests, read_items
 
 PARAPHRASES = read_items(DATA / "native_rules" / "paraphrases_othersense4.jsonl")
 FAMILIES = (
@@ -50,12 +48,6 @@ FAMILIES = (
 )
 
 
-@pytest.mark.parametrize("item", PARAPHRASES, ids=[item["id"] for item in PARAPHRASES])
-def test_each_family_reads_its_paraphrase(classifier, item):
-    assert_reads(classifier, item)
-
-
-def test_every_family_has_two_sentences_and_near_misses():
-    sentences, near_misses = family_coverage(PARAPHRASES)
-    for family in FAMILIES:
-        assert sum(n for (f, _), n in sentences.items() if f == family) >= 2 and near_misses[family] >= 1, family
+test_each_family_reads_its_paraphrase, test_every_family_has_two_sentences_and_near_misses = family_tests(
+    PARAPHRASES, FAMILIES
+)

@@ -92,3 +92,20 @@ def family_coverage(items: Sequence[dict]) -> tuple[Counter[tuple[str, str]], Co
         else:
             sentences[(family_of(item), item["lang"])] += 1
     return sentences, near_misses
+
+
+def family_tests(paraphrases: Sequence[dict], families: Sequence[str], gaps: Mapping[str, str] | None = None):
+    """The two tests of a paraphrase file of rule families: each sentence reads its label
+    (those in `gaps` strict xfails), and each family has two sentences and a near-miss.
+    Assign them to module-level names so pytest collects them."""
+
+    @pytest.mark.parametrize("item", with_known_gaps(paraphrases, gaps or {}))
+    def test_each_family_reads_its_paraphrase(classifier, item):
+        assert_reads(classifier, item)
+
+    def test_every_family_has_two_sentences_and_near_misses():
+        sentences, near_misses = family_coverage(paraphrases)
+        for family in families:
+            assert sum(n for (f, _), n in sentences.items() if f == family) >= 2 and near_misses[family] >= 1, family
+
+    return test_each_family_reads_its_paraphrase, test_every_family_has_two_sentences_and_near_misses
