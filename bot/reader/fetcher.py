@@ -10,6 +10,7 @@ The caller stores the ETag / Last-Modified we return and hands them back next ti
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 import socket
 from collections.abc import AsyncIterator
@@ -187,7 +188,8 @@ class Fetcher:
         self, target: httpx.URL, conditional: dict[str, str], extensions: dict[str, Any]
     ) -> AsyncIterator[httpx.Response]:
         """One GET on the transport; the response is closed (its connection released) on exit."""
-        request = httpx.Request("GET", target, headers=self._headers | conditional, extensions=extensions)
+        headers = self._headers | conditional | _basic_auth(target)
+        request = httpx.Request("GET", target, headers=headers, extensions=extensions)
         response = await self._transport.handle_async_request(request)
         response.request = request
         try:
@@ -301,6 +303,16 @@ class _PeerGuard:
         if not is_public_address(address):
             await stream.aclose()
             raise unsafe_address(str(self.target), self.target.host, address)
+
+
+def _basic_auth(target: httpx.URL) -> dict[str, str]:
+    """Credentials in a feed's address (`https://user:pass@host/feed`) as Basic auth, as
+    httpx.Client sent them: for that address's own hops only, since a redirect to another
+    origin carries no user part."""
+    if not (target.username or target.password):
+        return {}
+    token = base64.b64encode(f"{target.username}:{target.password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
 
 
 def _redirect_target(target: httpx.URL, response: httpx.Response) -> str:
