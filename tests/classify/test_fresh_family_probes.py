@@ -1,0 +1,40 @@
+"""Sentences for the 2026-12-07 evening's rule families, written afterwards by a helper who
+saw neither the rules nor their paraphrases (given only each family's description). At first
+sight 38 of 66 read right; the rules were then widened where the construction was general
+(a cause with a place after it, "resulted from", "killed and two injured when", an accord
+that ended the fighting, workers who voted overwhelmingly to strike, nurses or parents
+mobilising, coalition partners agreeing a truce, fr "se mobilisent"): 47 of 66. The rest are
+strict xfails below: those families are not general yet.
+"""
+
+import pytest
+
+from tests.support.labelled import DATA, assert_reads, read_items, with_known_gaps
+
+PROBES = read_items(DATA / "native_rules" / "probes_fresh_families.jsonl")
+NOT_GENERAL_YET = {
+    "fp-robbery-5": "reads escalation (Überfall)",
+    "fp-accident-3": "reads escalation (the learned reading alone)",
+    "fp-cause-3": "reads escalation (the learned reading alone)",
+    "fp-pasttruce-3": "reads de-escalation (peace accord, mediators, negotiations)",
+    "fp-passive-1": "reads neutral (the learned reading alone)",
+    "fp-passive-2": "reads neutral (the learned reading alone)",
+    "fp-expeldipl-2": "reads neutral (persona non grata)",
+    "fp-labourstrike-2": "reads escalation (strike, talks)",
+    "fp-flood-3": "reads escalation (the learned reading alone)",
+    "fp-politruce-3": "reads escalation (reached a social truce, negotiations)",
+    "fp-politruce-4": "reads escalation (scontro)",
+    "fp-withdrawal-3": "reads de-escalation (withdrawal)",
+    "fp-wildlife-3": "reads escalation (attacked)",
+    "fp-routine-2": "reads escalation (airspace will be closed)",
+    "fp-routine-3": "reads escalation (reservists)",
+    "fp-sanctionsbody-2": "reads escalation (embargo)",
+    "fp-denialthat-1": "reads de-escalation (shelled a village)",
+    "fp-denialthat-2": "reads escalation (enemy, accusations, fighters killed)",
+    "fp-uefa-3": "reads escalation (the learned reading alone)",
+}
+
+
+@pytest.mark.parametrize("item", with_known_gaps(PROBES, NOT_GENERAL_YET))
+def test_each_fresh_sentence_reads_its_label(classifier, item):
+    assert_reads(classifier, item)
