@@ -24,6 +24,7 @@ PINNED = (
     "incidental_blind6",
     "blind8",
     "incidental_blind7",
+    "incidental_blind8",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
