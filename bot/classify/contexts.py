@@ -24,31 +24,27 @@ def stretches(
     """The stretches the context words `found` (position, domain, reach) damp, by sentence."""
     bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(folded)), len(folded)]
     anchored = anchored_sentences(folded, bounds, anchors)
+    # (first sentence, last, stretch, whether it yields to armed actors in a sentence)
     spans: set[tuple[int, int, Context, bool]] = set()
     for position, domain, reach in found:
         sentence = bisect.bisect_right(bounds, position) - 1
-        own = domain.borrows
-        # a domain whose own events are no acts yields to armed actors in the sentence
-        yields = math.isfinite(own)
-        spans.add(
-            (
-                sentence,
-                sentence + 1,
-                Context(bounds[sentence], bounds[sentence + 1], domain.blocks, own, tuning.context_factor),
-                yields,
-            )
-        )
-        if reach:
-            first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
-            limit = min(own, tuning.context_neighbour_limit)
-            spans.add(
-                (
-                    first,
-                    last,
-                    Context(bounds[first], bounds[last], domain.blocks, limit, tuning.context_factor),
-                    yields,
+        first, last = max(sentence - reach, 0), min(sentence + 1 + reach, len(bounds) - 1)
+        # its own events it damps at any strength, beside armed actors too; the words it
+        # only borrows yield to armed actors in the sentence
+        parts = ((domain.own_acts, math.inf, False), (domain.blocks - domain.own_acts, domain.borrows, True))
+        for blocked, below, yields in parts:
+            if not blocked:
+                continue
+            # no storm shells a town: a natural hazard's own events damp no armed-only act
+            armed_below = 0.0 if domain.natural and not yields else below
+            own = Context(bounds[sentence], bounds[sentence + 1], blocked, below, tuning.context_factor, armed_below)
+            spans.add((sentence, sentence + 1, own, yields))
+            if reach:
+                limit = min(below, tuning.context_neighbour_limit)
+                around = Context(
+                    bounds[first], bounds[last], blocked, limit, tuning.context_factor, min(armed_below, limit)
                 )
-            )
+                spans.add((first, last, around, yields))
     by_sentence: dict[int, list[Context]] = {}
     for first, last, span, yields in spans:
         for sentence in range(first, last):

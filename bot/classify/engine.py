@@ -42,6 +42,8 @@ _WORD_END = rf"(?!{_LETTER})"
 # Quotation marks and how far before a context word a hedge ("so-called") is looked for.
 _OPENING_QUOTES = frozenset("「『“\"«‘'")
 _HEDGE_GAP = 12
+# How far before a context word a background ("despite the heavy rain") is looked for.
+_BACKGROUND_GAP = 24
 # The longest clitic chain tried before a phrase inside an other-sense phrase (`_hidden_by`).
 _LONGEST_CLITIC = 4
 # How far before a cue (in characters, inside its clause) conditionals and hedges are looked for.
@@ -116,7 +118,7 @@ class CompiledLexicon:
         self._clitic = re.compile(lexicon.clitic_prefix) if lexicon.clitic_prefix else None
         self._modifiers = {
             kind: self._modifier_regex(kind, start, whole_word)
-            for kind in ("negation", "avoidance", "denial", "intent", "conditional", "hedge")
+            for kind in ("negation", "avoidance", "denial", "intent", "conditional", "hedge", "background")
         }
         break_words = f"|{start}(?:{'|'.join(breaks)}){whole_word}" if breaks else ""
         self._clause_break = re.compile(_PUNCTUATION_BREAK + break_words)
@@ -187,9 +189,9 @@ class CompiledLexicon:
             clause = clause_around(breaks, start, end, len(folded))
             hit = self._scoped(entry, original, folded, (start, end), clause, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
-            factor = contexts.factor(start, entry.category, entry.weight)
+            factor = contexts.factor(start, entry.category, entry.weight, entry.armed)
             if hit.category != entry.category:
-                factor *= contexts.factor(start, hit.category, entry.weight)
+                factor *= contexts.factor(start, hit.category, entry.weight, entry.armed)
             if factor > 0:
                 hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
         return Scan(hits, hidden)
@@ -287,17 +289,21 @@ class CompiledLexicon:
         `context_neighbour_limit`). A context word in quotation marks or after a hedge (a
         "satellite", a so-called satellite) is the other side's claim and sets no
         context, nor does one inside a threat idiom ("will pay a heavy price" is not
-        economics).
+        economics), nor one a background sets aside ("despite blizzards, the commanders met
+        for talks": the weather is the background, the talks are the news).
         """
         if not self._contexts:
             return NO_CONTEXT
-        hedge = self._modifiers["hedge"]
+        hedge, background = self._modifiers["hedge"], self._modifiers["background"]
         found = []
         for regex, domain, reach in self._contexts:
             for match in regex.finditer(folded):
                 before = folded[max(match.start() - _HEDGE_GAP, 0) : match.start()]
                 quoted = before[-1:] in _OPENING_QUOTES
-                if not quoted and not idioms.covers(match.start()) and not (hedge is not None and hedge.search(before)):
+                hedged = hedge is not None and hedge.search(before)
+                since = max(match.start() - _BACKGROUND_GAP, 0)
+                conceded = background is not None and background.search(folded, since, match.start())
+                if not (quoted or hedged or conceded or idioms.covers(match.start())):
                     found.append((match.start(), domain, reach))
         if not found:
             return NO_CONTEXT

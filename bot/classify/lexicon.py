@@ -23,7 +23,7 @@ ESCALATION = "escalation"
 DEESCALATION = "de-escalation"
 BLOCKER = "blocker"
 SIDES = (ESCALATION, DEESCALATION, BLOCKER)
-MODIFIER_KINDS = ("negation", "avoidance", "denial", "intent", "conditional", "hedge", "clause_break")
+MODIFIER_KINDS = ("negation", "avoidance", "denial", "intent", "conditional", "hedge", "background", "clause_break")
 CONTEXT = "context"
 
 
@@ -56,6 +56,9 @@ class CueEntry:
     # sides an other-sense phrase keeps the learned reading off even with no cue word inside
     # (`hides`: "the military history museum" is an institution, not armed conflict)
     hides: tuple[str, ...] = ()
+    # an act only armed actors commit (shelling, air strikes, rockets fired): no natural
+    # hazard's own events include it (`armed: true` in the YAML)
+    armed: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,15 @@ class Domain:
     # sentences either side its words reach (`context_reach` unless the domain sets one)
     reach: int
     # the strongest cue its vocabulary borrows: weaker cues of `blocks` are damped, while
-    # stronger ones stay acts (`inf` when its own events are acts too: disasters kill,
-    # police raid, so it damps specific acts as well)
+    # stronger ones stay acts
     borrows: float
+    # kinds of act that are the domain's own events (disasters strike and kill, troops
+    # deploy for relief, police raid): it damps these at any strength, even beside
+    # armed actors; a kind no disaster does (shooting down drones, talks) stays an act
+    own_acts: frozenset[str] = frozenset()
+    # its own events are natural (a storm strikes, a flood kills): acts only armed actors
+    # commit (shelling, air strikes) are among them no more than borrowed words are
+    natural: bool = False
 
 
 @dataclass(frozen=True)
@@ -204,11 +213,15 @@ def parse_categories(data: Any, source: str) -> CategorySet:
             raise _fail(source, entry_id, f"blocks unknown categories {sorted(unknown)}")
         domain_id = _require(record, "id", str, source, entry_id)
         reach = int(record.get("reach", tuning_data.get("context_reach", 0)))
-        if record.get("acts", False):
-            borrows = math.inf
-        else:
-            borrows = float(record.get("borrows", tuning_data.get("specific_act", math.inf)))
-        domains[domain_id] = Domain(domain_id, blocked, reach, borrows)
+        borrows = float(record.get("borrows", tuning_data.get("specific_act", math.inf)))
+        acts = record.get("acts", False)
+        own_acts = blocked if acts is True else frozenset(acts or ())
+        if not own_acts <= blocked:
+            raise _fail(source, entry_id, f"acts {sorted(own_acts - blocked)} are not in its blocks")
+        natural = record.get("natural", False)
+        if not isinstance(natural, bool):
+            raise _fail(source, entry_id, f"'natural' is true or false, got {natural!r}")
+        domains[domain_id] = Domain(domain_id, blocked, reach, borrows, own_acts, natural)
     try:
         for key in (
             "undamped_by_conditionals",
@@ -280,7 +293,12 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet) -> Lexicon:
             hides = record.get("hides", [])
             if hides and (category.side != BLOCKER or not set(hides) <= {ESCALATION, DEESCALATION}):
                 raise _fail(source, entry_id, f"'hides' lists sides of an other-sense entry, got {hides!r}")
-            cues.append(CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples), tuple(hides)))
+            armed = record.get("armed", False)
+            if not isinstance(armed, bool) or (armed and category.side != ESCALATION):
+                raise _fail(source, entry_id, f"'armed' is true or false, on escalation entries only, got {armed!r}")
+            cues.append(
+                CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples), tuple(hides), armed)
+            )
     modifiers = []
     for kind in MODIFIER_KINDS:
         for record in data.get(kind, ()):

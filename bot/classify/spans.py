@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Context:
-    """A stretch of text whose subject damps cues of `blocked` kinds weaker than `below`."""
+    """A stretch of text whose subject damps cues of `blocked` kinds weaker than `below`
+    (armed-only acts, like shelling, weaker than `armed_below`)."""
 
     low: int
     high: int
     blocked: frozenset[str]
     below: float
     factor: float
+    armed_below: float
 
 
 class ContextIndex:
@@ -29,15 +31,18 @@ class ContextIndex:
         self._bounds = bounds
         self._by_sentence = by_sentence
 
-    def factor(self, position: int, category: str, weight: float) -> float:
-        """How much of a cue's weight survives its context (1.0: none applies, 0.0: void)."""
+    def factor(self, position: int, category: str, weight: float, armed: bool = False) -> float:
+        """How much of a cue's weight survives its context (1.0: none applies, 0.0: void);
+        `armed`: the cue names an act only armed actors commit."""
         if not self._by_sentence:
             return 1.0
         sentence = bisect.bisect_right(self._bounds, position) - 1
         factors = [
             span.factor
             for span in self._by_sentence.get(sentence, ())
-            if span.low <= position < span.high and category in span.blocked and abs(weight) < span.below
+            if span.low <= position < span.high
+            and category in span.blocked
+            and abs(weight) < (span.armed_below if armed else span.below)
         ]
         return min(factors, default=1.0)
 

@@ -7,11 +7,10 @@ alternatives that no real text supports:
     python tests/classify/lexicon_usage.py --report     # single-item and en_mt-only alternatives
     python tests/classify/lexicon_usage.py --write      # refresh `ex` in bot/classify/lexicons/*.yaml
 
-Texts: the development sets (`dev`, `dev_long`, `dev_native`, `dev_native2`, `dev_native3`: the original, its fluent
-English and the hand-written machine-translation imitation `en_mt`), `cases.jsonl`, the
-incidental-word set, the Korean and Hebrew set, the native-rule paraphrases and the UN dev
-split (real translator output). Never the
-held-out or blind sets.
+Texts: the development sets (`DEVELOPMENT_SETS`: the original, its fluent English and,
+where there is one, the hand-written machine-translation imitation `en_mt`), `cases.jsonl`,
+the first two incidental-word sets, the Korean and Hebrew set, the native-rule paraphrases
+and the UN dev split (real translator output). Never the held-out or blind sets.
 """
 
 from __future__ import annotations
@@ -35,6 +34,23 @@ from bot.classify.patterns import _expanded, _top_level_alternatives, spaced  # 
 DATA = ROOT / "tests" / "data" / "classify"
 LEXICONS = ROOT / "bot" / "classify" / "lexicons"
 EN_MT = "en_mt"
+# sets with an English rendering per item, read in both languages
+DEVELOPMENT_SETS = (
+    "dev",
+    "dev_long",
+    "dev5",
+    "dev6",
+    "dev7",
+    "dev_native",
+    "dev_native2",
+    "dev_native3",
+    "incidental3",
+    "incidental4",
+    "incidental5",
+    "incidental6",
+    "incidental7",
+    "incidental8",
+)
 MAX_EXAMPLES = 3
 
 
@@ -56,7 +72,7 @@ def _jsonl(path: Path) -> Iterator[dict]:
 def project_texts(with_un: bool = True) -> list[Text]:
     """Every labelled text the lexicons may be tuned on, with its kind."""
     texts = []
-    for folder in ("dev", "dev_long", "dev_native", "dev_native2", "dev_native3"):
+    for folder in DEVELOPMENT_SETS:
         for path in sorted((DATA / folder).glob("*.jsonl")):
             for item in _jsonl(path):
                 texts.append(Text(item["id"], item["id"], item["lang"], item["text"], "real"))

@@ -19,7 +19,6 @@ NOT_GENERAL_YET = {
     "fp-pasttruce-3": "reads de-escalation (peace accord, mediators, negotiations)",
     "fp-passive-1": "reads neutral (the learned reading alone)",
     "fp-passive-2": "reads neutral (the learned reading alone)",
-    "fp-expeldipl-2": "reads neutral (persona non grata)",
     "fp-labourstrike-2": "reads escalation (strike, talks)",
     "fp-flood-3": "reads escalation (the learned reading alone)",
     "fp-politruce-3": "reads escalation (reached a social truce, negotiations)",

@@ -66,7 +66,11 @@ NATURAL_ENGLISH = {
 # over from fell to one item (430); the engine2 hygiene paraphrases (paraphrases_engine2, `hyg`)
 # gave each a second invented sentence, and one older alternative its second: 415 when this
 # file runs alone (414 in a full run of tests/classify).
-MAX_SINGLE_ITEM = 414
+# From 2026-12-07 the texts also include the later development sets (dev5–dev7,
+# incidental3–incidental8, each with its English): with the lexicons unchanged, alternatives
+# seen nowhere before moved into one item, 440. The incidental8 rules and their paraphrases
+# (paraphrases_othersense5, at least two sentences per new alternative): 439.
+MAX_SINGLE_ITEM = 439
 
 
 @pytest.fixture(scope="module")
