@@ -228,10 +228,13 @@ def test_a_line_over_the_limit_is_that_lines_error_and_memory_stays_bounded(ladd
 def test_lines_are_cut_at_every_newline_whatever_the_chunks(tmp_path):
     import io
 
-    from bot.jsonl_input import bounded_lines
+    from bot.jsonl_input import line_batches
+
+    def lines(limit: int) -> list[tuple[int, int, bytes | None]]:
+        return [line for batch in line_batches(io.BytesIO(data), limit=limit) for line in batch]
 
     data = b"ab\n\ncd" + b"x" * 70_000 + b"\nlong" + b"y" * 200 + b"\nlast"
-    got = list(bounded_lines(io.BytesIO(data), limit=100_000))
+    got = lines(100_000)
     assert [(n, start) for n, start, _ in got] == [(1, 0), (2, 3), (3, 4), (4, 70_007), (5, 70_212)]
     assert [line for _, _, line in got] == [b"ab", b"", b"cd" + b"x" * 70_000, b"long" + b"y" * 200, b"last"]
-    assert [line for _, _, line in bounded_lines(io.BytesIO(data), limit=100)][2:4] == [None, None]
+    assert [line for _, _, line in lines(100)][2:4] == [None, None]
