@@ -109,9 +109,10 @@ def test_invalid_utf8_on_standard_input_is_one_line_whatever_the_locale(ladderwa
     strict = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")  # a UTF-8 user locale
     monkeypatch.setattr("sys.stdin", strict)
     assert main(["classify", "--no-translate", "--jsonl", "-"]) == 2
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     offset = data.index(0xE9)
     assert err.strip() == f"ladderwatch: -:2: not UTF-8 (byte 0xe9 at byte offset {offset}); save the file as UTF-8"
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [1]  # streamed: line 1 was answered
 
 
 def test_a_folder_given_as_input_is_named_as_a_folder(ladderwatch_env, tmp_path, capsys):
