@@ -154,10 +154,13 @@ def check_token_online(settings: Settings) -> str:
     from telegram import Bot
     from telegram.error import TelegramError
 
+    from bot.tg.request import BotApiRequest
+
     check_token(settings)
 
     async def get_me() -> str:
-        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+        token, base_url = settings.require_token(), settings.telegram_api_base_url
+        async with Bot(token, base_url=base_url, request=BotApiRequest()) as bot:
             return bot.username
 
     try:

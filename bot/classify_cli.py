@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli_errors import CommandError
-from bot.jsonl_input import blank, jsonl_rows
+from bot.jsonl_input import blank, jsonl_batches, jsonl_rows
 from bot.settings import Settings
 from bot.storage.errors import DatabaseUnavailable
 
@@ -174,20 +175,32 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
             with failures_not_logged():  # the verdict says "translation unavailable: …" itself
                 print(_verdict_text(text, asyncio.run(analyser.analyse(text, args.lang))))
             return 0
-        rows = [(n, item, error or _hint_problem(item)) for n, item, error in jsonl_rows(args.jsonl, ["text"])]
-        good = [(n, item) for n, item, error in rows if item is not None and error is None]
-        for number, _, error in rows:
-            if error:
-                print(f"{args.jsonl}:{number}: {error}; line skipped", file=sys.stderr)
-        results = asyncio.run(
-            analyser.analyse_many([(str(item["text"]), _str_or_none(item.get("lang")), None) for _, item in good])
-        )
-        for (_, item), result in zip(good, results, strict=True):
-            result.pop("translation_error")
-            print(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False), flush=True)
-        return 1 if len(good) < len(rows) else 0
+        return 0 if asyncio.run(_classify_stream(analyser, args.jsonl)) else 1
     finally:
         analyser.close()
+
+
+async def _classify_stream(analyser: Analyser, name: str) -> bool:
+    """`classify --jsonl`: each batch of what has been read is classified, then printed in input
+    order with its bad lines on stderr, before more is read; so memory stays bounded and a
+    consumer reading the answers gets each one while it is still writing. True if no line was bad."""
+    all_good = True
+    with contextlib.closing(jsonl_batches(name, ["text"])) as batches:
+        while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+            rows = [(number, item, error or _hint_problem(item)) for number, item, error in batch]
+            texts = [(str(item["text"]), _str_or_none(item.get("lang")), None) for _, item, e in rows if item and not e]
+            results = iter(await analyser.analyse_many(texts))
+            for number, item, error in rows:
+                if item is None or error is not None:
+                    sys.stdout.flush()  # stdout and stderr in input order on a terminal
+                    print(f"{name}:{number}: {error}; line skipped", file=sys.stderr)
+                    all_good = False
+                    continue
+                result = next(results)
+                result.pop("translation_error")
+                sys.stdout.write(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    return all_good
 
 
 GOLD_LABELS = ("escalation", "de-escalation", "neutral")

@@ -19,7 +19,7 @@ from email.utils import format_datetime
 from bot.model import Account, SourceKind, SourceSpec
 from bot.reader.sources import FEED, SourceResolutionError, profile_url, resolve_source
 from bot.settings import Settings
-from bot.watchlist import ACCOUNT_ID, COUNTRY, LANGUAGE, parse_watchlist, validate_source
+from bot.watchlist import ACCOUNT_ID, COUNTRY, account_language, parse_watchlist, validate_source
 
 NS = "https://ladderwatch.invalid/opml/1"
 LW = f"{{{NS}}}"
@@ -97,10 +97,10 @@ def _our_account(outline: ET.Element) -> Account:
         raise ValueError(
             f"account {account_id}: country {country!r} must be an ISO 3166 alpha-2 code"
         )
-    languages = tuple(code for code in outline.get(f"{LW}languages", "").split(",") if code)
-    bad = [code for code in languages if not LANGUAGE.match(code)]
-    if bad:
-        raise ValueError(f"account {account_id}: language {bad[0]!r} must be a code like it or en")
+    try:
+        languages = tuple(account_language(code) for code in outline.get(f"{LW}languages", "").split(",") if code)
+    except ValueError as error:
+        raise ValueError(f"account {account_id}: {error}") from None
     sources = []
     for child in outline.iter("outline"):
         kind, handle = child.get(f"{LW}kind"), child.get(f"{LW}handle")

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.language import language_hint, unknown_language
 from bot.model import Account, SourceKind, SourceSpec
 from bot.reader.urls import is_redacted
 from bot.settings import NotUtf8Error, check_url, read_utf8
@@ -24,7 +25,6 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 ACCOUNT_KEYS = {"id", "name", "role", "country", "languages", "sources"}
 # A watchlist nests six levels (accounts → account → sources → source); PyYAML composes
 # recursively, so a few hundred levels would end in RecursionError. Checked on the event
@@ -84,6 +84,16 @@ def validate_source(kind: str, handle: str) -> SourceSpec:
     return SourceSpec(source_kind, handle)
 
 
+def account_language(value: str) -> str:
+    """One `languages:` hint as detection reads it (`it`, `it-IT` → `it`); ValueError naming the
+    field and the accepted codes (`bot.language.KNOWN_LANGUAGES`, as for `classify --lang`):
+    a code detection does not know would be a hint that silently never helps."""
+    code = language_hint(value)
+    if code is None:
+        raise ValueError(f"languages: {unknown_language(value)}")
+    return code
+
+
 def _sources(where: _Where, node: Node) -> tuple[SourceSpec, ...]:
     if not isinstance(node, SequenceNode) or not node.value:
         raise where.error(node, "sources must be a non-empty list like `- rss: https://…`")
@@ -122,10 +132,13 @@ def _account(where: _Where, node: Node) -> Account:
         node_languages = fields["languages"][1]
         if not isinstance(node_languages, SequenceNode):
             raise where.error(node_languages, "languages must be a list like [it, en]")
-        languages = tuple(_scalar(where, n, "language").lower() for n in node_languages.value)
-        bad = [code for code in languages if not LANGUAGE.match(code)]
-        if bad:
-            raise where.error(node_languages, f"language {bad[0]!r} must be an ISO 639-1 code like it")
+        codes = []
+        for item in node_languages.value:
+            try:
+                codes.append(account_language(_scalar(where, item, "language")))
+            except ValueError as error:
+                raise where.error(item, f"account {account_id}: {error}") from None
+        languages = tuple(codes)
     return Account(
         id=account_id,
         name=_scalar(where, fields["name"][1], "name"),

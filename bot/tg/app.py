@@ -34,6 +34,7 @@ from bot.settings import Settings, SettingsError
 from bot.storage.db import bot_lock
 from bot.tg.handlers import add_handlers, command_menu
 from bot.tg.jobs import rebuild_jobs, stop_polling
+from bot.tg.request import BotApiRequest
 from bot.tg.services import Services, app_services
 from bot.tg.updates import UpdatesRequest, readable_updates
 
@@ -70,6 +71,7 @@ def build_application(settings: Settings, pipeline: Pipeline, polling: bool = Tr
         .base_file_url(api_file_url(api_base_url(settings.telegram_api_base_url)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(TelegramLimiter())
+        .request(BotApiRequest())
         .get_updates_request(updates_request)
         .post_init(on_startup)
     )

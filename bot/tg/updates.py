@@ -19,7 +19,9 @@ from typing import Any
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
+
+from bot.tg.request import BotApiRequest
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,8 @@ def readable_updates(result: object) -> list[dict[str, Any]]:
     return kept
 
 
-class UpdatesRequest(HTTPXRequest):
-    """HTTPXRequest whose getUpdates answers are always readable (see the module).
+class UpdatesRequest(BotApiRequest):
+    """A Bot API request whose getUpdates answers are always readable (see the module).
 
     A token Telegram refuses on getUpdates (revoked in @BotFather while running) ends PTB's
     polling for good while the process lives on, reading nothing: `token_refused` is set so

@@ -109,9 +109,10 @@ def test_invalid_utf8_on_standard_input_is_one_line_whatever_the_locale(ladderwa
     strict = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")  # a UTF-8 user locale
     monkeypatch.setattr("sys.stdin", strict)
     assert main(["classify", "--no-translate", "--jsonl", "-"]) == 2
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     offset = data.index(0xE9)
     assert err.strip() == f"ladderwatch: -:2: not UTF-8 (byte 0xe9 at byte offset {offset}); save the file as UTF-8"
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [1]  # streamed: line 1 was answered
 
 
 def test_a_folder_given_as_input_is_named_as_a_folder(ladderwatch_env, tmp_path, capsys):
@@ -228,10 +229,13 @@ def test_a_line_over_the_limit_is_that_lines_error_and_memory_stays_bounded(ladd
 def test_lines_are_cut_at_every_newline_whatever_the_chunks(tmp_path):
     import io
 
-    from bot.jsonl_input import bounded_lines
+    from bot.jsonl_input import line_batches
+
+    def lines(limit: int) -> list[tuple[int, int, bytes | None]]:
+        return [line for batch in line_batches(io.BytesIO(data), limit=limit) for line in batch]
 
     data = b"ab\n\ncd" + b"x" * 70_000 + b"\nlong" + b"y" * 200 + b"\nlast"
-    got = list(bounded_lines(io.BytesIO(data), limit=100_000))
+    got = lines(100_000)
     assert [(n, start) for n, start, _ in got] == [(1, 0), (2, 3), (3, 4), (4, 70_007), (5, 70_212)]
     assert [line for _, _, line in got] == [b"ab", b"", b"cd" + b"x" * 70_000, b"long" + b"y" * 200, b"last"]
-    assert [line for _, _, line in bounded_lines(io.BytesIO(data), limit=100)][2:4] == [None, None]
+    assert [line for _, _, line in lines(100)][2:4] == [None, None]

@@ -13,7 +13,8 @@ request is never answered and never counted as delivered. With `limits` it enfor
 Telegram's flood limits (overall, per chat, per group; scaled for benchmarks) and answers
 429 with `retry_after` beyond them, counting each in `flood_refusals`.
 `answers[method]` makes a method answer a given (status, body) as it is, bytes even unparsed:
-the odd shapes a real or broken server can send.
+the odd shapes a real or broken server can send; bytes go out as `text/html` when they look
+like a page (`BAD_GATEWAY_PAGE`: what a proxy in front of the Bot API answers when it fails).
 
 Forums, channels and membership: a command can come from a forum topic
 (`message_thread_id`); sending into a topic that does not exist fails as Telegram does
@@ -76,6 +77,10 @@ ALLOWED_TAGS = {
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+=\"[^\"<>]*\")*)\s*>")
 ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 SEND_METHODS = {"sendMessage", "sendPhoto"}
+BAD_GATEWAY_PAGE = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 class HtmlError(ValueError):
@@ -201,7 +206,7 @@ class BotApiDouble:
     port: int = 0  # 0: any free port
     limits: FloodLimits | None = None
     flood_refusals: int = 0
-    updates_answer: tuple[int, dict[str, Any]] | None = None  # while set, getUpdates answers this (status, body)
+    updates_answer: tuple[int, dict[str, Any] | bytes] | None = None  # while set, getUpdates answers this
     answers: dict[str, tuple[int, dict[str, Any] | bytes]] = field(default_factory=dict)  # method → raw answer
 
     def __post_init__(self) -> None:
@@ -697,8 +702,9 @@ def _handler_for(api: BotApiDouble) -> type[BaseHTTPRequestHandler]:
                 params = parse_body(self.headers.get("Content-Type", ""), body)
                 status, reply = api.handle(self.path[len(prefix) :], params)
             data = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
+            page = isinstance(reply, bytes) and reply.lstrip()[:1] == b"<"
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html" if page else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):

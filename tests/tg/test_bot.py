@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.storage import accounts as account_store
 from bot.storage import chats as chat_store
 from bot.storage import subscriptions as subscription_store
 from bot.storage.tables import AccountRow, SourceRow, StatementRow
@@ -155,6 +156,15 @@ async def test_an_opml_document_sent_by_an_admin_is_imported_and_polled(running_
     assert "feeds.opml" in reply and "added" in reply and "MEA India" in reply
     await until(lambda: feed_server.hits("/mea.xml"))  # polled right away
     assert "Nothing imported" in await _send_and_wait(bot, ADMIN, "broken.opml", b"<opml><body>")
+
+
+async def test_a_watchlist_document_with_an_unknown_language_is_refused_saying_why(running_bot: RunningBot):
+    document = b"accounts:\n  - id: kallas\n    name: Kallas\n    languages: [xx]\n    sources: [{x: kajakallas}]\n"
+    reply = await _send_and_wait(running_bot, ADMIN, "mine.yaml", document)
+    assert "Nothing imported" in reply
+    assert "mine.yaml:4: account kallas: languages: 'xx' is not a language code" in reply
+    assert "use one of af, ar," in reply
+    assert "kallas" not in {a.id for a in account_store.list_accounts(running_bot.db)}
 
 
 async def _send_and_wait(bot: RunningBot, chat_id: int, name: str, content: bytes) -> str:

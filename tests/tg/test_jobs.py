@@ -108,6 +108,22 @@ async def test_an_edited_watchlist_is_picked_up_and_a_broken_one_ignored(applica
     assert [a.id for a in account_store.list_accounts(svc.db)] == ["rubio", "sharif", "tajani"]
 
 
+async def test_a_running_bot_keeps_its_watchlist_when_an_edit_names_an_unknown_language(
+    application, settings, caplog
+):
+    svc = application.bot_data["services"]
+    await on_startup(application)
+    path = settings.watchlist_path
+    path.write_text(path.read_text().replace("languages: [it]", "languages: [italian]"))
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    reload_watchlist_if_changed(svc)  # what the minute's sync job does: no exception
+    [rejected] = [r.getMessage() for r in caplog.records if "watchlist rejected" in r.getMessage()]
+    assert f"{path}:13: account tajani: languages: 'italian' is not a language code" in rejected
+    assert "keeping the last good one" in rejected and "use one of af, ar," in rejected
+    assert {a.id: a.languages for a in account_store.list_accounts(svc.db)} == {"rubio": ("en",), "tajani": ("it",)}
+    assert not with_traceback(caplog.records)
+
+
 async def test_the_daily_digest_goes_to_the_chats_topic_silently(application, api):
     db = application.bot_data["services"].db
     add_chat(db, -100, chat_type="supergroup")

@@ -151,5 +151,5 @@ async def test_a_channel_lookup_telegram_answers_oddly_gets_a_reply_not_a_traceb
         api.answers["getChat"] = answer
         reply = await bot.say(USER, "/channel @crisisdesk")
         assert "@crisisdesk" in reply and expected in reply, (answer, reply)
-    assert not with_traceback(caplog.records, "bot")  # PTB logs the HTML answer's JSONDecodeError itself
+    assert not with_traceback(caplog.records)  # before bot.tg.request, PTB logged the HTML answer's JSONDecodeError
     assert chat_store.get_chat(bot.db, USER).manages_chat_id is None
