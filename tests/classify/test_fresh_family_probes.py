@@ -3,8 +3,12 @@ saw neither the rules nor their paraphrases (given only each family's descriptio
 sight 38 of 66 read right; the rules were then widened where the construction was general
 (a cause with a place after it, "resulted from", "killed and two injured when", an accord
 that ended the fighting, workers who voted overwhelmingly to strike, nurses or parents
-mobilising, coalition partners agreeing a truce, fr "se mobilisent"): 47 of 66. The rest are
-strict xfails below: those families are not general yet.
+mobilising, coalition partners agreeing a truce, fr "se mobilisent"): 47 of 66. After the
+incidental8 round (passive subjects up to 24 words, people attacked by animals outdoors,
+withdrawals from a named race, airspace closed to civilian traffic with the verb after,
+experts monitoring an embargo, nurses who voted overwhelmingly to strike, de bank robberies;
+plus a snowstorm no longer damping an expulsion): 56 of 66. The rest are strict xfails below:
+those families are not general yet.
 """
 
 import pytest
@@ -13,21 +17,13 @@ from tests.support.labelled import DATA, assert_reads, read_items, with_known_ga
 
 PROBES = read_items(DATA / "native_rules" / "probes_fresh_families.jsonl")
 NOT_GENERAL_YET = {
-    "fp-robbery-5": "reads escalation (Überfall)",
     "fp-accident-3": "reads escalation (the learned reading alone)",
     "fp-cause-3": "reads escalation (the learned reading alone)",
     "fp-pasttruce-3": "reads de-escalation (peace accord, mediators, negotiations)",
-    "fp-passive-1": "reads neutral (the learned reading alone)",
-    "fp-passive-2": "reads neutral (the learned reading alone)",
-    "fp-labourstrike-2": "reads escalation (strike, talks)",
     "fp-flood-3": "reads escalation (the learned reading alone)",
     "fp-politruce-3": "reads escalation (reached a social truce, negotiations)",
     "fp-politruce-4": "reads escalation (scontro)",
-    "fp-withdrawal-3": "reads de-escalation (withdrawal)",
-    "fp-wildlife-3": "reads escalation (attacked)",
-    "fp-routine-2": "reads escalation (airspace will be closed)",
     "fp-routine-3": "reads escalation (reservists)",
-    "fp-sanctionsbody-2": "reads escalation (embargo)",
     "fp-denialthat-1": "reads de-escalation (shelled a village)",
     "fp-denialthat-2": "reads escalation (enemy, accusations, fighters killed)",
     "fp-uefa-3": "reads escalation (the learned reading alone)",

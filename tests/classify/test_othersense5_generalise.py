@@ -28,7 +28,11 @@
 - goalbombard (it): a team that bombards the opponents' goal;
 - vermitteln (de): offering to mediate between states; a school that imparts knowledge
   does not mediate;
-- harvest: pests or hail threatening a harvest.
+- harvest: pests or hail threatening a harvest;
+- wildlifeplus, racewithdraw, airspacenotice, embargoexperts: the earlier families widened
+  after the fresh probes of test_fresh_family_probes.py (a swimmer bitten by a shark, a
+  withdrawal from a leadership contest, airspace closed to civilian flights for an air show,
+  experts on an arms embargo).
 
 Every sentence was written for its family after the rules, never copied from a labelled
 set; tests/classify/test_fresh_family_probes5.py holds sentences a helper wrote for the
@@ -58,6 +62,10 @@ FAMILIES = (
     "goalbombard",
     "vermitteln",
     "harvest",
+    "wildlifeplus",
+    "racewithdraw",
+    "airspacenotice",
+    "embargoexperts",
 )
 
 
