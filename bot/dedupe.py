@@ -51,8 +51,10 @@ def content_hash(entry: FeedEntry) -> str:
 def title_repeats_text(title: str, text: str) -> bool:
     """Social bridges repeat the post as its title, sometimes prefixed ("RT by @x: …") or cut."""
     title_words = _BRIDGE_PREFIX.sub("", normalise_text(title))
+    if not title_words:  # no title (most social posts): the text need not be normalised for it
+        return False
     text_words = normalise_text(text)
-    return bool(title_words) and (text_words.startswith(title_words) or title_words.startswith(text_words))
+    return text_words.startswith(title_words) or title_words.startswith(text_words)
 
 
 def to_statement(

@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from langdetect import DetectorFactory, detect_langs
@@ -110,8 +110,11 @@ _NOT_LANGUAGE = re.compile(r"https?://\S*|www\.\S+|\S+@\S+|@\w+")
 
 
 @lru_cache(maxsize=65_536)
-def _script_of(char: str) -> str | None:
-    """Coarse script name of one letter, from its Unicode name (cached: texts reuse few letters)."""
+def _letter_script(char: str) -> str | None:
+    """Coarse script name of a letter, from its Unicode name; None for anything else (cached:
+    texts reuse few characters)."""
+    if not char.isalpha():
+        return None
     try:
         name = unicodedata.name(char)
     except ValueError:
@@ -123,9 +126,15 @@ def _script_counts(text: str) -> Counter[str]:
     """Letters per script, scripts in the order their first letter appears (ties go to the first)."""
     scripts: Counter[str] = Counter()
     for char, count in Counter(text).items():  # each distinct character once: a text reuses few
-        if char.isalpha() and (script := _script_of(char)) is not None:
+        if (script := _letter_script(char)) is not None:
             scripts[script] += count
     return scripts
+
+
+def _occurrences(text: str, letters: Iterable[str]) -> int:
+    """How many characters of `text` are one of `letters` (distinct single characters):
+    one C scan per letter instead of a Python step per character."""
+    return sum(text.count(letter) for letter in letters)
 
 
 def _arabic_script_language(text: str, hints: Sequence[str]) -> str:
@@ -135,10 +144,10 @@ def _arabic_script_language(text: str, hints: Sequence[str]) -> str:
     ی/ک where Arabic writes ي/ك; Arabic has ة and ى. Some Arabic from Persian keyboards
     uses ی/ک, so ة and the Arabic-only forms outweigh them.
     """
-    urdu = sum(char in _URDU_LETTERS for char in text)
-    persian_only = sum(char in "پچژگ" for char in text)
-    persian_forms = sum(char in "یک" for char in text)
-    arabic = sum(char in _ARABIC_LETTERS for char in text)
+    urdu = _occurrences(text, _URDU_LETTERS)
+    persian_only = _occurrences(text, "پچژگ")
+    persian_forms = _occurrences(text, "یک")
+    arabic = _occurrences(text, _ARABIC_LETTERS)
     if urdu >= 2 or (urdu and not persian_only):
         return "ur"
     if 2 * persian_only + persian_forms > 2 * arabic:
@@ -153,8 +162,8 @@ def _arabic_script_language(text: str, hints: Sequence[str]) -> str:
 
 def _cyrillic_language(text: str, hints: Sequence[str]) -> str:
     lowered = text.lower()
-    ukrainian = sum(char in _UKRAINIAN_LETTERS for char in lowered)
-    russian = sum(char in _RUSSIAN_LETTERS for char in lowered)
+    ukrainian = _occurrences(lowered, _UKRAINIAN_LETTERS)
+    russian = _occurrences(lowered, _RUSSIAN_LETTERS)
     if ukrainian > russian:
         return "uk"
     if russian:
@@ -199,7 +208,7 @@ def _certain_latin(text: str) -> str | None:
     """Turkish by its own letters (ı ş ğ, common enough to be more than a quoted name),
     else the function-word vote; None when neither is certain."""
     lowered = text.lower()
-    turkish = sum(char in "ışğ" for char in lowered)
+    turkish = _occurrences(lowered, "ışğ")
     if turkish >= 3 and turkish >= 0.02 * sum(char.isalpha() for char in lowered) and "ə" not in lowered:
         return "tr"
     return _certain_by_function_words(_WORD_RE.findall(lowered), _LATIN_LANGUAGES_OF_WORD)

@@ -151,7 +151,7 @@ class Pipeline:
                     validators = fetched.etag, fetched.last_modified
                     await batch.unchanged(Unchanged(source.id, fetched.url, *validators, now, self._next_poll(now)))
                 else:
-                    await self._record_success(source, fetched, now, [], None)
+                    await asyncio.to_thread(self._write_success, source, fetched, now, [], None)
                 return RefreshResult(source_id, account.id, fetched.url)
             stage = "parse"
             fetched, entries = await self._parse(fetched, fmt)
@@ -161,10 +161,12 @@ class Pipeline:
             stage = "analyse"
             analysed = await self.analyser.analyse_new(account, batch.statements)
             stage = "store"
-            # One thread call: a cancelled refresh (the bot stopping) cannot store without queuing.
-            new_ids = await asyncio.to_thread(self._store_and_queue, analysed, now, audiences)
             newest = max((s.published for s in batch.statements if not s.published_estimated), default=None)
-            await self._record_success(source, fetched, now, new_ids, newest, body_hash)
+            # One thread call: a cancelled refresh (the bot stopping) cannot store without queuing,
+            # and the event loop hands one job to a thread per refresh, not two.
+            new_ids = await asyncio.to_thread(
+                self._store_and_queue, analysed, now, audiences, source, fetched, newest, body_hash
+            )
         except Exception as error:
             return await self._failed(source, account, now, error, stage)
         if batch.merged:
@@ -179,11 +181,20 @@ class Pipeline:
         return RefreshResult(source_id, account.id, fetched.url, new_ids, merged=batch.merged)
 
     def _store_and_queue(
-        self, analysed: list[AnalysedStatement], now: datetime, audiences: Sequence[ChatAudience] | None
+        self,
+        analysed: list[AnalysedStatement],
+        now: datetime,
+        audiences: Sequence[ChatAudience] | None,
+        source: SourceState,
+        fetched: FetchResult,
+        newest: datetime | None,
+        body_hash: str | None,
     ) -> list[int]:
-        """Store the new statements and queue their alerts (a first fetch's backlog is skipped there)."""
+        """Store the new statements and queue their alerts (a first fetch's backlog is skipped
+        there), then record the fetch's success."""
         new_ids = statement_store.save_new_statements(self.db, analysed, now)
         queue_alerts(self.db, new_ids, now, audiences)
+        self._write_success(source, fetched, now, new_ids, newest, body_hash)
         return new_ids
 
     async def _failed(
@@ -341,7 +352,7 @@ class Pipeline:
     def _next_poll(self, now: datetime) -> datetime:
         return with_jitter(next_poll_after_success(now, self.settings.poll_seconds), self.settings.poll_seconds)
 
-    async def _record_success(
+    def _write_success(
         self,
         source: SourceState,
         fetched: FetchResult,
@@ -350,16 +361,14 @@ class Pipeline:
         newest: datetime | None,
         body_hash: str | None = None,
     ) -> None:
-        next_poll = self._next_poll(now)
-        await asyncio.to_thread(
-            source_store.record_success,
+        source_store.record_success(
             self.db,
             source.id,
             now=now,
             url=fetched.url,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            next_poll_at=next_poll,
+            next_poll_at=self._next_poll(now),
             newest_item_at=newest,
             new_items=len(new_ids),
             body_hash=body_hash,

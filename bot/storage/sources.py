@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select, update
+from sqlalchemy import Update, bindparam, case, or_, select, update
 
 from bot.storage.db import Database
 from bot.storage.tables import AccountRow, SourceRow, fit_values
@@ -163,25 +164,41 @@ def record_success(
         SourceRow.__table__,  # type: ignore[arg-type]
         {"url": url, "etag": etag, "last_modified": last_modified},
     )
-    values.update(
-        last_fetch_at=now,
-        last_success_at=now,
-        last_error=None,
-        last_error_kind=None,
-        consecutive_errors=0,
-        failing_since=None,
-        next_poll_at=next_poll_at,
-    )
-    if body_hash is not None:
+    values.update(source_id=source_id, now=now, next_poll_at=next_poll_at)
+    if body_hash is not None:  # only the shape's own parameters: a column's name would join the SET clause
         values["body_hash"] = body_hash
     if newest_item_at is not None:
-        stored = SourceRow.newest_item_at
-        newest = bindparam("newest", newest_item_at, type_=stored.type)
-        values["newest_item_at"] = case((or_(stored.is_(None), stored < newest), newest), else_=stored)
-    if new_items:
-        values["last_new_item_at"] = now
+        values["newest"] = newest_item_at
+    statement = _success_update(body_hash is not None, newest_item_at is not None, new_items > 0)
     with db.session() as session:
-        session.connection().execute(update(SourceRow).where(SourceRow.id == source_id).values(**values))
+        session.connection().execute(statement, values)
+
+
+@cache
+def _success_update(with_hash: bool, with_newest: bool, with_new_items: bool) -> Update:
+    """`record_success`'s UPDATE for one shape of answer, built once (its cache key with it):
+    building it per call, a CASE included, cost more than sending it."""
+    values: dict[str, Any] = {
+        "url": bindparam("url"),
+        "etag": bindparam("etag"),
+        "last_modified": bindparam("last_modified"),
+        "last_fetch_at": bindparam("now"),
+        "last_success_at": bindparam("now"),
+        "last_error": None,
+        "last_error_kind": None,
+        "consecutive_errors": 0,
+        "failing_since": None,
+        "next_poll_at": bindparam("next_poll_at"),
+    }
+    if with_hash:
+        values["body_hash"] = bindparam("body_hash")
+    if with_newest:
+        stored = SourceRow.newest_item_at
+        newest = bindparam("newest", type_=stored.type)
+        values["newest_item_at"] = case((or_(stored.is_(None), stored < newest), newest), else_=stored)
+    if with_new_items:
+        values["last_new_item_at"] = bindparam("now")
+    return update(SourceRow).where(SourceRow.id == bindparam("source_id")).values(**values)
 
 
 def record_failure(
