@@ -250,12 +250,13 @@ def _side(hit: Hit) -> str:
 def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
     """Sides of cues that the scope rules cut to at most DISCOUNTED of their weight (a chess
     "attack", an "if they attack"): the rules read those words and set them aside."""
-    # a voided cue (a denied attack, "not illegal") is set aside on its own side
-    return frozenset(
-        _side(hit)
-        for hit in hits
-        if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight)
-    )
+    # a voided cue (a denied attack, "not illegal") sets both sides aside: a denial is
+    # neither the act nor a step back
+    aside: set[str] = set()
+    for hit in hits:
+        if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight):
+            aside |= {ESCALATION, DEESCALATION} if hit.weight == 0 else {_side(hit)}
+    return frozenset(aside)
 
 
 def _strongest_distinct(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:

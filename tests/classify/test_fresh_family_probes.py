@@ -7,7 +7,8 @@ mobilising, coalition partners agreeing a truce, fr "se mobilisent"): 47 of 66. 
 incidental8 round (passive subjects up to 24 words, people attacked by animals outdoors,
 withdrawals from a named race, airspace closed to civilian traffic with the verb after,
 experts monitoring an embargo, nurses who voted overwhelmingly to strike, de bank robberies;
-plus a snowstorm no longer damping an expulsion): 56 of 66. The rest are strict xfails below:
+plus a snowstorm no longer damping an expulsion, and a denial setting both sides aside so
+the learned reading cannot read it as a step back): 57 of 66. The rest are strict xfails below:
 those families are not general yet.
 """
 
@@ -24,7 +25,6 @@ NOT_GENERAL_YET = {
     "fp-politruce-3": "reads escalation (reached a social truce, negotiations)",
     "fp-politruce-4": "reads escalation (scontro)",
     "fp-routine-3": "reads escalation (reservists)",
-    "fp-denialthat-1": "reads de-escalation (shelled a village)",
     "fp-denialthat-2": "reads escalation (enemy, accusations, fighters killed)",
     "fp-uefa-3": "reads escalation (the learned reading alone)",
 }
