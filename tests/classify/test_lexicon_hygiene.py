@@ -69,8 +69,10 @@ NATURAL_ENGLISH = {
 # From 2026-12-07 the texts also include the later development sets (dev5–dev7,
 # incidental3–incidental8, each with its English): with the lexicons unchanged, alternatives
 # seen nowhere before moved into one item, 440. The incidental8 rules and their paraphrases
-# (paraphrases_othersense5, at least two sentences per new alternative): 439.
-MAX_SINGLE_ITEM = 439
+# (paraphrases_othersense5, at least two sentences per new alternative): 439. Their ports
+# to it/es/fr/de/ar (paraphrases_othersense5_native) read three older alternatives a second
+# time: 436.
+MAX_SINGLE_ITEM = 436
 
 
 @pytest.fixture(scope="module")
