@@ -32,7 +32,9 @@
 - wildlifeplus, racewithdraw, airspacenotice, embargoexperts: the earlier families widened
   after the fresh probes of test_fresh_family_probes.py (a swimmer bitten by a shark, a
   withdrawal from a leadership contest, airspace closed to civilian flights for an air show,
-  experts on an arms embargo).
+  experts on an arms embargo);
+- tradetalks: rounds of talks on tariffs or quotas are trade negotiations (incidental7's
+  last English miss of its kind); talks on a ceasefire are not.
 
 Every sentence was written for its family after the rules, never copied from a labelled
 set; tests/classify/test_fresh_family_probes5.py holds sentences a helper wrote for the
@@ -66,6 +68,7 @@ FAMILIES = (
     "racewithdraw",
     "airspacenotice",
     "embargoexperts",
+    "tradetalks",
 )
 
 
