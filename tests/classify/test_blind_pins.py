@@ -25,6 +25,7 @@ PINNED = (
     "blind8",
     "incidental_blind7",
     "incidental_blind8",
+    "incidental_blind9",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
