@@ -302,8 +302,8 @@ class CompiledLexicon:
                 quoted = before[-1:] in _OPENING_QUOTES
                 hedged = hedge is not None and hedge.search(before)
                 since = max(match.start() - _BACKGROUND_GAP, 0)
-                conceded = background is not None and background.search(folded, since, match.start())
-                if not (quoted or hedged or conceded or idioms.covers(match.start())):
+                set_aside = background is not None and background.search(folded, since, match.start())
+                if not (quoted or hedged or set_aside or idioms.covers(match.start())):
                     found.append((match.start(), domain, reach))
         if not found:
             return NO_CONTEXT
