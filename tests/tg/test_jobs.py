@@ -45,6 +45,7 @@ async def application(settings) -> AsyncIterator[Application]:
 async def test_start_up_rebuilds_every_job_from_the_database(application, api):
     db = application.bot_data["services"].db
     add_chat(db, 1001)
+    application.job_queue.scheduler.pause()  # no first poll fires (and leaves the list) on a slow machine
     await on_startup(application)
     names = {job.name for job in application.job_queue.jobs()}
     assert {"poll:1", "poll:2", "deliver", "digest:1001", "sync-sources", "retention"} <= names
@@ -91,6 +92,7 @@ async def test_a_chat_that_follows_nothing_gets_no_daily_digest(application, api
 
 async def test_an_edited_watchlist_is_picked_up_and_a_broken_one_ignored(application, settings, feed_server):
     svc = application.bot_data["services"]
+    application.job_queue.scheduler.pause()  # no first poll fires (and leaves the list) on a slow machine
     await on_startup(application)
     path = settings.watchlist_path
     path.write_text(
