@@ -154,12 +154,13 @@ def check_token_online(settings: Settings) -> str:
     from telegram import Bot
     from telegram.error import TelegramError
 
+    from bot.tg.app import api_base_url
     from bot.tg.request import BotApiRequest
 
     check_token(settings)
 
-    async def get_me() -> str:
-        token, base_url = settings.require_token(), settings.telegram_api_base_url
+    async def get_me() -> str:  # the same URL `run` uses: a bare local Bot API server gets `/bot`
+        token, base_url = settings.require_token(), api_base_url(settings.telegram_api_base_url)
         async with Bot(token, base_url=base_url, request=BotApiRequest()) as bot:
             return bot.username
 

@@ -76,6 +76,12 @@ def test_check_says_what_answered_instead_of_the_bot_api(ladderwatch_env, api, c
     assert not with_traceback(caplog.records)
 
 
+def test_check_asks_a_bare_local_bot_api_server_where_run_does(ladderwatch_env, api, capsys):
+    ladderwatch_env.set(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.url.removesuffix("/bot"))
+    main(["check"])
+    assert "ok    token      token accepted by Telegram: @" in capsys.readouterr().out
+
+
 @pytest.fixture
 async def ext_bot(api: BotApiDouble):
     async with ExtBot(api.token, base_url=api.url, defaults=Defaults(parse_mode="HTML"), request=BotApiRequest()) as b:
