@@ -26,6 +26,8 @@ PINNED = (
     "incidental_blind7",
     "incidental_blind8",
     "incidental_blind9",
+    "blind9",
+    "incidental_blind10",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
