@@ -138,7 +138,7 @@ class Classifier:
             cues = self._cues(native_scan.hits, lang, native=True)
             cues += self._cues(english_scan.hits, ENGLISH, native=False)
             all_hits, hidden = native_scan.hits + english_scan.hits, native_scan.hidden | english_scan.hidden
-        if hidden and not all_hits:
+        if (hidden or _discounted_sides(all_hits)) and all(_discounted(hit) for hit in all_hits):
             # every conflict word of the text was read in another sense ("a peacekeeping
             # training course for police officers"): the model may take no side on it
             hidden = frozenset({ESCALATION, DEESCALATION})
@@ -247,6 +247,10 @@ def _side(hit: Hit) -> str:
     return ESCALATION if (hit.weight or hit.entry.weight) > 0 else DEESCALATION
 
 
+def _discounted(hit: Hit) -> bool:
+    return hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight)
+
+
 def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
     """Sides of cues that the scope rules cut to at most DISCOUNTED of their weight (a chess
     "attack", an "if they attack"): the rules read those words and set them aside."""
@@ -254,7 +258,7 @@ def _discounted_sides(hits: list[Hit]) -> frozenset[str]:
     # neither the act nor a step back
     aside: set[str] = set()
     for hit in hits:
-        if hit.category == hit.entry.category and abs(hit.weight) <= DISCOUNTED * abs(hit.entry.weight):
+        if _discounted(hit):
             aside |= {ESCALATION, DEESCALATION} if hit.weight == 0 else {_side(hit)}
     return frozenset(aside)
 

@@ -131,6 +131,8 @@ class CompiledLexicon:
             for m in lexicon.modifiers
             if m.kind == "context" and m.domain != ARMED_CONFLICT
         ]
+        armed = [spaced(entry.pattern) for entry in lexicon.cues if entry.armed]
+        self._armed_acts = re.compile(f"{start}(?:{'|'.join(armed)}){end}") if armed else None
         anchors = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "context" and m.domain == ARMED_CONFLICT]
         self._anchors = re.compile(start + "(?:" + "|".join(anchors) + ")" + whole_word) if anchors else None
 
@@ -189,12 +191,19 @@ class CompiledLexicon:
             clause = clause_around(breaks, start, end, len(folded))
             hit = self._scoped(entry, original, folded, (start, end), clause, scope)
             # A negated cue counts as its new kind, which the sentence's subject may damp too.
-            factor = contexts.factor(start, entry.category, entry.weight, entry.armed)
+            armed = entry.armed or (contexts is not NO_CONTEXT and self._names_armed_act(folded, start, end))
+            factor = contexts.factor(start, entry.category, entry.weight, armed)
             if hit.category != entry.category:
-                factor *= contexts.factor(start, hit.category, entry.weight, entry.armed)
+                factor *= contexts.factor(start, hit.category, entry.weight, armed)
             if factor > 0:
                 hits.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
         return Scan(hits, hidden)
+
+    def _names_armed_act(self, folded: str, start: int, end: int) -> bool:
+        """Whether a phrase holds the words of an armed-only act: "shelled Pakistani
+        positions" is read as an act on a target (the longer phrase wins), yet no flood
+        shells anything, so a hazard beside it damps it no more than shelling alone."""
+        return self._armed_acts is not None and self._armed_acts.search(folded, start, end) is not None
 
     def _hidden_by(self, folded: str, start: int, end: int) -> set[str]:
         """Sides of the cues (blockers left out) found inside an other-sense phrase at

@@ -50,6 +50,8 @@ DEVELOPMENT_SETS = (
     "incidental6",
     "incidental7",
     "incidental8",
+    "incidental9",
+    "dev8",
 )
 MAX_EXAMPLES = 3
 

@@ -22,7 +22,6 @@ NOT_GENERAL_YET = {
     "fp-cause-3": "reads escalation (the learned reading alone)",
     "fp-pasttruce-3": "reads de-escalation (peace accord, mediators, negotiations)",
     "fp-flood-3": "reads escalation (the learned reading alone)",
-    "fp-politruce-3": "reads escalation (reached a social truce, negotiations)",
     "fp-politruce-4": "reads escalation (scontro)",
     "fp-routine-3": "reads escalation (reservists)",
     "fp-denialthat-2": "reads escalation (enemy, accusations, fighters killed)",
