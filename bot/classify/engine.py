@@ -200,10 +200,11 @@ class CompiledLexicon:
         return Scan(hits, hidden)
 
     def _names_armed_act(self, folded: str, start: int, end: int) -> bool:
-        """Whether a phrase holds the words of an armed-only act: "shelled Pakistani
+        """Whether a phrase opens with the words of an armed-only act: "shelled Pakistani
         positions" is read as an act on a target (the longer phrase wins), yet no flood
-        shells anything, so a hazard beside it damps it no more than shelling alone."""
-        return self._armed_acts is not None and self._armed_acts.search(folded, start, end) is not None
+        shells anything, so a hazard beside it damps it no more than shelling alone. Only
+        at the phrase's start: a weapon word further in ("a barrage of hail") is no verb."""
+        return self._armed_acts is not None and self._armed_acts.match(folded, start, end) is not None
 
     def _hidden_by(self, folded: str, start: int, end: int) -> set[str]:
         """Sides of the cues (blockers left out) found inside an other-sense phrase at
