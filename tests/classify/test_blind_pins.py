@@ -28,6 +28,8 @@ PINNED = (
     "incidental_blind9",
     "blind9",
     "incidental_blind10",
+    "blind10",
+    "incidental_blind11",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
