@@ -123,7 +123,7 @@ class Classifier:
             scan = self.lexicons[ENGLISH].scan(text)
             totals = side_totals(scan.hits, tuning)
             cues = self._cues(scan.hits, lang if lang != "und" else ENGLISH, native=False)
-            all_hits, hidden = scan.hits, scan.hidden
+            all_hits, hidden, elsewhere = scan.hits, scan.hidden, scan.elsewhere
         else:
             native_scan = self.lexicons[lang].scan(text) if lang in self.lexicons else _NO_SCAN
             english_scan = self.lexicons[ENGLISH].scan(english) if english else _NO_SCAN
@@ -138,10 +138,15 @@ class Classifier:
             cues = self._cues(native_scan.hits, lang, native=True)
             cues += self._cues(english_scan.hits, ENGLISH, native=False)
             all_hits, hidden = native_scan.hits + english_scan.hits, native_scan.hidden | english_scan.hidden
+            elsewhere = native_scan.elsewhere or english_scan.elsewhere
         if (hidden or _discounted_sides(all_hits)) and all(_discounted(hit) for hit in all_hits):
             # every conflict word of the text was read in another sense ("a peacekeeping
-            # training course for police officers"): the model may take no side on it
+            # training course for police officers") or set aside: the model may take no side
             hidden = frozenset({ESCALATION, DEESCALATION})
+        elif elsewhere and not all_hits:
+            # no conflict word at all, and the text talks about a fire or a flood: the model
+            # may not find a war in it ("air force helicopters dropped water on the fires")
+            hidden = hidden | {ESCALATION}
         # A side the rules reach on their own is theirs to give, damped words or not.
         carried = side_label(totals, tuning.neutral_threshold)
         set_aside = _discounted_sides(all_hits) | hidden

@@ -78,10 +78,12 @@ class Hit:
 class Scan:
     """A text's hits, and the sides of cue words that other-sense phrases hid
     ("end violence against women" hides the escalation word "violence"), or that they name
-    in `hides` ("the military history museum")."""
+    in `hides` ("the military history museum"); `elsewhere`: a text without a single cue
+    word whose subject is another domain's (a flood, a match, a vaccine campaign)."""
 
     hits: list[Hit]
     hidden: frozenset[str]
+    elsewhere: bool = False
 
 
 class CompiledLexicon:
@@ -164,7 +166,7 @@ class CompiledLexicon:
         folded, positions = self.normalise(text)
         matches = self._matches(folded)
         if not matches:
-            return Scan([], frozenset())
+            return Scan([], frozenset(), elsewhere=bool(self._context_index(folded, SortedSpans([]))))
         hidden = frozenset(
             side
             for start, end, entry in matches

@@ -31,6 +31,11 @@ class ContextIndex:
         self._bounds = bounds
         self._by_sentence = by_sentence
 
+    def __bool__(self) -> bool:
+        """Whether any stretch of the text talks about another subject (after armed actors
+        claimed theirs)."""
+        return bool(self._by_sentence)
+
     def factor(self, position: int, category: str, weight: float, armed: bool = False) -> float:
         """How much of a cue's weight survives its context (1.0: none applies, 0.0: void);
         `armed`: the cue names an act only armed actors commit."""

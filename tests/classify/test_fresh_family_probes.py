@@ -21,11 +21,9 @@ NOT_GENERAL_YET = {
     "fp-accident-3": "reads escalation (the learned reading alone)",
     "fp-cause-3": "reads escalation (the learned reading alone)",
     "fp-pasttruce-3": "reads de-escalation (peace accord, mediators, negotiations)",
-    "fp-flood-3": "reads escalation (the learned reading alone)",
     "fp-politruce-4": "reads escalation (scontro)",
     "fp-routine-3": "reads escalation (reservists)",
     "fp-denialthat-2": "reads escalation (enemy, accusations, fighters killed)",
-    "fp-uefa-3": "reads escalation (the learned reading alone)",
 }
 
 

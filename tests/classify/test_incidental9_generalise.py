@@ -32,7 +32,13 @@ dev8 176 of 192 offline), each read as a family:
   a direct line restored (ru), consultations suspended (zh), "утримуватися від" (uk: the
   avoidance stem missed its commonest form), an envoy recalled "para consultas" after a comma
   (pt), postponed talks resuming and waters intruded a clause later (ja), a liaison channel
-  restored (ko), rescue and evacuation drills (fa).
+  restored (ko), rescue and evacuation drills (fa);
+- elsewhere: a text with no conflict word at all whose subject is a flood, a fire or a match
+  leaves the learned reading no escalation ("air force helicopters dropped water on the
+  forest fires"); its cooperation readings stay (on the UN dev split, taking both sides
+  cost Spanish 0.014 macro-F1, escalation alone 0.003); strikes beside a storm stay strikes;
+- orderedfront: divisions ordered to move to the border (read by the learned reading alone
+  before, which the trade-fair context would now silence).
 
 Every sentence was written for its family after the rules, never copied from a labelled set.
 The strict xfails are fresh paraphrases the rules do not reach yet.
@@ -64,6 +70,8 @@ FAMILIES = (
     "disasterreopen",
     "itfixes",
     "nativefixes",
+    "elsewhere",
+    "orderedfront",
 )
 NOT_GENERAL_YET = {
     "i9r-allaside-en-03": "vineyards that 'ended hostilities' with no 'between': the subject is no state, but no rule knows it",

@@ -50,7 +50,6 @@ MODEL_MISREADS = {
     "cen-116": "the model reads labour 'talks' after a postponed strike as de-escalation",
     "posture-pullback-en-06": "the model reads 'agreed to pull back' as a step back (a bank)",
     "posture-condthreat-en-09": "the model leans escalation on 'border' and 'night' (a night bus)",
-    "engine2-gapbreak-en-06": "the model reads ticket sales 'suspended' as a punitive suspension",
     "pco-r4-ar-01": "the model reads a defence ministry's call for volunteers (ar) as mobilisation",
     "cen-80": "the model adds 'meet' to a sanctions committee's regular session (rules: an institution)",
     "eng-207": "the model outweighs 'solemn representations' (a formal protest) with neutral wording",
