@@ -74,7 +74,7 @@ FAMILIES = (
     "orderedfront",
 )
 NOT_GENERAL_YET = {
-    "i9r-allaside-en-03": "vineyards that 'ended hostilities' with no 'between': the subject is no state, but no rule knows it",
+    "i9r-allaside-en-03": "vineyards that 'ended hostilities', no 'between': no rule knows the subject is no state",
     "i9r-nothingstop-en-03": "the learned reading alone leans de-escalation on 'stop … holding the elections'",
     "i9r-disasterreopen-en-02": "no rule word; the learned reading alone reads 'reopened the bridge' as de-escalation",
 }
