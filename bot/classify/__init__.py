@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.classify.blend import BlendParameters, blend
+from bot.classify.blend import BlendParameters, blend, rules_decide
 from bot.classify.engine import CompiledLexicon, Hit, Scan, capped
 from bot.classify.lazy import CompiledLexicons, PackagedModel
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
@@ -113,8 +113,22 @@ class Classifier:
                 reason=f"no lexicon for language '{lang}' and no English translation: the text was not read",
             )
         rules = self.read_rules(text, lang, english)
-        reading = self.read_model(text, lang, english)
+        reading = self.read_model(text, lang, english) if self._model_may_count(rules, text, lang, english) else None
         return self._verdict(rules, reading)
+
+    def _model_may_count(self, rules: RulesReading, text: str, lang: str, english: str | None) -> bool:
+        """Whether the blend could use a learned reading: the rules often decide alone (a
+        specific act, a long text), and reading is a third of classifying.
+
+        A reading reports the words of the longest text it read (a text with no known
+        feature gives none), so the model counts only if some text it would read is short.
+        """
+        parameters = self.blend_parameters
+        texts = self._model_texts(text, lang, english)
+        if parameters is None or not texts:
+            return False
+        fewest = min(len(capped(text).split()) for text, _ in texts)
+        return not rules_decide(rules.totals, fewest, parameters, rules.discounted)
 
     def read_rules(self, text: str, lang: str, english: str | None) -> RulesReading:
         """The lexicons' evidence for each side, the cues behind it, and the sides they discounted."""
@@ -152,9 +166,7 @@ class Classifier:
         model = self.model
         if model is None:
             return None
-        texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
-        if english is not None and lang != ENGLISH:
-            texts.append((english, ENGLISH))
+        texts = self._model_texts(text, lang, english)
         # The same cap as the rules: a text that long is past the blend's word limit anyway,
         # and hashing every n-gram of megabytes would take seconds.
         readings = [(reading, lang) for text, lang in texts if (reading := model.read(capped(text))) is not None]
@@ -168,6 +180,14 @@ class Classifier:
         last, last_lang = readings[-1]
         evidence = last.evidence if last.label == max(averaged, key=lambda name: averaged[name]) else ()
         return Reading(averaged, evidence, last_lang, max(reading.words for reading, _ in readings))
+
+    @staticmethod
+    def _model_texts(text: str, lang: str, english: str | None) -> list[tuple[str, str]]:
+        """What the learned reading reads: the text if in a model language, and its translation."""
+        texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
+        if english is not None and lang != ENGLISH:
+            texts.append((english, ENGLISH))
+        return texts
 
     def _cues(self, hits: list[Hit], lang: str, native: bool) -> tuple[Cue, ...]:
         return tuple(
