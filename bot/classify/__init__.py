@@ -74,12 +74,13 @@ class Classifier:
     @classmethod
     def load(cls, learned: bool = True) -> Classifier:
         """Load and validate the package's categories and lexicons (raises LexiconError); the
-        lexicons compile and the model loads when first needed.
+        lexicons compile and the model loads when first needed. Each pattern is compiled alone
+        only if its lexicon's compilation fails (see `lexicon.check_regexes`).
 
         `learned=False` gives the rules alone (used to measure what the model adds).
         """
         with collector_paused():
-            categories, lexicons = load_package_data()
+            categories, lexicons = load_package_data(regexes=False)
         if ENGLISH not in lexicons:
             raise LexiconError("bot/classify/lexicons: the English lexicon (en.yaml) is missing")
         return cls(categories, CompiledLexicons(lexicons, categories), PackagedModel() if learned else None)
