@@ -22,6 +22,11 @@ from itertools import pairwise
 _REGEX_SPECIALS = set("\\[](){}.*+?^$|")
 _QUANTIFIERS = set("?*+{")
 _PREFERRED_RANK = 1_000_000
+# Filing an alternative under its first letters copies what follows its first group once
+# per letter; past this many characters of copies, compiling them (once per process) costs
+# more than they save in a few thousand statements (all of English's: 2.7 s of compiling
+# more for all languages, 0.46 ms less per statement; up to 300: 1.3 s, 0.27 ms).
+_MOST_COPIED = 300
 _GAP_WORD = "(?:\\d{1,2}\\.|[\\w'’-]+(?:[.,]\\w+)*) "
 
 
@@ -119,6 +124,56 @@ def _expanded(alternative: str, limit: int = 48) -> list[str]:
         if len(variants) > limit:
             return [alternative]
     return variants if all(variants) else [alternative]
+
+
+def _by_first_letter(alternative: str) -> list[str] | None:
+    """`alternative` as one regex per first letter, each starting with that letter:
+    `(attack(s)?|strike|shell) on` → [`a(?:ttack(s)?) on`, `s(?:trike|hell) on`].
+
+    The finding regex tries a phrase that starts with a group at every word start, and
+    English has hundreds: filed under their first letters, each is tried only where its
+    letter is. Unlike `_expanded`, what follows the group is written once per letter, not
+    once per alternative. None when some alternative starts with no plain letter (`\\w+`),
+    or when the copies would add more than `_MOST_COPIED` characters to the regex.
+    """
+    tails = _tails_by_letter(alternative)
+    if tails is None:
+        return None
+    found = [letter + (tail[0] if len(tail) == 1 else f"(?:{'|'.join(tail)})") for letter, tail in tails.items()]
+    return found if sum(map(len, found)) - len(alternative) <= _MOST_COPIED else None
+
+
+def _tails_by_letter(alternative: str) -> dict[str, list[str]] | None:
+    """First letter → what may follow it, each a whole regex: the alternatives of
+    `alternative` starting with that letter, without it."""
+    prefix, _ = _literal_prefix(alternative)
+    if prefix:
+        return {prefix[0]: [alternative[1:]]}
+    if not alternative.startswith("(") or (alternative.startswith("(?") and not alternative.startswith("(?:")):
+        return None
+    close = _closing_paren(alternative)
+    if close < 0:
+        return None
+    rest = alternative[close + 1 :]
+    optional = rest.startswith("?")
+    rest = rest.removeprefix("?")
+    if rest[:1] in ("?", "*", "+", "{") or (optional and not rest):
+        return None
+    grouped: dict[str, list[str]] = {}
+    for option in _top_level_alternatives(alternative[1:close].removeprefix("?:")):
+        tails = _tails_by_letter(option)
+        if tails is None:
+            return None
+        for letter, options in tails.items():
+            grouped.setdefault(letter, []).extend(options)
+    found = {letter: [f"(?:{'|'.join(options)}){rest}"] for letter, options in grouped.items()}
+    if optional:  # the group left out: what follows it starts the phrase
+        skipped = _tails_by_letter(rest)
+        if skipped is None:
+            return None
+        for letter, options in skipped.items():
+            found.setdefault(letter, []).extend(options)
+    return found
 
 
 def _literal_prefix(variant: str) -> tuple[str, str]:
@@ -224,11 +279,12 @@ class CueTrie:
             options = _top_level_alternatives(pattern)
             variants = [variant for option in options for variant in _expanded(option)]
             for number, option in enumerate(options):
-                prefix, remainder = _literal_prefix(option)
-                node = self._finder
-                for char in prefix:
-                    node = node.children.setdefault(char, _TrieNode())
-                node.leaves.append(Variant(f"f{index}_{number}", index, prefix, remainder, len(remainder)))
+                for finding in _by_first_letter(option) or [option]:
+                    prefix, remainder = _literal_prefix(finding)
+                    node = self._finder
+                    for char in prefix:
+                        node = node.children.setdefault(char, _TrieNode())
+                    node.leaves.append(Variant(f"f{index}_{number}", index, prefix, remainder, len(remainder)))
             for number, variant in enumerate(variants):
                 prefix, remainder = _literal_prefix(variant)
                 node = self.preferred if index in preferred else self.others
