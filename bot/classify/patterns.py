@@ -215,6 +215,8 @@ class _TrieNode:
     leaves: list[Variant] = field(default_factory=list)
     _rank: int | None = None
     _ordered: list[tuple[str, _TrieNode] | Variant] | None = None
+    _steps: list[tuple[str, _TrieNode] | Variant] | None = None
+    _steps_by_char: dict[str, list[tuple[str, _TrieNode] | Variant]] = field(default_factory=dict)
 
     def rank(self) -> int:
         """Highest rank of the variants below this node (cached: the trie is built once)."""
@@ -233,6 +235,32 @@ class _TrieNode:
             branches += [(leaf.rank, leaf) for leaf in self.leaves]
             self._ordered = [branch for _, branch in sorted(branches, key=lambda branch: -branch[0])]
         return self._ordered
+
+    def steps(self) -> list[tuple[str, _TrieNode] | Variant]:
+        """`ordered`, with each chain of letters that neither branches nor holds a leaf (nor
+        a space) as one string: the walk compares a word at a time, not a letter."""
+        if self._steps is None:
+            steps: list[tuple[str, _TrieNode] | Variant] = []
+            for branch in self.ordered():
+                if isinstance(branch, tuple) and branch[0] != " ":
+                    label, node = branch
+                    while len(node.children) == 1 and not node.leaves and " " not in node.children:
+                        ((char, node),) = node.children.items()
+                        label += char
+                    branch = (label, node)
+                steps.append(branch)
+            self._steps = steps
+        return self._steps
+
+    def steps_at(self, char: str) -> list[tuple[str, _TrieNode] | Variant]:
+        """The `steps` that may match where the text reads `char` (" " for any whitespace):
+        every leaf and the one branch starting with `char`, so the walk does not try every
+        letter of a node with dozens (cached per letter met)."""
+        steps = self._steps_by_char.get(char)
+        if steps is None:
+            steps = [step for step in self.steps() if isinstance(step, Variant) or step[0][0] == char]
+            self._steps_by_char[char] = steps
+        return steps
 
     def regex(self) -> str:
         """This subtree as a regex without groups (see `uncaptured`)."""
@@ -319,10 +347,7 @@ class CueTrie:
         """
         stop = len(text) if end is None else end
         for root in self._roots(preferred):
-            best: tuple[Variant, int] | None = None
-            for variant, reach in self._walk(root, text, start, stop):
-                if best is None or reach > best[1]:
-                    best = (variant, reach)
+            best = self._walk(root, text, start, stop, None)
             if best is not None:
                 return best
         return None
@@ -331,25 +356,30 @@ class CueTrie:
         roots = [self.preferred, self.others] if preferred else [self.others]
         return [root for root in roots if root.children or root.leaves] or [self.others]
 
-    def _walk(self, node: _TrieNode, text: str, position: int, stop: int) -> Iterator[tuple[Variant, int]]:
-        """Every variant below `node` matching `text` at `position`, with its end, in the
-        order the regex tries them."""
-        for branch in node.ordered():
+    def _walk(
+        self, node: _TrieNode, text: str, position: int, stop: int, best: tuple[Variant, int] | None
+    ) -> tuple[Variant, int] | None:
+        """`best`, or the first variant below `node` matching `text` at `position` that reaches
+        further than it (trying them in the regex's order), with where its match ends."""
+        char = text[position] if position < stop else ""
+        for branch in node.steps_at(" " if char.isspace() else char):
             if isinstance(branch, Variant):
-                match = self._leaf_regex(branch).match(text, position, stop)
-                if match is not None:
-                    yield branch, match.end()
+                regex = self._leaf_regexes.get(branch.name) or self._leaf_regex(branch)
+                match = regex.match(text, position, stop)
+                if match is not None and (best is None or match.end() > best[1]):
+                    best = (branch, match.end())
                 continue
-            char, child = branch
-            if char != " ":
-                if text.startswith(char, position, stop):
-                    yield from self._walk(child, text, position + 1, stop)
+            label, child = branch
+            if label != " ":
+                if text.startswith(label, position, stop):
+                    best = self._walk(child, text, position + len(label), stop, best)
                 continue
             run = position  # a space is `\s+`, greedy: the longest run of whitespace first
             while run < stop and text[run].isspace():
                 run += 1
             for after in range(run, position, -1):
-                yield from self._walk(child, text, after, stop)
+                best = self._walk(child, text, after, stop, best)
+        return best
 
     def _leaf_regex(self, leaf: Variant) -> re.Pattern[str]:
         regex = self._leaf_regexes.get(leaf.name)
