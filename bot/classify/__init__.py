@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.classify.blend import BlendParameters, blend
+from bot.classify.blend import BlendParameters, blend, rules_decide
 from bot.classify.engine import CompiledLexicon, Hit, Scan, capped
 from bot.classify.lazy import CompiledLexicons, PackagedModel
 from bot.classify.learned import MODEL_LANGUAGES, LinearModel, Reading
@@ -74,12 +74,13 @@ class Classifier:
     @classmethod
     def load(cls, learned: bool = True) -> Classifier:
         """Load and validate the package's categories and lexicons (raises LexiconError); the
-        lexicons compile and the model loads when first needed.
+        lexicons compile and the model loads when first needed. Each pattern is compiled alone
+        only if its lexicon's compilation fails (see `lexicon.check_regexes`).
 
         `learned=False` gives the rules alone (used to measure what the model adds).
         """
         with collector_paused():
-            categories, lexicons = load_package_data()
+            categories, lexicons = load_package_data(regexes=False)
         if ENGLISH not in lexicons:
             raise LexiconError("bot/classify/lexicons: the English lexicon (en.yaml) is missing")
         return cls(categories, CompiledLexicons(lexicons, categories), PackagedModel() if learned else None)
@@ -113,8 +114,22 @@ class Classifier:
                 reason=f"no lexicon for language '{lang}' and no English translation: the text was not read",
             )
         rules = self.read_rules(text, lang, english)
-        reading = self.read_model(text, lang, english)
+        reading = self.read_model(text, lang, english) if self._model_may_count(rules, text, lang, english) else None
         return self._verdict(rules, reading)
+
+    def _model_may_count(self, rules: RulesReading, text: str, lang: str, english: str | None) -> bool:
+        """Whether the blend could use a learned reading: the rules often decide alone (a
+        specific act, a long text), and reading is a third of classifying.
+
+        A reading reports the words of the longest text it read (a text with no known
+        feature gives none), so the model counts only if some text it would read is short.
+        """
+        parameters = self.blend_parameters
+        texts = self._model_texts(text, lang, english)
+        if parameters is None or not texts:
+            return False
+        fewest = min(len(capped(text).split()) for text, _ in texts)
+        return not rules_decide(rules.totals, fewest, parameters, rules.discounted)
 
     def read_rules(self, text: str, lang: str, english: str | None) -> RulesReading:
         """The lexicons' evidence for each side, the cues behind it, and the sides they discounted."""
@@ -157,9 +172,7 @@ class Classifier:
         model = self.model
         if model is None:
             return None
-        texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
-        if english is not None and lang != ENGLISH:
-            texts.append((english, ENGLISH))
+        texts = self._model_texts(text, lang, english)
         # The same cap as the rules: a text that long is past the blend's word limit anyway,
         # and hashing every n-gram of megabytes would take seconds.
         readings = [(reading, lang) for text, lang in texts if (reading := model.read(capped(text))) is not None]
@@ -173,6 +186,14 @@ class Classifier:
         last, last_lang = readings[-1]
         evidence = last.evidence if last.label == max(averaged, key=lambda name: averaged[name]) else ()
         return Reading(averaged, evidence, last_lang, max(reading.words for reading, _ in readings))
+
+    @staticmethod
+    def _model_texts(text: str, lang: str, english: str | None) -> list[tuple[str, str]]:
+        """What the learned reading reads: the text if in a model language, and its translation."""
+        texts = [(text, lang)] if lang in MODEL_LANGUAGES else []
+        if english is not None and lang != ENGLISH:
+            texts.append((english, ENGLISH))
+        return texts
 
     def _cues(self, hits: list[Hit], lang: str, native: bool) -> tuple[Cue, ...]:
         return tuple(

@@ -52,6 +52,20 @@ class Blended:
     cues: tuple[Cue, ...]
 
 
+def rules_decide(totals: SideTotals, words: int, parameters: BlendParameters, discounted: frozenset[str]) -> bool:
+    """The rules decide alone: they found a specific act, the text is longer than the model
+    learnt from (`words`: the longest text read), or the model may take neither side.
+
+    Known before the model reads anything (but for `words`, which the caller can bound), so
+    the classifier skips the reading the blend would not use.
+    """
+    return (
+        totals.peak >= parameters.act_peak
+        or words > parameters.max_words
+        or {Label.ESCALATION.value, Label.DEESCALATION.value} <= discounted
+    )
+
+
 def blend(
     totals: SideTotals, reading: Reading, parameters: BlendParameters, discounted: frozenset[str] = frozenset()
 ) -> Blended | None:
@@ -61,9 +75,7 @@ def blend(
     A side in `discounted` (its words were read and set aside by a context, a condition or
     an other-sense phrase, like a chess "attack") is never taken on the model's word.
     """
-    if totals.peak >= parameters.act_peak or reading.words > parameters.max_words:
-        return None
-    if {Label.ESCALATION.value, Label.DEESCALATION.value} <= discounted:
+    if rules_decide(totals, reading.words, parameters, discounted):
         return None
     probabilities = reading.probabilities
     logits = {

@@ -135,6 +135,9 @@ class CompiledLexicon:
         ]
         armed = [spaced(entry.pattern) for entry in lexicon.cues if entry.armed]
         self._armed_acts = re.compile(f"{start}(?:{'|'.join(armed)}){end}") if armed else None
+        # Whether any of them is in a text at all, in one search: most texts hold none.
+        others = CueTrie(m.pattern for m in lexicon.modifiers if m.kind == "context" and m.domain != ARMED_CONFLICT)
+        self._any_context = re.compile(f"{start}{others.regex()}") if self._contexts else None
         anchors = [spaced(m.pattern) for m in lexicon.modifiers if m.kind == "context" and m.domain == ARMED_CONFLICT]
         self._anchors = re.compile(start + "(?:" + "|".join(anchors) + ")" + whole_word) if anchors else None
 
@@ -304,7 +307,7 @@ class CompiledLexicon:
         economics), nor one a background sets aside ("despite blizzards, the commanders met
         for talks": the weather is the background, the talks are the news).
         """
-        if not self._contexts:
+        if self._any_context is None or self._any_context.search(folded) is None:
             return NO_CONTEXT
         hedge, background = self._modifiers["hedge"], self._modifiers["background"]
         found = []

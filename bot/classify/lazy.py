@@ -6,18 +6,20 @@ and a statement needs only its own language and English. The data are read and v
 when the classifier is loaded (`Classifier.load`: at start for `classify` and `eval`; for
 polling, when a statement first needs it, so `ladderwatch check` reads them too); what is
 deferred here is only the compilation, with the same inputs, so the result is the same.
+Compiling each pattern alone, to name a broken one, waits for a compilation that fails.
 Classification runs in worker threads: each part is built once, under a lock.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Mapping
 
 from bot.classify.blend import BlendParameters
 from bot.classify.engine import CompiledLexicon
 from bot.classify.learned import LinearModel
-from bot.classify.lexicon import CategorySet, Lexicon
+from bot.classify.lexicon import CategorySet, Lexicon, check_regexes
 from bot.heap import collector_paused
 
 
@@ -38,7 +40,11 @@ class CompiledLexicons(Mapping[str, CompiledLexicon]):
         with self._lock:
             if lang not in self._compiled:
                 with collector_paused():
-                    self._compiled[lang] = CompiledLexicon(lexicon, self._categories)
+                    try:
+                        self._compiled[lang] = CompiledLexicon(lexicon, self._categories)
+                    except re.error:
+                        check_regexes(lexicon)  # a LexiconError naming the entry
+                        raise
             return self._compiled[lang]
 
     def __contains__(self, lang: object) -> bool:

@@ -7,6 +7,7 @@ from importlib import resources
 import pytest
 import yaml
 
+from bot.classify.lazy import CompiledLexicons
 from bot.classify.lexicon import LexiconError, load_package_data, parse_categories, parse_lexicon
 
 SOURCE = "lexicons/xx.yaml"
@@ -54,6 +55,12 @@ def test_bad_cue_entry_is_reported_with_file_id_and_reason(categories, fields, r
     assert SOURCE in message
     assert "xx.ceasefire.tregua" in message
     assert reason in message
+
+
+def test_a_broken_pattern_left_unchecked_on_load_is_named_when_its_lexicon_compiles(categories):
+    lexicon = parse_lexicon(lexicon_data(pattern="tregua("), SOURCE, categories, regexes=False)
+    with pytest.raises(LexiconError, match=r"xx\.ceasefire\.tregua.*not a valid regex"):
+        CompiledLexicons({"xx": lexicon}, categories)["xx"]
 
 
 def test_unknown_category_is_named(categories):
