@@ -52,6 +52,8 @@ DEVELOPMENT_SETS = (
     "incidental8",
     "incidental9",
     "dev8",
+    "dev9",
+    "incidental10",
 )
 MAX_EXAMPLES = 3
 
