@@ -148,9 +148,23 @@ def usage(compiled: CompiledLexicon, texts: list[Folded]) -> dict[tuple[str, int
     return found
 
 
-def seen_alone(compiled: CompiledLexicon, alternative: str, texts: list[Folded]) -> set[Text]:
+# Texts joined for one search, kept apart by a pilcrow that no gap crosses (`\w`, a space
+# and `.` all stop at it): a match inside one text is a match in the joined string.
+SEPARATOR = "\n¶\n"
+
+
+def seen_alone(compiled: CompiledLexicon, alternative: str, texts: list[Folded], joined: str) -> set[Text]:
+    """The texts an alternative matches on its own. Most alternatives checked here match no
+    text at all, so one search of `joined` (all of `texts`) answers for them; an alternative
+    anchored at a text's edge (`^`, `$`) is always searched text by text."""
     regex = alternative_regex(compiled, alternative)
+    if not _ANCHORED.search(_CHARACTER_CLASS.sub("", alternative)) and regex.search(joined) is None:
+        return set()
     return {text for text, lowered in texts if regex.search(lowered)}
+
+
+_CHARACTER_CLASS = re.compile(r"\[[^\]]*\]")
+_ANCHORED = re.compile(r"\^|\$|\\A|\\Z")
 
 
 def texts_for(lang: str, texts: list[Text]) -> list[Text]:
@@ -181,12 +195,12 @@ def audit(
         lexicon = compiled.lexicon
         own = folded(compiled, texts_for(lang, texts))
         found = usage(compiled, own)
-        # one string per language (texts kept apart by a pilcrow, which no gap crosses)
-        blob = "\n¶\n".join(compiled.normalise(text.text)[0] for text in texts_for(lang, list(confirm)))
+        own_joined = SEPARATOR.join(lowered for _, lowered in own)
+        blob = SEPARATOR.join(compiled.normalise(text.text)[0] for text in texts_for(lang, list(confirm)))
         for entry in lexicon.cues:
             seen_entry: set[Text] = set()
             for alt_index, alternative in enumerate(alternatives(entry.pattern)):
-                seen = found.get((entry.id, alt_index)) or seen_alone(compiled, alternative, own)
+                seen = found.get((entry.id, alt_index)) or seen_alone(compiled, alternative, own, own_joined)
                 seen_entry |= seen
                 real = {text.item for text in seen if text.kind == "real"}
                 items = tuple(sorted(t.id for t in seen))
