@@ -154,7 +154,8 @@ class Classifier:
             cues += self._cues(english_scan.hits, ENGLISH, native=False)
             all_hits, hidden = native_scan.hits + english_scan.hits, native_scan.hidden | english_scan.hidden
             elsewhere = native_scan.elsewhere or english_scan.elsewhere
-        if (hidden or _discounted_sides(all_hits)) and all(_discounted(hit) for hit in all_hits):
+        discounted = _discounted_sides(all_hits)
+        if (hidden or discounted) and all(_discounted(hit) for hit in all_hits):
             # every conflict word of the text was read in another sense ("a peacekeeping
             # training course for police officers") or set aside: the model may take no side
             hidden = frozenset({ESCALATION, DEESCALATION})
@@ -164,7 +165,7 @@ class Classifier:
             hidden = hidden | {ESCALATION}
         # A side the rules reach on their own is theirs to give, damped words or not.
         carried = side_label(totals, tuning.neutral_threshold)
-        set_aside = _discounted_sides(all_hits) | hidden
+        set_aside = discounted | hidden
         return RulesReading(totals, cues, set_aside - {carried} if carried else set_aside)
 
     def read_model(self, text: str, lang: str, english: str | None) -> Reading | None:

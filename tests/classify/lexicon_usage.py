@@ -148,6 +148,9 @@ def usage(compiled: CompiledLexicon, texts: list[Folded]) -> dict[tuple[str, int
     return found
 
 
+_CHARACTER_CLASS = re.compile(r"\[[^\]]*\]")
+_ANCHORED = re.compile(r"\^|\$|\\A|\\Z")
+
 # Texts joined for one search, kept apart by a pilcrow that no gap crosses (`\w`, a space
 # and `.` all stop at it): a match inside one text is a match in the joined string.
 SEPARATOR = "\n¶\n"
@@ -161,10 +164,6 @@ def seen_alone(compiled: CompiledLexicon, alternative: str, texts: list[Folded],
     if not _ANCHORED.search(_CHARACTER_CLASS.sub("", alternative)) and regex.search(joined) is None:
         return set()
     return {text for text, lowered in texts if regex.search(lowered)}
-
-
-_CHARACTER_CLASS = re.compile(r"\[[^\]]*\]")
-_ANCHORED = re.compile(r"\^|\$|\\A|\\Z")
 
 
 def texts_for(lang: str, texts: list[Text]) -> list[Text]:
