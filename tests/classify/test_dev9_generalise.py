@@ -16,7 +16,10 @@ the incidental9 round: dev9 0.946 / 0.906, incidental10 91 of 100), each read as
   separable verbs "wies … zurück" and "nahm … an" for an offer of talks (de), with "erst
   nach" as a condition; an emergency or military communication line (tr).
 
-Every sentence was written for its family after the rules, never copied from a labelled set.
+Every sentence was written for its family after the rules, never copied from a labelled set;
+those marked "fresh after the rules" were written once the rules were done, to test them
+(11 of 12 read right after widening two gaps: 'answer this provocation with words', an offer
+rejected five words before 'zurück').
 """
 
 from tests.support.labelled import DATA, family_tests, read_items
@@ -37,6 +40,11 @@ FAMILIES = (
     "rejectde",
 )
 
+# written after the rules, to see whether they reach sentences they were not written from
+NOT_GENERAL_YET = {
+    "d9r-beyondprotest-en-f01": "'the reply would not come in the form of a diplomatic note': no verb of answering",
+}
+
 test_each_family_reads_its_paraphrase, test_every_family_has_two_sentences_and_near_misses = family_tests(
-    PARAPHRASES, FAMILIES
+    PARAPHRASES, FAMILIES, NOT_GENERAL_YET
 )
