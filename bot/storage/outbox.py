@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, or_, select, true, update
+from sqlalchemy import bindparam, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.model import Cue
@@ -261,13 +261,22 @@ def alert_content(db: Database, statement_id: int) -> AlertContent | None:
         )
 
 
+# Built once (their cache keys with them): a fan-out records thousands of parts in a row.
+_PART_SENT = (
+    update(OutboxRow)
+    .where(OutboxRow.id == bindparam("outbox_id"))
+    .values(sent_parts=bindparam("parts_sent"), last_error=None)
+)
+_LAST_PART_SENT = _PART_SENT.values(status=SENT, sent_at=bindparam("now"))
+
+
 def mark_part_sent(db: Database, outbox_id: int, parts_sent: int, done: bool, now: datetime) -> None:
-    """Record one delivered part; the last part also marks the alert sent."""
-    values: dict[str, object] = {"sent_parts": parts_sent, "last_error": None}
-    if done:
-        values.update(status=SENT, sent_at=now)
-    with db.session() as session:
-        session.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(**values))
+    """Record one delivered part; the last part also marks the alert sent. One Core statement
+    in its own transaction, no ORM session: the ORM's bulk-update path and session set-up
+    were a fifth of a fan-out's CPU."""
+    statement, values = (_LAST_PART_SENT, {"now": now}) if done else (_PART_SENT, {})
+    with db.engine.begin() as connection:
+        connection.execute(statement, {"outbox_id": outbox_id, "parts_sent": parts_sent, **values})
 
 
 def schedule_retry(db: Database, outbox_id: int, when: datetime, error: str, count_attempt: bool = True) -> None:
