@@ -30,6 +30,8 @@ PINNED = (
     "incidental_blind10",
     "blind10",
     "incidental_blind11",
+    "blind11",
+    "incidental_blind12",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
