@@ -28,7 +28,7 @@ from bot.classify.lexicon import (
     CueEntry,
     Lexicon,
 )
-from bot.classify.negation import DENIED, NegationScope
+from bot.classify.negation import DENIED, NEGATED, NegationScope
 from bot.classify.patterns import CueTrie, spaced
 from bot.classify.spans import NO_CONTEXT, ContextIndex, SortedSpans, clause_around
 
@@ -339,6 +339,8 @@ class CompiledLexicon:
         category, weight = entry.category, entry.weight
         before = folded[max(clause[0], span[0] - _LOOKBACK) : span[0]]
         in_scope = scope.scope(span, clause, wide=entry.category in tuning.negated_across_clause)
+        if in_scope == NEGATED and entry.own_negation:
+            in_scope = None  # "let no one mistake our restraint for weakness": the idiom's own negator
         if in_scope == DENIED:
             # "denies that its jets bombed a hospital": neither the act nor a step back
             return Hit(entry=entry, text=original, start=span[0], category=category, weight=0.0)

@@ -56,9 +56,12 @@ class CueEntry:
     # sides an other-sense phrase keeps the learned reading off even with no cue word inside
     # (`hides`: "the military history museum" is an institution, not armed conflict)
     hides: tuple[str, ...] = ()
-    # an act only armed actors commit (shelling, air strikes, rockets fired): no natural
-    # hazard's own events include it (`armed: true` in the YAML)
+    # an act only armed actors or a state commit (shelling, rockets fired, diplomats
+    # expelled): no natural hazard's own events include it (`armed: true` in the YAML)
     armed: bool = False
+    # an idiom stated with its own negation ("do not mistake our restraint for weakness"):
+    # a negator near it is the idiom's, and flips nothing (`own_negation: true`)
+    own_negation: bool = False
 
 
 @dataclass(frozen=True)
@@ -307,8 +310,13 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet, regexes: bool
             armed = record.get("armed", False)
             if not isinstance(armed, bool) or (armed and category.side != ESCALATION):
                 raise _fail(source, entry_id, f"'armed' is true or false, on escalation entries only, got {armed!r}")
+            own_negation = record.get("own_negation", False)
+            if not isinstance(own_negation, bool):
+                raise _fail(source, entry_id, f"'own_negation' is true or false, got {own_negation!r}")
             cues.append(
-                CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples), tuple(hides), armed)
+                CueEntry(
+                    entry_id, pattern, category_id, weight, english, note, tuple(examples), tuple(hides), armed, own_negation
+                )
             )
     modifiers = []
     for kind in MODIFIER_KINDS:

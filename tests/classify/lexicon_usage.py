@@ -54,6 +54,8 @@ DEVELOPMENT_SETS = (
     "dev8",
     "dev9",
     "incidental10",
+    "dev10",
+    "incidental11",
 )
 MAX_EXAMPLES = 3
 

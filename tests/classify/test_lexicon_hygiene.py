@@ -77,6 +77,8 @@ NATURAL_ENGLISH = {
 # 14, each then given a second invented sentence (paraphrases_incidental9): 448.
 # dev9 and incidental10 joined the texts (with paraphrases_dev9): 447 with the lexicons before
 # their rules, 447 after (each new alternative read by two sentences).
+# dev10 and incidental11 joined (with paraphrases_dev10): 448 before their rules, 447 after
+# (alternatives first seen by the new sentences given a second one).
 MAX_SINGLE_ITEM = 447
 
 
