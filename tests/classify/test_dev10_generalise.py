@@ -42,7 +42,9 @@ FAMILIES = (
 )
 
 NOT_GENERAL_YET = {
-    "d10r-rivaltruce-en-02": "the feuding neighbours' ceasefire is set aside, but 'brokered by the parish council' still reads as mediation",
+    "d10r-rivaltruce-en-02": (
+        "the feuding neighbours' ceasefire is set aside, but 'brokered by the parish council' still reads as mediation"
+    ),
 }
 
 test_each_family_reads_its_paraphrase, test_every_family_has_two_sentences_and_near_misses = family_tests(
