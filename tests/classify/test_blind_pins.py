@@ -32,6 +32,7 @@ PINNED = (
     "incidental_blind11",
     "blind11",
     "incidental_blind12",
+    "incidental_blind13",
 )
 LABELS = {"escalation", "de-escalation", "neutral"}
 
