@@ -56,6 +56,7 @@ DEVELOPMENT_SETS = (
     "incidental10",
     "dev10",
     "incidental11",
+    "incidental12",
 )
 MAX_EXAMPLES = 3
 

@@ -5,7 +5,8 @@ offline, the code before the round got 25 of 60 right, the round's rules 53 at f
 Two constructions they showed were then widened: restraint seen, regarded or considered as
 weakness, with or without "as" (en), and the noun-first "our patience is not / must not be
 taken for weakness" (it, es, pt, ru); and a speculative attack that is launched or fended
-off. 56 of 60 after; the four left are below.
+off. 56 of 60 after; 58 after the incidental12 round (a name with its description after it,
+"Retaliation, the 5-2 favourite"; a truce ending a hedge dispute). The two left are below.
 """
 
 import pytest
@@ -15,9 +16,7 @@ from tests.support.labelled import DATA, assert_reads, read_items
 PROBES = read_items(DATA / "native_rules" / "probes_fresh10.jsonl")
 
 NOT_GENERAL_YET = {
-    "fp10-51": "a horse called Retaliation with no 'named' or 'the horse' before it reads as a vow",
     "fp10-53": "a truce 'called' by taxi firms and ride-hailing drivers: no rival/feuding word before them",
-    "fp10-54": "neighbours in a hedge dispute declaring a truce: the dispute is not a war word",
     "fp10-60": "gunmen's armed attack on a bank branch reads as a robbery (en.other.robbery)",
 }
 
