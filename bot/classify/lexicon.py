@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -313,8 +313,20 @@ def parse_lexicon(data: Any, source: str, categories: CategorySet, regexes: bool
             own_negation = record.get("own_negation", False)
             if not isinstance(own_negation, bool):
                 raise _fail(source, entry_id, f"'own_negation' is true or false, got {own_negation!r}")
-            entry = CueEntry(entry_id, pattern, category_id, weight, english, note, tuple(examples), tuple(hides))
-            cues.append(replace(entry, armed=armed, own_negation=own_negation))
+            cues.append(
+                CueEntry(
+                    entry_id,
+                    pattern,
+                    category_id,
+                    weight,
+                    english,
+                    note,
+                    tuple(examples),
+                    tuple(hides),
+                    armed=armed,
+                    own_negation=own_negation,
+                )
+            )
     modifiers = []
     for kind in MODIFIER_KINDS:
         for record in data.get(kind, ()):
